@@ -1,0 +1,516 @@
+//! Appearance streams (/AP /N) for filled widgets, so a value shows in every viewer without
+//! NeedAppearances: text (single line, multiline with wrap, comb, password), choice boxes,
+//! check boxes and radio buttons, and images for signatures.
+
+use lopdf::{Dictionary, Document, Object, ObjectId, Stream, dictionary};
+
+use crate::font::{FontId, FontSet};
+use crate::model::{Field, FieldType, Widget, ff};
+use crate::pdfutil::{self, fmt_num, get, get_array, get_dict, get_number, get_text};
+
+/// Smallest font size we shrink text to before letting it clip.
+const MIN_FONT_SIZE: f32 = 4.0;
+/// Font size used when auto-sizing multiline text starts.
+const MULTILINE_AUTO_START: f32 = 12.0;
+/// Line height as a multiple of the font size.
+const LEADING: f32 = 1.15;
+/// Highlight of selected list rows (the colour Acrobat uses).
+const LIST_HIGHLIGHT: &str = "0.6 0.757 0.855 rg";
+
+/// The parts of a /DA string we use.
+#[derive(Debug, Clone)]
+pub(crate) struct DefaultAppearance {
+    pub font: Vec<u8>,
+    /// 0 means auto size.
+    pub size: f32,
+    /// The colour operator as written (e.g. `0 g`, `1 0 0 rg`).
+    pub color: String,
+}
+
+pub(crate) fn parse_da(da: Option<&str>) -> DefaultAppearance {
+    let mut out = DefaultAppearance { font: b"Helv".to_vec(), size: 0.0, color: "0 g".into() };
+    let Some(da) = da else { return out };
+    let tokens: Vec<&str> = da.split_ascii_whitespace().collect();
+    for (i, t) in tokens.iter().enumerate() {
+        match *t {
+            "Tf" if i >= 2 => {
+                if let Some(name) = tokens[i - 2].strip_prefix('/') {
+                    out.font = name.as_bytes().to_vec();
+                }
+                out.size = tokens[i - 1].parse::<f32>().ok().filter(|s| s.is_finite() && *s >= 0.0).unwrap_or(0.0);
+            }
+            "g" | "rg" | "k" => {
+                let n = match *t {
+                    "g" => 1,
+                    "rg" => 3,
+                    _ => 4,
+                };
+                if i >= n && tokens[i - n..i].iter().all(|x| x.parse::<f32>().is_ok()) {
+                    out.color = format!("{} {}", tokens[i - n..i].join(" "), t);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Box geometry and styling of one widget, read from its dictionary.
+struct WidgetLook {
+    /// Width and height of the appearance box (swapped for 90/270 rotation).
+    w: f32,
+    h: f32,
+    rotation: i32,
+    border_width: f32,
+    border_color: Option<String>,
+    background: Option<String>,
+    da: DefaultAppearance,
+    quadding: u8,
+}
+
+fn color_op(doc: &Document, arr: Option<&Vec<Object>>, stroke: bool) -> Option<String> {
+    let arr = arr?;
+    let nums: Vec<f32> = arr.iter().filter_map(|o| pdfutil::number(pdfutil::resolve(doc, o))).collect();
+    let nums_s: Vec<String> = nums.iter().map(|n| fmt_num(*n)).collect();
+    let op = match (nums.len(), stroke) {
+        (1, false) => "g",
+        (1, true) => "G",
+        (3, false) => "rg",
+        (3, true) => "RG",
+        (4, false) => "k",
+        (4, true) => "K",
+        _ => return None, // empty array means transparent
+    };
+    Some(format!("{} {}", nums_s.join(" "), op))
+}
+
+fn look(doc: &Document, field: &Field, widget: &Widget, wd: &Dictionary) -> WidgetLook {
+    let [x0, y0, x1, y1] = widget.rect;
+    let (mut w, mut h) = (x1 - x0, y1 - y0);
+    if widget.rotation % 180 != 0 {
+        std::mem::swap(&mut w, &mut h);
+    }
+    let mk = get_dict(doc, wd, b"MK");
+    let border_color = mk.and_then(|mk| color_op(doc, get_array(doc, mk, b"BC"), true));
+    let background = mk.and_then(|mk| color_op(doc, get_array(doc, mk, b"BG"), false));
+    let border_width = get_dict(doc, wd, b"BS")
+        .and_then(|bs| get_number(doc, bs, b"W"))
+        .or_else(|| get_array(doc, wd, b"Border").and_then(|b| b.get(2)).and_then(pdfutil::number))
+        .unwrap_or(if border_color.is_some() { 1.0 } else { 0.0 })
+        .clamp(0.0, w.min(h) / 4.0);
+    // A widget may override the field's DA and Q.
+    let da_text = get_text(doc, wd, b"DA").or_else(|| field.da.clone());
+    let quadding = pdfutil::get_int(doc, wd, b"Q").map(|q| q.clamp(0, 2) as u8).unwrap_or(field.quadding);
+    WidgetLook {
+        w: w.max(0.0),
+        h: h.max(0.0),
+        rotation: widget.rotation,
+        border_width: if border_color.is_some() { border_width } else { 0.0 },
+        border_color,
+        background,
+        da: parse_da(da_text.as_deref()),
+        quadding,
+    }
+}
+
+fn rotation_matrix(look: &WidgetLook) -> Object {
+    // Rotate the appearance so its content reads upright inside the rotated box; the
+    // viewer maps the transformed /BBox onto /Rect, so the translation keeps it at the origin.
+    let (w, h) = (look.w, look.h);
+    let m: [f32; 6] = match look.rotation {
+        90 => [0.0, 1.0, -1.0, 0.0, h, 0.0],
+        180 => [-1.0, 0.0, 0.0, -1.0, w, h],
+        270 => [0.0, -1.0, 1.0, 0.0, 0.0, w],
+        _ => [1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
+    };
+    Object::Array(m.iter().map(|v| Object::Real(*v)).collect())
+}
+
+/// Background and border, drawn under the value.
+fn frame(look: &WidgetLook, out: &mut String) {
+    let (w, h) = (fmt_num(look.w), fmt_num(look.h));
+    if let Some(bg) = &look.background {
+        out.push_str(&format!("{bg}\n0 0 {w} {h} re f\n"));
+    }
+    if let (Some(bc), true) = (&look.border_color, look.border_width > 0.0) {
+        let bw = look.border_width;
+        out.push_str(&format!(
+            "{bc}\n{} w\n{} {} {} {} re S\n",
+            fmt_num(bw),
+            fmt_num(bw / 2.0),
+            fmt_num(bw / 2.0),
+            fmt_num(look.w - bw),
+            fmt_num(look.h - bw)
+        ));
+    }
+}
+
+/// Everything appearance generation needs from the document being filled.
+pub(crate) struct Painter<'a> {
+    pub doc: &'a mut Document,
+    pub fonts: &'a mut FontSet,
+    /// Objects created or changed (for the incremental update).
+    pub dirty: &'a mut std::collections::BTreeSet<ObjectId>,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut s = String::with_capacity(bytes.len() * 2 + 2);
+    s.push('<');
+    for b in bytes {
+        s.push(HEX[(b >> 4) as usize] as char);
+        s.push(HEX[(b & 15) as usize] as char);
+    }
+    s.push('>');
+    s
+}
+
+/// Greedy word wrap of `text` (explicit newlines kept) to `max_width` at `size`.
+fn wrap(fonts: &FontSet, font: FontId, text: &str, size: f32, max_width: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    for para in text.split('\n') {
+        let para = para.trim_end_matches('\r');
+        let mut line = String::new();
+        for word in para.split(' ') {
+            let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
+            if line.is_empty() || fonts.width(font, &candidate) * size <= max_width {
+                line = candidate;
+            } else {
+                lines.push(std::mem::take(&mut line));
+                line = word.to_owned();
+            }
+            // A single word wider than the line is broken by characters.
+            while fonts.width(font, &line) * size > max_width && line.chars().count() > 1 {
+                let mut cut = String::new();
+                let mut rest = String::new();
+                for ch in line.chars() {
+                    let mut probe = cut.clone();
+                    probe.push(ch);
+                    if rest.is_empty() && (cut.is_empty() || fonts.width(font, &probe) * size <= max_width) {
+                        cut = probe;
+                    } else {
+                        rest.push(ch);
+                    }
+                }
+                lines.push(cut);
+                line = rest;
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+impl Painter<'_> {
+    fn add_stream(&mut self, dict: Dictionary, content: Vec<u8>) -> ObjectId {
+        let mut stream = Stream::new(dict, content);
+        // Small streams are not worth a deflate header; large ones (lists, long text) are.
+        if stream.content.len() > 256 {
+            let _ = stream.compress();
+        }
+        let id = self.doc.add_object(Object::Stream(stream));
+        self.dirty.insert(id);
+        id
+    }
+
+    fn set_normal_appearance(&mut self, widget_id: ObjectId, ap_stream: ObjectId) {
+        if let Some(wd) = pdfutil::dict_of_mut(self.doc, widget_id) {
+            wd.set("AP", dictionary! { "N" => Object::Reference(ap_stream) });
+            self.dirty.insert(widget_id);
+        }
+    }
+
+    fn form_xobject(&mut self, look: &WidgetLook, resources: Dictionary, content: String) -> ObjectId {
+        let dict = dictionary! {
+            "Type" => "XObject",
+            "Subtype" => "Form",
+            "FormType" => 1,
+            "BBox" => vec![0.into(), 0.into(), Object::Real(look.w), Object::Real(look.h)],
+            "Matrix" => rotation_matrix(look),
+            "Resources" => resources,
+        };
+        self.add_stream(dict, content.into_bytes())
+    }
+
+    /// Text fields and combo boxes: draws `text` per the field's flags.
+    pub fn text(&mut self, field: &Field, widget: &Widget, text: &str) {
+        let Some(wd) = pdfutil::dict_of(self.doc, widget.id) else { return };
+        let look = look(self.doc, field, widget, wd);
+        let shown: String = if field.has(ff::PASSWORD) && field.kind == FieldType::Text {
+            "\u{2022}".repeat(text.chars().count())
+        } else {
+            text.to_owned()
+        };
+        let font = self.fonts.pick(self.doc, &look.da.font, &shown);
+        let (asc, desc) = (self.fonts.ascent(font), self.fonts.descent(font));
+        let line_units = (asc - desc).max(0.5);
+        let bw = look.border_width;
+        let pad = if bw > 1.0 { 2.0 * bw } else { 2.0 };
+        let inner_w = (look.w - 2.0 * pad).max(1.0);
+        let inner_h = (look.h - 2.0 * bw).max(1.0);
+
+        let mut out = String::with_capacity(256);
+        frame(&look, &mut out);
+        out.push_str("/Tx BMC\nq\n");
+        out.push_str(&format!(
+            "{} {} {} {} re W n\n",
+            fmt_num(bw),
+            fmt_num(bw),
+            fmt_num((look.w - 2.0 * bw).max(0.0)),
+            fmt_num((look.h - 2.0 * bw).max(0.0))
+        ));
+        let (res_name, res_obj) = self.fonts.resource(font);
+        let name = String::from_utf8_lossy(&res_name).into_owned();
+
+        let comb_cells = match (field.kind, field.max_len) {
+            (FieldType::Text, Some(n)) if n > 0 && field.has(ff::COMB) && !field.has(ff::MULTILINE | ff::PASSWORD) => {
+                Some(n as usize)
+            }
+            _ => None,
+        };
+        let multiline = field.kind == FieldType::Text && field.has(ff::MULTILINE) && comb_cells.is_none();
+
+        if !shown.is_empty() {
+            out.push_str("BT\n");
+            if let Some(cells) = comb_cells {
+                let cell_w = look.w / cells as f32;
+                let widest = shown.chars().map(|c| self.fonts.width(font, c.encode_utf8(&mut [0; 4]))).fold(0.0, f32::max);
+                let mut size = look.da.size;
+                if size <= 0.0 {
+                    size = (inner_h / line_units * 0.8).min(if widest > 0.0 { cell_w * 0.9 / widest } else { inner_h });
+                }
+                size = size.max(MIN_FONT_SIZE);
+                let y = (look.h - line_units * size) / 2.0 - desc * size;
+                out.push_str(&format!("/{name} {} Tf\n{}\n", fmt_num(size), look.da.color));
+                let mut prev_x = 0.0;
+                for (i, ch) in shown.chars().take(cells).enumerate() {
+                    let s = ch.to_string();
+                    let cw = self.fonts.width(font, &s) * size;
+                    let x = i as f32 * cell_w + (cell_w - cw) / 2.0;
+                    let bytes = self.fonts.encode(font, &s);
+                    if i == 0 {
+                        out.push_str(&format!("{} {} Td\n", fmt_num(x), fmt_num(y)));
+                    } else {
+                        out.push_str(&format!("{} 0 Td\n", fmt_num(x - prev_x)));
+                    }
+                    prev_x = x;
+                    out.push_str(&format!("{} Tj\n", hex(&bytes)));
+                }
+            } else if multiline {
+                let mut size = if look.da.size > 0.0 { look.da.size } else { MULTILINE_AUTO_START };
+                let mut lines = wrap(self.fonts, font, &shown, size, inner_w);
+                // Shrink until every line fits the box (auto size, or a fixed size that overflows).
+                while size > MIN_FONT_SIZE && lines.len() as f32 * size * LEADING > inner_h - 2.0 {
+                    size = (size - 0.5).max(MIN_FONT_SIZE);
+                    lines = wrap(self.fonts, font, &shown, size, inner_w);
+                }
+                let leading = size * LEADING;
+                let top = look.h - pad - asc * size;
+                out.push_str(&format!("/{name} {} Tf\n{}\n", fmt_num(size), look.da.color));
+                let mut prev = (0.0f32, 0.0f32);
+                for (i, line) in lines.iter().enumerate() {
+                    let lw = self.fonts.width(font, line) * size;
+                    let x = align_x(look.quadding, pad, inner_w, lw);
+                    let y = top - i as f32 * leading;
+                    let bytes = self.fonts.encode(font, line);
+                    out.push_str(&format!("{} {} Td\n{} Tj\n", fmt_num(x - prev.0), fmt_num(y - prev.1), hex(&bytes)));
+                    prev = (x, y);
+                }
+            } else {
+                let text_w1 = self.fonts.width(font, &shown);
+                let mut size = look.da.size;
+                if size <= 0.0 {
+                    size = (inner_h - 2.0).max(1.0) / line_units;
+                    size = size.min(look.h * 0.75).max(MIN_FONT_SIZE);
+                }
+                // Text wider than the box is shrunk so the whole value stays visible.
+                if text_w1 * size > inner_w && text_w1 > 0.0 {
+                    size = (inner_w / text_w1).max(MIN_FONT_SIZE);
+                }
+                let lw = text_w1 * size;
+                let x = align_x(look.quadding, pad, inner_w, lw);
+                let y = (look.h - line_units * size) / 2.0 - desc * size;
+                let bytes = self.fonts.encode(font, &shown);
+                out.push_str(&format!(
+                    "/{name} {} Tf\n{}\n{} {} Td\n{} Tj\n",
+                    fmt_num(size),
+                    look.da.color,
+                    fmt_num(x),
+                    fmt_num(y),
+                    hex(&bytes)
+                ));
+            }
+            out.push_str("ET\n");
+        }
+        out.push_str("Q\nEMC\n");
+        let resources = dictionary! { "Font" => dictionary! { res_name => res_obj } };
+        let ap = self.form_xobject(&look, resources, out);
+        self.set_normal_appearance(widget.id, ap);
+    }
+
+    /// List boxes: every option as a row, selected rows highlighted.
+    pub fn list(&mut self, field: &Field, widget: &Widget, selected: &[usize], top_index: usize) {
+        let Some(wd) = pdfutil::dict_of(self.doc, widget.id) else { return };
+        let look = look(self.doc, field, widget, wd);
+        let all_labels: String = field.option_pairs.iter().map(|o| o.label.as_str()).collect::<Vec<_>>().join(" ");
+        let font = self.fonts.pick(self.doc, &look.da.font, &all_labels);
+        let (asc, desc) = (self.fonts.ascent(font), self.fonts.descent(font));
+        let size = if look.da.size > 0.0 { look.da.size } else { MULTILINE_AUTO_START };
+        let row_h = size * LEADING.max(asc - desc);
+        let bw = look.border_width;
+        let pad = if bw > 1.0 { 2.0 * bw } else { 2.0 };
+        let (res_name, res_obj) = self.fonts.resource(font);
+        let name = String::from_utf8_lossy(&res_name).into_owned();
+
+        let mut out = String::with_capacity(512);
+        frame(&look, &mut out);
+        out.push_str("/Tx BMC\nq\n");
+        out.push_str(&format!(
+            "{} {} {} {} re W n\n",
+            fmt_num(bw),
+            fmt_num(bw),
+            fmt_num((look.w - 2.0 * bw).max(0.0)),
+            fmt_num((look.h - 2.0 * bw).max(0.0))
+        ));
+        let top = look.h - bw;
+        for (row, index) in (top_index..field.option_pairs.len()).enumerate() {
+            let y_top = top - row as f32 * row_h;
+            if y_top < 0.0 {
+                break;
+            }
+            if selected.contains(&index) {
+                out.push_str(&format!(
+                    "{LIST_HIGHLIGHT}\n{} {} {} {} re f\n",
+                    fmt_num(bw),
+                    fmt_num(y_top - row_h),
+                    fmt_num(look.w - 2.0 * bw),
+                    fmt_num(row_h)
+                ));
+            }
+            let label = &field.option_pairs[index].label;
+            let bytes = self.fonts.encode(font, label);
+            let baseline = y_top - (row_h - (asc - desc) * size) / 2.0 - asc * size;
+            out.push_str(&format!(
+                "BT\n/{name} {} Tf\n{}\n{} {} Td\n{} Tj\nET\n",
+                fmt_num(size),
+                look.da.color,
+                fmt_num(pad),
+                fmt_num(baseline),
+                hex(&bytes)
+            ));
+        }
+        out.push_str("Q\nEMC\n");
+        let resources = dictionary! { "Font" => dictionary! { res_name => res_obj } };
+        let ap = self.form_xobject(&look, resources, out);
+        self.set_normal_appearance(widget.id, ap);
+    }
+
+    /// Check boxes and radio buttons: make sure the widget has a drawable "on" appearance
+    /// named `state` (creating one from /MK /CA when missing or broken) and an Off one.
+    pub fn ensure_button_states(&mut self, field: &Field, widget: &Widget, state: &str) {
+        let Some(wd) = pdfutil::dict_of(self.doc, widget.id) else { return };
+        let normal = get_dict(self.doc, wd, b"AP").and_then(|ap| get(self.doc, ap, b"N"));
+        let has_stream = |key: &[u8]| match normal {
+            Some(Object::Dictionary(states)) => {
+                matches!(states.get(key).map(|o| pdfutil::resolve(self.doc, o)), Ok(Object::Stream(_)))
+            }
+            _ => false,
+        };
+        if has_stream(state.as_bytes()) && has_stream(b"Off") {
+            return;
+        }
+        let look = look(self.doc, field, widget, wd);
+        let mk = get_dict(self.doc, wd, b"MK");
+        let caption = mk.and_then(|mk| get_text(self.doc, mk, b"CA")).filter(|c| !c.is_empty());
+        let glyph = caption.unwrap_or_else(|| if field.kind == FieldType::Radio { "l".into() } else { "4".into() });
+        let glyph = glyph.chars().next().unwrap_or('4');
+        // ZapfDingbats advance widths (per 1000) of the glyphs forms use as check marks.
+        let glyph_w = match glyph {
+            '4' => 0.846,
+            'l' => 0.791,
+            '8' => 0.838,
+            'n' => 0.762,
+            'u' => 0.759,
+            'H' => 0.816,
+            _ => 0.8,
+        };
+        let size = if look.da.size > 0.0 { look.da.size } else { look.w.min(look.h) * 0.8 };
+        let x = (look.w - glyph_w * size) / 2.0;
+        let y = (look.h - 0.7 * size) / 2.0;
+        let mut on = String::new();
+        frame(&look, &mut on);
+        let mut off = on.clone();
+        on.push_str(&format!(
+            "q\nBT\n/ZaDb {} Tf\n{}\n{} {} Td\n({}) Tj\nET\nQ\n",
+            fmt_num(size),
+            look.da.color,
+            fmt_num(x),
+            fmt_num(y),
+            escape_literal(glyph)
+        ));
+        off.push('\n');
+        let zadb = self.doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "ZapfDingbats",
+        });
+        self.dirty.insert(zadb);
+        let resources = dictionary! { "Font" => dictionary! { "ZaDb" => Object::Reference(zadb) } };
+        let on_id = self.form_xobject(&look, resources.clone(), on);
+        let off_id = self.form_xobject(&look, resources, off);
+        if let Some(wd) = pdfutil::dict_of_mut(self.doc, widget.id) {
+            let mut states = Dictionary::new();
+            states.set(state.as_bytes().to_vec(), Object::Reference(on_id));
+            states.set("Off", Object::Reference(off_id));
+            wd.set("AP", dictionary! { "N" => states });
+            self.dirty.insert(widget.id);
+        }
+    }
+
+    /// Signature fields: the image drawn inside the box, aspect ratio kept, centred.
+    pub fn image(&mut self, field: &Field, widget: &Widget, image: &crate::image::Image) {
+        let Some(wd) = pdfutil::dict_of(self.doc, widget.id) else { return };
+        let look = look(self.doc, field, widget, wd);
+        let image_id = image.add_to(self.doc, self.dirty);
+        let scale = (look.w / image.width as f32).min(look.h / image.height as f32);
+        let (dw, dh) = (image.width as f32 * scale, image.height as f32 * scale);
+        let (x, y) = ((look.w - dw) / 2.0, (look.h - dh) / 2.0);
+        let mut out = String::new();
+        frame(&look, &mut out);
+        out.push_str(&format!("q\n{} 0 0 {} {} {} cm\n/Im0 Do\nQ\n", fmt_num(dw), fmt_num(dh), fmt_num(x), fmt_num(y)));
+        let resources = dictionary! { "XObject" => dictionary! { "Im0" => Object::Reference(image_id) } };
+        let ap = self.form_xobject(&look, resources, out);
+        self.set_normal_appearance(widget.id, ap);
+    }
+}
+
+fn align_x(quadding: u8, pad: f32, inner_w: f32, line_w: f32) -> f32 {
+    match quadding {
+        1 => pad + (inner_w - line_w) / 2.0,
+        2 => pad + inner_w - line_w,
+        _ => pad,
+    }
+}
+
+fn escape_literal(c: char) -> String {
+    match c {
+        '(' | ')' | '\\' => format!("\\{c}"),
+        c => c.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn da_parsing() {
+        let da = parse_da(Some("/Helv 0 Tf 0 g"));
+        assert_eq!(da.font, b"Helv");
+        assert_eq!(da.size, 0.0);
+        let da = parse_da(Some("0.2 0.4 0.6 rg /TiRo 11.5 Tf"));
+        assert_eq!(da.font, b"TiRo");
+        assert_eq!(da.size, 11.5);
+        assert_eq!(da.color, "0.2 0.4 0.6 rg");
+        let da = parse_da(Some("garbage Tf"));
+        assert_eq!(da.font, b"Helv");
+    }
+}

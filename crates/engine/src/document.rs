@@ -1,0 +1,186 @@
+//! Opening a PDF (sniffing, decryption, limits, error classification) and saving it
+//! (incremental update by default, full rewrite when the file structure requires it).
+
+use std::collections::BTreeSet;
+
+use lopdf::{Document, LoadOptions, ObjectId};
+
+use crate::error::{Error, Result};
+use crate::limits::Limits;
+
+/// How to open a document.
+#[derive(Debug, Clone, Default)]
+pub struct OpenOptions {
+    /// User (or owner) password for encrypted files. Files encrypted with an empty
+    /// user password open without one.
+    pub password: Option<String>,
+    /// Safety limits.
+    pub limits: Limits,
+}
+
+/// How far into the file we look for the `%PDF-` header; readers accept some junk before it.
+const HEADER_SEARCH_WINDOW: usize = 1024;
+
+/// A loaded PDF plus what is needed to write it back faithfully.
+pub(crate) struct LoadedPdf {
+    pub doc: Document,
+    /// The input from its `%PDF-` header on (the base of an incremental update).
+    pub original: Vec<u8>,
+    /// Whether the input was encrypted (output is re-encrypted the same way).
+    pub was_encrypted: bool,
+    /// The cross-reference data was rebuilt by scanning: append-only updates are unsafe.
+    pub recovered: bool,
+}
+
+/// Names the file type of a non-PDF input, for the error message.
+fn sniff_non_pdf(bytes: &[u8]) -> &'static str {
+    const MAGIC: &[(&[u8], &str)] = &[
+        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+        (b"\xff\xd8\xff", "a JPEG image"),
+        (b"GIF8", "a GIF image"),
+        (b"II*\0", "a TIFF image"),
+        (b"MM\0*", "a TIFF image"),
+        (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+        (b"\xd0\xcf\x11\xe0", "a legacy Office document"),
+        (b"%!PS", "a PostScript file"),
+        (b"{\\rtf", "an RTF document"),
+        (b"<", "an HTML or XML document"),
+    ];
+    MAGIC
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map_or("not a PDF (no %PDF- header)", |(_, what)| what)
+}
+
+pub(crate) fn load(bytes: &[u8], options: &OpenOptions) -> Result<LoadedPdf> {
+    let limits = &options.limits;
+    if bytes.len() > limits.max_input_bytes {
+        return Err(Error::TooLarge { size: bytes.len(), limit: limits.max_input_bytes });
+    }
+    if bytes.is_empty() {
+        return Err(Error::Corrupt("the file is empty (0 bytes)".into()));
+    }
+    let window = &bytes[..bytes.len().min(HEADER_SEARCH_WINDOW)];
+    let Some(start) = window.windows(5).position(|w| w == b"%PDF-") else {
+        return Err(Error::NotPdf(format!("the file is {}; edit runs require a PDF", sniff_non_pdf(bytes))));
+    };
+    let original = bytes[start..].to_vec();
+
+    let load_options = LoadOptions {
+        password: options.password.clone(),
+        max_decompressed_size: Some(limits.max_decompressed_bytes),
+        ..LoadOptions::default()
+    };
+    let doc = match Document::load_mem_with_options(&original, load_options) {
+        Ok(doc) => doc,
+        Err(err) => return Err(classify_load_error(&original, err, options.password.is_some())),
+    };
+    if doc.is_encrypted() {
+        // lopdf leaves the document encrypted when no password authenticates.
+        return Err(password_error(options.password.is_some()));
+    }
+    if doc.objects.len() > limits.max_objects {
+        return Err(Error::LimitExceeded {
+            limit: "max_objects",
+            detail: format!("{} objects", doc.objects.len()),
+        });
+    }
+    let pages = doc.get_pages();
+    if pages.is_empty() {
+        return Err(Error::Corrupt("no pages could be read (broken page tree or catalog)".into()));
+    }
+    if pages.len() > limits.max_pages {
+        return Err(Error::LimitExceeded { limit: "max_pages", detail: format!("{} pages", pages.len()) });
+    }
+    Ok(LoadedPdf {
+        was_encrypted: doc.encryption_state.is_some(),
+        recovered: doc.xref_recovery.is_some() || doc.xref_start == 0,
+        doc,
+        original,
+    })
+}
+
+fn password_error(password_given: bool) -> Error {
+    if password_given {
+        Error::Password("the password given does not open this PDF".into())
+    } else {
+        Error::Password("this PDF is encrypted with a user password; pass the password to open it".into())
+    }
+}
+
+fn classify_load_error(bytes: &[u8], err: lopdf::Error, password_given: bool) -> Error {
+    use lopdf::Error as L;
+    match err {
+        L::InvalidPassword => password_error(password_given),
+        L::Decryption(e) => {
+            if looks_certificate_encrypted(bytes) {
+                Error::Password(
+                    "this PDF is encrypted for certificate holders (/Adobe.PubSec); it cannot be opened without the recipient's private key".into(),
+                )
+            } else {
+                // Wrong or missing password is by far the common case; keep the detail.
+                match password_error(password_given) {
+                    Error::Password(msg) => Error::Password(format!("{msg} ({e})")),
+                    other => other,
+                }
+            }
+        }
+        L::Decompress(_) => Error::LimitExceeded {
+            limit: "max_decompressed_bytes",
+            detail: "a stream inflates past the limit (possible decompression bomb)".into(),
+        },
+        L::RecursionLimit | L::ReferenceLimit => {
+            Error::LimitExceeded { limit: "nesting depth", detail: err.to_string() }
+        }
+        other => {
+            if looks_certificate_encrypted(bytes) {
+                return Error::Password(
+                    "this PDF is encrypted for certificate holders (/Adobe.PubSec); it cannot be opened without the recipient's private key".into(),
+                );
+            }
+            Error::Corrupt(format!("the PDF cannot be read: {other}"))
+        }
+    }
+}
+
+fn looks_certificate_encrypted(bytes: &[u8]) -> bool {
+    bytes.windows(12).any(|w| w == b"Adobe.PubSec")
+}
+
+/// Writes the document back. `dirty` lists every object created or changed.
+///
+/// Incremental (the original bytes kept, changed objects appended) unless `full` is asked
+/// or the cross-reference data had to be rebuilt, where only a full rewrite is sound.
+pub(crate) fn save(pdf: LoadedPdf, dirty: &BTreeSet<ObjectId>, full: bool) -> Result<Vec<u8>> {
+    if full || pdf.recovered {
+        return save_full(pdf);
+    }
+    let LoadedPdf { doc, original, .. } = pdf;
+    let mut update = lopdf::Document::new_from_prev(&doc);
+    for id in dirty {
+        if let Ok(object) = doc.get_object(*id) {
+            update.objects.insert(*id, object.clone());
+        }
+    }
+    update.max_id = update.max_id.max(doc.max_id);
+    let mut inc = lopdf::IncrementalDocument::create_from(original, doc);
+    inc.new_document = update;
+    let mut out = Vec::with_capacity(inc.get_prev_documents_bytes().len() + 64 * 1024);
+    inc.save_to(&mut out).map_err(|e| Error::Internal(format!("writing the incremental update failed: {e}")))?;
+    Ok(out)
+}
+
+fn save_full(pdf: LoadedPdf) -> Result<Vec<u8>> {
+    let LoadedPdf { mut doc, .. } = pdf;
+    doc.prune_objects();
+    let state = doc.encryption_state.take();
+    let mut out = Vec::new();
+    if let Some(state) = state {
+        doc.encrypt(&state).map_err(|e| Error::Internal(format!("re-encrypting the output failed: {e}")))?;
+        doc.save_to(&mut out)
+    } else {
+        doc.save_modern(&mut out)
+    }
+    .map_err(|e| Error::Internal(format!("writing the PDF failed: {e}")))?;
+    Ok(out)
+}

@@ -1,0 +1,135 @@
+//! Small, panic-free helpers over lopdf objects: resolving references, typed lookups,
+//! text strings. Every lookup tolerates wrong types by returning `None`.
+
+use lopdf::{Dictionary, Document, Object, ObjectId};
+
+/// Longest chain of references followed when resolving one object (guards cycles).
+const MAX_REF_CHAIN: usize = 16;
+
+pub(crate) fn resolve<'a>(doc: &'a Document, mut obj: &'a Object) -> &'a Object {
+    for _ in 0..MAX_REF_CHAIN {
+        match obj {
+            Object::Reference(id) => match doc.objects.get(id) {
+                Some(next) => obj = next,
+                None => return &Object::Null,
+            },
+            _ => return obj,
+        }
+    }
+    &Object::Null
+}
+
+pub(crate) fn get<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
+    dict.get(key).ok().map(|o| resolve(doc, o)).filter(|o| !matches!(o, Object::Null))
+}
+
+pub(crate) fn get_dict<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Dictionary> {
+    match get(doc, dict, key)? {
+        Object::Dictionary(d) => Some(d),
+        Object::Stream(s) => Some(&s.dict),
+        _ => None,
+    }
+}
+
+pub(crate) fn get_array<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Vec<Object>> {
+    match get(doc, dict, key)? {
+        Object::Array(a) => Some(a),
+        _ => None,
+    }
+}
+
+pub(crate) fn get_name<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
+    match get(doc, dict, key)? {
+        Object::Name(n) => Some(n),
+        _ => None,
+    }
+}
+
+pub(crate) fn get_number(doc: &Document, dict: &Dictionary, key: &[u8]) -> Option<f32> {
+    number(get(doc, dict, key)?)
+}
+
+pub(crate) fn number(obj: &Object) -> Option<f32> {
+    match obj {
+        Object::Integer(i) => Some(*i as f32),
+        Object::Real(r) if r.is_finite() => Some(*r),
+        _ => None,
+    }
+}
+
+pub(crate) fn get_int(doc: &Document, dict: &Dictionary, key: &[u8]) -> Option<i64> {
+    match get(doc, dict, key)? {
+        Object::Integer(i) => Some(*i),
+        Object::Real(r) if r.is_finite() => Some(*r as i64),
+        _ => None,
+    }
+}
+
+pub(crate) fn dict_of<'a>(doc: &'a Document, id: ObjectId) -> Option<&'a Dictionary> {
+    match doc.objects.get(&id)? {
+        Object::Dictionary(d) => Some(d),
+        Object::Stream(s) => Some(&s.dict),
+        _ => None,
+    }
+}
+
+pub(crate) fn dict_of_mut(doc: &mut Document, id: ObjectId) -> Option<&mut Dictionary> {
+    match doc.objects.get_mut(&id)? {
+        Object::Dictionary(d) => Some(d),
+        Object::Stream(s) => Some(&mut s.dict),
+        _ => None,
+    }
+}
+
+/// A text string (PDFDocEncoding, UTF-16BE or UTF-8 with BOM) or a name, as Rust text.
+pub(crate) fn text(obj: &Object) -> Option<String> {
+    match obj {
+        Object::String(..) => lopdf::decode_text_string(obj)
+            .ok()
+            .or_else(|| obj.as_str().ok().map(|b| String::from_utf8_lossy(b).into_owned())),
+        Object::Name(n) => Some(name_text(n)),
+        _ => None,
+    }
+}
+
+pub(crate) fn get_text(doc: &Document, dict: &Dictionary, key: &[u8]) -> Option<String> {
+    text(get(doc, dict, key)?)
+}
+
+/// Names are bytes; real forms put UTF-8 (and sometimes Latin-1) in them.
+pub(crate) fn name_text(name: &[u8]) -> String {
+    match std::str::from_utf8(name) {
+        Ok(s) => s.to_owned(),
+        Err(_) => name.iter().map(|&b| b as char).collect(),
+    }
+}
+
+/// A PDF text string for `s`: literal PDFDocEncoding when ASCII, else UTF-16BE with BOM.
+pub(crate) fn text_string(s: &str) -> Object {
+    lopdf::text_string(s)
+}
+
+/// A normalised rectangle (x0 <= x1, y0 <= y1) from a 4-number array.
+pub(crate) fn rect(doc: &Document, obj: &Object) -> Option<[f32; 4]> {
+    let Object::Array(a) = resolve(doc, obj) else { return None };
+    if a.len() != 4 {
+        return None;
+    }
+    let mut n = [0f32; 4];
+    for (slot, o) in n.iter_mut().zip(a) {
+        *slot = number(resolve(doc, o))?;
+    }
+    Some([n[0].min(n[2]), n[1].min(n[3]), n[0].max(n[2]), n[1].max(n[3])])
+}
+
+/// Formats a number for a content stream: at most 3 decimals, no exponent, no "-0".
+pub(crate) fn fmt_num(v: f32) -> String {
+    let v = if v.is_finite() { v } else { 0.0 };
+    let r = (v * 1000.0).round() / 1000.0;
+    if r == 0.0 {
+        return "0".into();
+    }
+    let s = format!("{r:.3}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_owned()
+}
