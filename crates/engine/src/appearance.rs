@@ -323,7 +323,10 @@ impl Painter<'_> {
                     size = (inner_h - 2.0).max(1.0) / line_units;
                     size = size.min(look.h * 0.75).max(MIN_FONT_SIZE);
                 }
-                // Text wider than the box is shrunk so the whole value stays visible.
+                // Text taller or wider than the box is shrunk so the whole value stays visible.
+                if line_units * size > inner_h {
+                    size = (inner_h / line_units).max(MIN_FONT_SIZE);
+                }
                 if text_w1 * size > inner_w && text_w1 > 0.0 {
                     size = (inner_w / text_w1).max(MIN_FONT_SIZE);
                 }

@@ -33,7 +33,7 @@ pub(crate) struct LoadedPdf {
 }
 
 /// Names the file type of a non-PDF input, for the error message.
-fn sniff_non_pdf(bytes: &[u8]) -> &'static str {
+fn sniff_non_pdf(bytes: &[u8]) -> Option<&'static str> {
     const MAGIC: &[(&[u8], &str)] = &[
         (b"\x89PNG\r\n\x1a\n", "a PNG image"),
         (b"\xff\xd8\xff", "a JPEG image"),
@@ -46,10 +46,7 @@ fn sniff_non_pdf(bytes: &[u8]) -> &'static str {
         (b"{\\rtf", "an RTF document"),
         (b"<", "an HTML or XML document"),
     ];
-    MAGIC
-        .iter()
-        .find(|(magic, _)| bytes.starts_with(magic))
-        .map_or("not a PDF (no %PDF- header)", |(_, what)| what)
+    MAGIC.iter().find(|(magic, _)| bytes.starts_with(magic)).map(|(_, what)| *what)
 }
 
 pub(crate) fn load(bytes: &[u8], options: &OpenOptions) -> Result<LoadedPdf> {
@@ -62,7 +59,12 @@ pub(crate) fn load(bytes: &[u8], options: &OpenOptions) -> Result<LoadedPdf> {
     }
     let window = &bytes[..bytes.len().min(HEADER_SEARCH_WINDOW)];
     let Some(start) = window.windows(5).position(|w| w == b"%PDF-") else {
-        return Err(Error::NotPdf(format!("the file is {}; edit runs require a PDF", sniff_non_pdf(bytes))));
+        // A recognised other format is the wrong file type; anything else is a damaged PDF
+        // (or garbage): we cannot tell them apart, and CORRUPT_FILE says what to fix.
+        return Err(match sniff_non_pdf(bytes) {
+            Some(kind) => Error::NotPdf(format!("the file is {kind}; a PDF is required")),
+            None => Error::Corrupt("no %PDF- header found in the first 1024 bytes".into()),
+        });
     };
     let original = bytes[start..].to_vec();
 
@@ -77,6 +79,9 @@ pub(crate) fn load(bytes: &[u8], options: &OpenOptions) -> Result<LoadedPdf> {
     };
     if doc.is_encrypted() {
         // lopdf leaves the document encrypted when no password authenticates.
+        if looks_certificate_encrypted(&original) {
+            return Err(certificate_error());
+        }
         return Err(password_error(options.password.is_some()));
     }
     if doc.objects.len() > limits.max_objects {
@@ -114,9 +119,7 @@ fn classify_load_error(bytes: &[u8], err: lopdf::Error, password_given: bool) ->
         L::InvalidPassword => password_error(password_given),
         L::Decryption(e) => {
             if looks_certificate_encrypted(bytes) {
-                Error::Password(
-                    "this PDF is encrypted for certificate holders (/Adobe.PubSec); it cannot be opened without the recipient's private key".into(),
-                )
+                certificate_error()
             } else {
                 // Wrong or missing password is by far the common case; keep the detail.
                 match password_error(password_given) {
@@ -134,13 +137,17 @@ fn classify_load_error(bytes: &[u8], err: lopdf::Error, password_given: bool) ->
         }
         other => {
             if looks_certificate_encrypted(bytes) {
-                return Error::Password(
-                    "this PDF is encrypted for certificate holders (/Adobe.PubSec); it cannot be opened without the recipient's private key".into(),
-                );
+                return certificate_error();
             }
             Error::Corrupt(format!("the PDF cannot be read: {other}"))
         }
     }
+}
+
+fn certificate_error() -> Error {
+    Error::Password(
+        "this PDF is encrypted for certificate holders (/Adobe.PubSec); it cannot be opened without the recipient's private key".into(),
+    )
 }
 
 fn looks_certificate_encrypted(bytes: &[u8]) -> bool {

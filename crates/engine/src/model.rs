@@ -216,8 +216,6 @@ pub(crate) struct FormModel {
     pub fields: Vec<Field>,
     /// The /AcroForm dictionary's object id, when it is an indirect object.
     pub acroform_id: Option<ObjectId>,
-    /// Widget object id -> page index.
-    pub widget_pages: HashMap<ObjectId, usize>,
     /// Page object ids by index.
     pub pages: Vec<ObjectId>,
     /// Whether the AcroForm carries /XFA.
@@ -299,7 +297,9 @@ pub(crate) fn read_form(doc: &Document, limits: &Limits) -> FormModel {
         reader.visit(field_id, &prefix, &inherited, 0, true);
     }
 
-    FormModel { fields: reader.fields, acroform_id, widget_pages, pages, has_xfa, warnings: reader.warnings }
+    let Reader { mut fields, warnings, .. } = reader;
+    disambiguate_names(&mut fields);
+    FormModel { fields, acroform_id, pages, has_xfa, warnings }
 }
 
 struct Reader<'a> {
@@ -504,5 +504,18 @@ fn value_json(v: Option<&Object>) -> serde_json::Value {
             serde_json::Value::Array(items.iter().filter_map(pdfutil::text).map(serde_json::Value::String).collect())
         }
         Some(o) => pdfutil::text(o).map_or(serde_json::Value::Null, serde_json::Value::String),
+    }
+}
+
+/// Distinct fields can share a name (widgets with equal /T on pages and no field tree, as in
+/// forms saved without /AcroForm). Later ones get "#2", "#3"... so every field is addressable.
+fn disambiguate_names(fields: &mut [Field]) {
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for f in fields.iter_mut() {
+        let n = seen.entry(f.name.clone()).or_insert(0);
+        *n += 1;
+        if *n > 1 {
+            f.name = format!("{}#{}", f.name, n);
+        }
     }
 }
