@@ -410,7 +410,9 @@ impl Painter<'_> {
 
     /// Check boxes and radio buttons: make sure the widget has a drawable "on" appearance
     /// named `state` (creating one from /MK /CA when missing or broken) and an Off one.
-    pub fn ensure_button_states(&mut self, field: &Field, widget: &Widget, state: &str) {
+    /// `regenerate` replaces even a well-formed appearance (the form asked viewers to
+    /// rebuild appearances through NeedAppearances, so its own may not render everywhere).
+    pub fn ensure_button_states(&mut self, field: &Field, widget: &Widget, state: &str, regenerate: bool) {
         let Some(wd) = pdfutil::dict_of(self.doc, widget.id) else { return };
         let normal = get_dict(self.doc, wd, b"AP").and_then(|ap| get(self.doc, ap, b"N"));
         let has_stream = |key: &[u8]| match normal {
@@ -419,7 +421,7 @@ impl Painter<'_> {
             }
             _ => false,
         };
-        if has_stream(state.as_bytes()) && has_stream(b"Off") {
+        if !regenerate && has_stream(state.as_bytes()) && has_stream(b"Off") {
             return;
         }
         let look = look(self.doc, field, widget, wd);

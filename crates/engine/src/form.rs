@@ -153,6 +153,7 @@ impl Form {
     fn apply(&mut self, index: usize, planned: Planned) -> Result<()> {
         let field = self.model.fields[index].clone();
         self.fonts();
+        let regenerate_buttons = self.need_appearances_was_set;
         let Form { pdf, dirty, fonts, .. } = self;
         let Some(fonts) = fonts.as_mut() else { return Err(Error::Internal("font registry missing".into())) };
         let doc = &mut pdf.doc;
@@ -215,7 +216,7 @@ impl Form {
                     let on = w.on_state.clone().unwrap_or_else(|| "Yes".into());
                     let this_on = state.as_deref() == Some(on.as_str());
                     if this_on {
-                        painter.ensure_button_states(&field, w, &on);
+                        painter.ensure_button_states(&field, w, &on, regenerate_buttons);
                     }
                     if let Some(wd) = pdfutil::dict_of_mut(painter.doc, w.id) {
                         wd.set("AS", Object::Name(if this_on { on.into_bytes() } else { b"Off".to_vec() }));

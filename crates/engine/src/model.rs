@@ -113,6 +113,8 @@ pub struct Widget {
     pub on_state: Option<String>,
     /// /MK /R rotation in degrees (0, 90, 180, 270).
     pub rotation: i32,
+    /// The annotation flags hide it (Hidden or NoView): it is filled but never drawn.
+    pub hidden: bool,
     #[serde(skip)]
     pub(crate) id: ObjectId,
 }
@@ -412,9 +414,11 @@ impl Reader<'_> {
             let rotation = get_dict(doc, w, b"MK")
                 .and_then(|mk| get_int(doc, mk, b"R"))
                 .map(|r| (r.rem_euclid(360) / 90 * 90) as i32)
+                .or_else(|| appearance_rotation(doc, w))
                 .unwrap_or(0);
             let on_state = if matches!(kind, FieldType::Checkbox | FieldType::Radio) { on_state(doc, w) } else { None };
-            widgets.push(Widget { page, rect, on_state, rotation, id: wid });
+            let hidden = get_int(doc, w, b"F").is_some_and(|f| f & (2 | 32) != 0);
+            widgets.push(Widget { page, rect, on_state, rotation, hidden, id: wid });
         }
 
         let mut option_pairs = Vec::new();
@@ -508,14 +512,35 @@ fn value_json(v: Option<&Object>) -> serde_json::Value {
 }
 
 /// Distinct fields can share a name (widgets with equal /T on pages and no field tree, as in
-/// forms saved without /AcroForm). Later ones get "#2", "#3"... so every field is addressable.
+/// forms saved without /AcroForm). All but the one with the lowest object number get "#2",
+/// "#3"... by object number, so every field is addressable and keeps its name across saves.
 fn disambiguate_names(fields: &mut [Field]) {
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    for f in fields.iter_mut() {
-        let n = seen.entry(f.name.clone()).or_insert(0);
-        *n += 1;
-        if *n > 1 {
-            f.name = format!("{}#{}", f.name, n);
+    let mut by_name: HashMap<String, Vec<(ObjectId, usize)>> = HashMap::new();
+    for (i, f) in fields.iter().enumerate() {
+        by_name.entry(f.name.clone()).or_default().push((f.id, i));
+    }
+    for (name, mut group) in by_name {
+        if group.len() < 2 {
+            continue;
         }
+        group.sort_unstable();
+        for (rank, (_, i)) in group.into_iter().enumerate().skip(1) {
+            fields[i].name = format!("{name}#{}", rank + 1);
+        }
+    }
+}
+
+/// The rotation an existing normal appearance applies through its /Matrix. Some writers
+/// (LibreOffice) rotate widgets that way without /MK /R; keeping it keeps text upright.
+fn appearance_rotation(doc: &Document, w: &Dictionary) -> Option<i32> {
+    let ap = get_dict(doc, w, b"AP")?;
+    let Object::Stream(s) = get(doc, ap, b"N")? else { return None };
+    let m = get_array(doc, &s.dict, b"Matrix")?;
+    let n: Vec<f32> = m.iter().filter_map(|o| pdfutil::number(pdfutil::resolve(doc, o))).collect();
+    match n.as_slice() {
+        [a, b, c, d, ..] if a.abs() < 1e-3 && d.abs() < 1e-3 && *b > 0.5 && *c < -0.5 => Some(90),
+        [a, b, c, d, ..] if b.abs() < 1e-3 && c.abs() < 1e-3 && *a < -0.5 && *d < -0.5 => Some(180),
+        [a, b, c, d, ..] if a.abs() < 1e-3 && d.abs() < 1e-3 && *b < -0.5 && *c > 0.5 => Some(270),
+        _ => None,
     }
 }

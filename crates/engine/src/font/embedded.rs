@@ -22,8 +22,14 @@ use crate::error::{Error, Result};
 pub(crate) const CJK_FONT_PATHS: &[(&str, u32)] = &[
     ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 0), // Debian, Ubuntu: fonts-noto-cjk
     ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 0),      // Arch: noto-fonts-cjk
-    ("/usr/share/fonts/google-noto-sans-cjk-fonts/NotoSansCJK-Regular.ttc", 0), // Fedora
-    ("/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc", 0), // older Fedora
+    (
+        "/usr/share/fonts/google-noto-sans-cjk-fonts/NotoSansCJK-Regular.ttc",
+        0,
+    ), // Fedora
+    (
+        "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+        0,
+    ), // older Fedora
 ];
 
 /// Font files bigger than this are not fallback fonts (Noto Serif CJK, the biggest, is 27 MB).
@@ -92,7 +98,10 @@ impl UniFont {
             return None;
         }
         let scale = 1000.0 / f32::from(metrics.units_per_em);
-        let (mut ascent, mut descent) = (metrics.ascent * scale / 1000.0, metrics.descent * scale / 1000.0);
+        let (mut ascent, mut descent) = (
+            metrics.ascent * scale / 1000.0,
+            metrics.descent * scale / 1000.0,
+        );
         if !(ascent > 0.0 && ascent < 3.0 && descent <= 0.0 && descent > -3.0) {
             (ascent, descent) = (0.75, -0.25);
         }
@@ -102,7 +111,12 @@ impl UniFont {
         let ps_name: String = font
             .localized_strings(StringId::POSTSCRIPT_NAME)
             .english_or_first()
-            .map(|s| s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').take(60).collect())
+            .map(|s| {
+                s.chars()
+                    .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+                    .take(60)
+                    .collect()
+            })
             .filter(|s: &String| !s.is_empty())
             .unwrap_or_else(|| "FormsmithFallback".to_owned());
         Some(UniFont {
@@ -142,12 +156,17 @@ impl UniFont {
     }
 
     fn advance(&self, gid: u16) -> f32 {
-        self.glyphs.advance_width(GlyphId::new(u32::from(gid))).map_or(0.0, |w| w * self.scale)
+        self.glyphs
+            .advance_width(GlyphId::new(u32::from(gid)))
+            .map_or(0.0, |w| w * self.scale)
     }
 
     /// Width in 1000 units (one glyph per char, no kerning).
     pub(crate) fn width(&self, text: &str) -> f32 {
-        text.chars().filter(|c| !c.is_control()).map(|c| self.advance(self.glyph(c))).sum()
+        text.chars()
+            .filter(|c| !c.is_control())
+            .map(|c| self.advance(self.glyph(c)))
+            .sum()
     }
 
     /// 2-byte CIDs (= subset GIDs) for `text`; records the glyphs for the subset.
@@ -180,8 +199,9 @@ impl UniFont {
     /// Write the subset font (FontFile2/3, FontDescriptor, CIDFont, ToUnicode) and the Type0 font at
     /// `type0`. Returns the ids written.
     pub(crate) fn write(&self, doc: &mut Document, type0: ObjectId) -> Result<Vec<ObjectId>> {
-        let font_data = subsetter::subset(self.data, self.index, &self.remapper)
-            .map_err(|e| Error::Internal(format!("subsetting fallback font {}: {e}", self.ps_name)))?;
+        let font_data = subsetter::subset(self.data, self.index, &self.remapper).map_err(|e| {
+            Error::Internal(format!("subsetting fallback font {}: {e}", self.ps_name))
+        })?;
         let base_font = format!("{}+{}", self.subset_tag(), self.ps_name);
         let mut ids = Vec::with_capacity(5);
         let mut add = |doc: &mut Document, obj: Object| -> Result<ObjectId> {
@@ -204,43 +224,79 @@ impl UniFont {
         desc.set("Type", Object::Name(b"FontDescriptor".to_vec()));
         desc.set("FontName", Object::Name(base_font.clone().into_bytes()));
         desc.set("Flags", Object::Integer(4)); // symbolic: glyphs outside the standard Latin set
-        desc.set("FontBBox", Object::Array(self.bbox.iter().map(|&v| Object::Integer(v)).collect()));
+        desc.set(
+            "FontBBox",
+            Object::Array(self.bbox.iter().map(|&v| Object::Integer(v)).collect()),
+        );
         desc.set("ItalicAngle", number(self.italic_angle));
         desc.set("Ascent", number((self.ascent * 1000.0).round()));
         desc.set("Descent", number((self.descent * 1000.0).round()));
         desc.set("CapHeight", number(self.cap_height.round()));
         desc.set("StemV", Object::Integer(80)); // required; no font records it, viewers ignore it
-        desc.set(if self.cff { "FontFile3" } else { "FontFile2" }, Object::Reference(file));
+        desc.set(
+            if self.cff { "FontFile3" } else { "FontFile2" },
+            Object::Reference(file),
+        );
         let desc = add(doc, Object::Dictionary(desc))?;
 
         // CIDs are the subset GIDs 0..n, so one /W run covers them all, in the font's exact advances.
-        let widths: Vec<Object> = self.remapper.remapped_gids().map(|g| number(self.advance(g))).collect();
+        let widths: Vec<Object> = self
+            .remapper
+            .remapped_gids()
+            .map(|g| number(self.advance(g)))
+            .collect();
         let mut cid = Dictionary::new();
         cid.set("Type", Object::Name(b"Font".to_vec()));
-        cid.set("Subtype", Object::Name(if self.cff { b"CIDFontType0".to_vec() } else { b"CIDFontType2".to_vec() }));
+        cid.set(
+            "Subtype",
+            Object::Name(if self.cff {
+                b"CIDFontType0".to_vec()
+            } else {
+                b"CIDFontType2".to_vec()
+            }),
+        );
         cid.set("BaseFont", Object::Name(base_font.clone().into_bytes()));
         let mut info = Dictionary::new();
-        info.set("Registry", Object::String(b"Adobe".to_vec(), StringFormat::Literal));
-        info.set("Ordering", Object::String(b"Identity".to_vec(), StringFormat::Literal));
+        info.set(
+            "Registry",
+            Object::String(b"Adobe".to_vec(), StringFormat::Literal),
+        );
+        info.set(
+            "Ordering",
+            Object::String(b"Identity".to_vec(), StringFormat::Literal),
+        );
         info.set("Supplement", Object::Integer(0));
         cid.set("CIDSystemInfo", Object::Dictionary(info));
         cid.set("FontDescriptor", Object::Reference(desc));
-        cid.set("W", Object::Array(vec![Object::Integer(0), Object::Array(widths)]));
+        cid.set(
+            "W",
+            Object::Array(vec![Object::Integer(0), Object::Array(widths)]),
+        );
         if !self.cff {
             cid.set("CIDToGIDMap", Object::Name(b"Identity".to_vec()));
         }
         let cid = add(doc, Object::Dictionary(cid))?;
 
-        let to_unicode = add(doc, Object::Stream(flate_stream(Dictionary::new(), &self.to_unicode_cmap())?))?;
+        let to_unicode = add(
+            doc,
+            Object::Stream(flate_stream(Dictionary::new(), &self.to_unicode_cmap())?),
+        )?;
 
         let mut t0 = Dictionary::new();
         t0.set("Type", Object::Name(b"Font".to_vec()));
         t0.set("Subtype", Object::Name(b"Type0".to_vec()));
         // For a CIDFontType0 the Type0 name is the CIDFont's plus the CMap's (PDF 32000-1 §9.7.6.1).
-        let t0_name = if self.cff { format!("{base_font}-Identity-H") } else { base_font };
+        let t0_name = if self.cff {
+            format!("{base_font}-Identity-H")
+        } else {
+            base_font
+        };
         t0.set("BaseFont", Object::Name(t0_name.into_bytes()));
         t0.set("Encoding", Object::Name(b"Identity-H".to_vec()));
-        t0.set("DescendantFonts", Object::Array(vec![Object::Reference(cid)]));
+        t0.set(
+            "DescendantFonts",
+            Object::Array(vec![Object::Reference(cid)]),
+        );
         t0.set("ToUnicode", Object::Reference(to_unicode));
         doc.objects.insert(type0, Object::Dictionary(t0));
         ids.push(type0);
@@ -250,7 +306,11 @@ impl UniFont {
     /// Six capitals derived from the glyph set, so equal subsets get equal names (deterministic).
     fn subset_tag(&self) -> String {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for b in self.ps_name.bytes().chain(self.remapper.remapped_gids().flat_map(u16::to_be_bytes)) {
+        for b in self
+            .ps_name
+            .bytes()
+            .chain(self.remapper.remapped_gids().flat_map(u16::to_be_bytes))
+        {
             h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
         (0..6)
@@ -267,7 +327,11 @@ impl UniFont {
         for (cid, c) in self.chars.iter().enumerate() {
             if let Some(c) = c {
                 let mut units = [0u16; 2];
-                let hex: String = c.encode_utf16(&mut units).iter().map(|u| format!("{u:04X}")).collect();
+                let hex: String = c
+                    .encode_utf16(&mut units)
+                    .iter()
+                    .map(|u| format!("{u:04X}"))
+                    .collect();
                 entries.push(format!("<{cid:04X}> <{hex}>\n"));
             }
         }
@@ -290,13 +354,20 @@ impl UniFont {
 
 /// Integer when whole (as most font widths are), else a real.
 fn number(v: f32) -> Object {
-    if v.fract() == 0.0 && v.abs() < 1e9 { Object::Integer(v as i64) } else { Object::Real(v) }
+    if v.fract() == 0.0 && v.abs() < 1e9 {
+        Object::Integer(v as i64)
+    } else {
+        Object::Real(v)
+    }
 }
 
 fn flate_stream(mut dict: Dictionary, data: &[u8]) -> Result<Stream> {
     let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    enc.write_all(data).map_err(|e| Error::Internal(format!("compressing font stream: {e}")))?;
-    let compressed = enc.finish().map_err(|e| Error::Internal(format!("compressing font stream: {e}")))?;
+    enc.write_all(data)
+        .map_err(|e| Error::Internal(format!("compressing font stream: {e}")))?;
+    let compressed = enc
+        .finish()
+        .map_err(|e| Error::Internal(format!("compressing font stream: {e}")))?;
     dict.set("Filter", Object::Name(b"FlateDecode".to_vec()));
     Ok(Stream::new(dict, compressed))
 }

@@ -21,14 +21,15 @@ mod simple;
 mod standard_metrics;
 
 use std::collections::BTreeMap;
+use std::ops::Range;
 use std::path::PathBuf;
 
 use lopdf::{Dictionary, Document, Object, ObjectId};
 
 pub(crate) use embedded::CJK_FONT_PATHS;
 use embedded::UniFont;
-pub(crate) use simple::Standard14;
 use simple::SimpleFont;
+pub(crate) use simple::Standard14;
 
 use crate::error::Result;
 
@@ -132,6 +133,62 @@ impl FontSet {
         self.fallback(doc, text)
     }
 
+    /// Like [`FontSet::pick`], for values no single font covers (say Polish and Japanese in one
+    /// field): splits `text` into byte ranges, each drawn in one font, in order. It is one run, the
+    /// font `pick` gives, whenever that font covers all of `text`; otherwise DejaVu and the CJK font
+    /// alternate, and chars both have (spaces, digits, punctuation) stay in the current run.
+    #[allow(dead_code)]
+    pub fn pick_runs(
+        &mut self,
+        doc: &mut lopdf::Document,
+        da_font: &[u8],
+        text: &str,
+    ) -> Vec<(FontId, Range<usize>)> {
+        let first = self.pick(doc, da_font, text);
+        let single = vec![(first, 0..text.len())];
+        if self
+            .entries
+            .get(first.0 as usize)
+            .is_some_and(|e| matches!(e, Entry::Simple { .. }))
+        {
+            return single;
+        }
+        let (Some(dejavu), Some(cjk)) = (&self.dejavu, &self.cjk) else {
+            return single;
+        };
+        let mut runs: Vec<(Face, Range<usize>)> = Vec::new();
+        let mut current: Option<Face> = None;
+        let mut start = 0;
+        for (i, c) in text.char_indices() {
+            let face = match (
+                dejavu.covers(c.encode_utf8(&mut [0; 4])),
+                cjk.covers(c.encode_utf8(&mut [0; 4])),
+            ) {
+                (true, false) => Face::DejaVu,
+                (false, true) => Face::Cjk,
+                _ => continue, // both or neither: whatever font is current
+            };
+            match current {
+                Some(cur) if cur != face => {
+                    runs.push((cur, start..i));
+                    start = i;
+                    current = Some(face);
+                }
+                Some(_) => {}
+                None => current = Some(face),
+            }
+        }
+        runs.push((current.unwrap_or(Face::DejaVu), start..text.len()));
+        let mut out = Vec::with_capacity(runs.len());
+        for (face, range) in runs {
+            match self.uni_id(doc, face) {
+                Some(id) => out.push((id, range)),
+                None => return single,
+            }
+        }
+        out
+    }
+
     /// A ZapfDingbats font for check boxes and radio buttons: the /DR font named `da_font` if it is
     /// ZapfDingbats, else the standard one. Its "text" is the codes as chars (`"4"` = check mark,
     /// `"l"` = filled circle, `"8"` = cross, `"u"` = diamond, `"n"` = square).
@@ -154,12 +211,26 @@ impl FontSet {
         let id = match from_dr {
             Some(obj) => {
                 let object = Some(obj.clone());
-                self.push(Entry::Simple { font, res_name: da.to_vec(), object, std: None })
+                self.push(Entry::Simple {
+                    font,
+                    res_name: da.to_vec(),
+                    object,
+                    std: None,
+                })
             }
             None => {
-                let res_name = if self.dr.contains_key(da) { self.unique_name("FsZaDb") } else { da.to_vec() };
+                let res_name = if self.dr.contains_key(da) {
+                    self.unique_name("FsZaDb")
+                } else {
+                    da.to_vec()
+                };
                 let std = Some(Standard14::ZapfDingbats);
-                let id = self.push(Entry::Simple { font, res_name, object: None, std });
+                let id = self.push(Entry::Simple {
+                    font,
+                    res_name,
+                    object: None,
+                    std,
+                });
                 self.materialize(doc, id);
                 id
             }
@@ -174,7 +245,10 @@ impl FontSet {
     pub fn encode(&mut self, font: FontId, text: &str) -> Vec<u8> {
         match self.entries.get(font.0 as usize) {
             Some(Entry::Simple { font, .. }) => font.encode(text),
-            Some(&Entry::Uni(face)) => self.uni_mut(face).map(|f| f.encode(text)).unwrap_or_default(),
+            Some(&Entry::Uni(face)) => self
+                .uni_mut(face)
+                .map(|f| f.encode(text))
+                .unwrap_or_default(),
             None => Vec::new(),
         }
     }
@@ -210,17 +284,39 @@ impl FontSet {
     /// The name for the appearance stream's /Resources /Font dict, and the object to put there.
     pub fn resource(&self, font: FontId) -> (Vec<u8>, lopdf::Object) {
         match self.entries.get(font.0 as usize) {
-            Some(Entry::Simple { res_name, object: Some(object), .. }) => (res_name.clone(), object.clone()),
-            Some(Entry::Simple { res_name, object: None, std, .. }) => {
+            Some(Entry::Simple {
+                res_name,
+                object: Some(object),
+                ..
+            }) => (res_name.clone(), object.clone()),
+            Some(Entry::Simple {
+                res_name,
+                object: None,
+                std,
+                ..
+            }) => {
                 // Only when no object id could be allocated: a direct dict is valid too.
                 let std = std.unwrap_or(Standard14::Helvetica);
-                (res_name.clone(), Object::Dictionary(standard_font_dict(std)))
+                (
+                    res_name.clone(),
+                    Object::Dictionary(standard_font_dict(std)),
+                )
             }
             Some(&Entry::Uni(face)) => match self.uni(face) {
-                Some(UniFont { res_name, type0: Some(id), .. }) => (res_name.clone(), Object::Reference(*id)),
-                _ => (b"Helv".to_vec(), Object::Dictionary(standard_font_dict(Standard14::Helvetica))),
+                Some(UniFont {
+                    res_name,
+                    type0: Some(id),
+                    ..
+                }) => (res_name.clone(), Object::Reference(*id)),
+                _ => (
+                    b"Helv".to_vec(),
+                    Object::Dictionary(standard_font_dict(Standard14::Helvetica)),
+                ),
             },
-            None => (b"Helv".to_vec(), Object::Dictionary(standard_font_dict(Standard14::Helvetica))),
+            None => (
+                b"Helv".to_vec(),
+                Object::Dictionary(standard_font_dict(Standard14::Helvetica)),
+            ),
         }
     }
 
@@ -247,11 +343,19 @@ impl FontSet {
     fn resolve(&mut self, doc: &Document, da: &[u8]) -> Option<FontId> {
         // (A broken /DR entry is ignored: the name alone decides.)
         if let Some(obj) = self.dr.get(da)
-            && let Some(dict) = doc.dereference(obj).ok().and_then(|(_, o)| o.as_dict().ok())
+            && let Some(dict) = doc
+                .dereference(obj)
+                .ok()
+                .and_then(|(_, o)| o.as_dict().ok())
         {
             let font = SimpleFont::from_dict(doc, dict).filter(|f| f.text_ok)?;
             let object = Some(obj.clone());
-            return Some(self.push(Entry::Simple { font: Box::new(font), res_name: da.to_vec(), object, std: None }));
+            return Some(self.push(Entry::Simple {
+                font: Box::new(font),
+                res_name: da.to_vec(),
+                object,
+                std: None,
+            }));
         }
         let std = Standard14::from_name(da).unwrap_or(Standard14::Helvetica);
         if std.is_symbolic() {
@@ -259,13 +363,27 @@ impl FontSet {
         }
         let font = Box::new(SimpleFont::standard(std));
         // A name present in /DR (but broken) must not be reused for a different font.
-        let res_name = if self.dr.contains_key(da) { self.unique_name("FsStd") } else { da.to_vec() };
-        Some(self.push(Entry::Simple { font, res_name, object: None, std: Some(std) }))
+        let res_name = if self.dr.contains_key(da) {
+            self.unique_name("FsStd")
+        } else {
+            da.to_vec()
+        };
+        Some(self.push(Entry::Simple {
+            font,
+            res_name,
+            object: None,
+            std: Some(std),
+        }))
     }
 
     /// Add the standard font dict for an entry that needs one, once per document.
     fn materialize(&mut self, doc: &mut Document, id: FontId) {
-        let Some(Entry::Simple { object: None, std: Some(std), .. }) = self.entries.get(id.0 as usize) else {
+        let Some(Entry::Simple {
+            object: None,
+            std: Some(std),
+            ..
+        }) = self.entries.get(id.0 as usize)
+        else {
             return;
         };
         let std = *std;
@@ -273,7 +391,8 @@ impl FontSet {
             Some(&obj_id) => obj_id,
             None => {
                 // Id exhaustion (a hostile max object number) leaves the entry as a direct dict.
-                let Ok(obj_id) = doc.try_add_object(Object::Dictionary(standard_font_dict(std))) else {
+                let Ok(obj_id) = doc.try_add_object(Object::Dictionary(standard_font_dict(std)))
+                else {
                     return;
                 };
                 self.created.push(obj_id);
@@ -303,7 +422,12 @@ impl FontSet {
         let res_name = self.unique_name("FsHelv");
         let std = Some(Standard14::Helvetica);
         let font = Box::new(SimpleFont::standard(Standard14::Helvetica));
-        let id = self.push(Entry::Simple { font, res_name, object: None, std });
+        let id = self.push(Entry::Simple {
+            font,
+            res_name,
+            object: None,
+            std,
+        });
         self.materialize(doc, id);
         id
     }
@@ -324,13 +448,16 @@ impl FontSet {
         let paths = match &self.cjk_paths {
             Some(p) => p.as_slice(),
             None => {
-                defaults = CJK_FONT_PATHS.iter().map(|&(p, i)| (PathBuf::from(p), i)).collect();
+                defaults = CJK_FONT_PATHS
+                    .iter()
+                    .map(|&(p, i)| (PathBuf::from(p), i))
+                    .collect();
                 &defaults
             }
         };
-        self.cjk = paths
-            .iter()
-            .find_map(|(path, index)| embedded::load_file(path).and_then(|data| UniFont::load(data, *index)));
+        self.cjk = paths.iter().find_map(|(path, index)| {
+            embedded::load_file(path).and_then(|data| UniFont::load(data, *index))
+        });
     }
 
     /// The FontId of a fallback face, reserving its Type0 object id on first use.
@@ -395,7 +522,10 @@ fn standard_font_dict(std: Standard14) -> Dictionary {
     let mut d = Dictionary::new();
     d.set("Type", Object::Name(b"Font".to_vec()));
     d.set("Subtype", Object::Name(b"Type1".to_vec()));
-    d.set("BaseFont", Object::Name(std.base_font().as_bytes().to_vec()));
+    d.set(
+        "BaseFont",
+        Object::Name(std.base_font().as_bytes().to_vec()),
+    );
     if !std.is_symbolic() {
         d.set("Encoding", Object::Name(b"WinAnsiEncoding".to_vec()));
     }

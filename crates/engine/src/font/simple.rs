@@ -119,7 +119,9 @@ impl Standard14 {
         }
         let bold = has(b"bold") || has(b"heavy") || has(b"demi");
         let italic = has(b"italic") || has(b"oblique");
-        if norm.starts_with(b"helvetica") || norm.starts_with(b"arial") || norm.starts_with(b"liberationsans")
+        if norm.starts_with(b"helvetica")
+            || norm.starts_with(b"arial")
+            || norm.starts_with(b"liberationsans")
         {
             Some(match (bold, italic) {
                 (false, false) => Self::Helvetica,
@@ -184,7 +186,13 @@ pub(crate) struct SimpleFont {
 
 impl SimpleFont {
     /// Build from code -> Unicode (0 = none) and a width per code (0 = cannot draw).
-    fn build(code_to_uni: &[u32; 256], widths: [f32; 256], ascent: f32, descent: f32, text_ok: bool) -> Self {
+    fn build(
+        code_to_uni: &[u32; 256],
+        widths: [f32; 256],
+        ascent: f32,
+        descent: f32,
+        text_ok: bool,
+    ) -> Self {
         let mut font = SimpleFont {
             ascii: [0; 128],
             ascii_ok: 0,
@@ -220,15 +228,24 @@ impl SimpleFont {
     pub(crate) fn code(&self, c: char) -> Option<u8> {
         let u = c as u32;
         if u < 128 {
-            if self.ascii_ok & (1u128 << u) != 0 { Some(self.ascii[u as usize]) } else { None }
+            if self.ascii_ok & (1u128 << u) != 0 {
+                Some(self.ascii[u as usize])
+            } else {
+                None
+            }
         } else {
-            self.other.binary_search_by_key(&c, |&(c, _)| c).ok().and_then(|i| self.other.get(i)).map(|&(_, b)| b)
+            self.other
+                .binary_search_by_key(&c, |&(c, _)| c)
+                .ok()
+                .and_then(|i| self.other.get(i))
+                .map(|&(_, b)| b)
         }
     }
 
     /// Whether every char of `text` (control chars aside) has a code.
     pub(crate) fn can_encode(&self, text: &str) -> bool {
-        text.chars().all(|c| c.is_control() || self.code(c).is_some())
+        text.chars()
+            .all(|c| c.is_control() || self.code(c).is_some())
     }
 
     pub(crate) fn encode(&self, text: &str) -> Vec<u8> {
@@ -239,7 +256,10 @@ impl SimpleFont {
 
     /// Width in 1000 units.
     pub(crate) fn width(&self, text: &str) -> f32 {
-        text.chars().filter_map(|c| self.code(c)).map(|b| self.widths[b as usize]).sum()
+        text.chars()
+            .filter_map(|c| self.code(c))
+            .map(|b| self.widths[b as usize])
+            .sum()
     }
 
     /// A standard font as we write it ourselves: WinAnsiEncoding, or the built-in encoding for the
@@ -251,12 +271,20 @@ impl SimpleFont {
                 let widths = std::array::from_fn(|code| {
                     font.latin_width(code_to_uni[code]).map_or(0.0, f32::from)
                 });
-                Self::build(&code_to_uni, widths, f32::from(a) / 1000.0, f32::from(d) / 1000.0, true)
+                Self::build(
+                    &code_to_uni,
+                    widths,
+                    f32::from(a) / 1000.0,
+                    f32::from(d) / 1000.0,
+                    true,
+                )
             }
             None => {
                 let code_to_uni = std::array::from_fn(|code| code as u32);
                 let widths: [f32; 256] = match font {
-                    Standard14::ZapfDingbats => std::array::from_fn(|c| f32::from(m::ZAPF_DINGBATS[c])),
+                    Standard14::ZapfDingbats => {
+                        std::array::from_fn(|c| f32::from(m::ZAPF_DINGBATS[c]))
+                    }
                     _ => [0.0; 256], // Symbol: no table; never used for text.
                 };
                 // ZapfDingbats FontBBox: -1 -143 981 820.
@@ -276,13 +304,17 @@ impl SimpleFont {
         let std = Standard14::from_name(base_font);
         let descriptor = get_dict(doc, dict, b"FontDescriptor");
         let embedded = descriptor.is_some_and(|d| {
-            [&b"FontFile"[..], b"FontFile2", b"FontFile3"].iter().any(|k| d.as_hashmap().contains_key(*k))
+            [&b"FontFile"[..], b"FontFile2", b"FontFile3"]
+                .iter()
+                .any(|k| d.as_hashmap().contains_key(*k))
         });
         // An embedded subset holds only the glyphs its producer needed; other chars would draw blank.
         if embedded && has_subset_tag(base_font) {
             return None;
         }
-        let flags = descriptor.and_then(|d| get_num(doc, d, b"Flags")).unwrap_or(0.0) as i64;
+        let flags = descriptor
+            .and_then(|d| get_num(doc, d, b"Flags"))
+            .unwrap_or(0.0) as i64;
         let symbolic_flag = flags & 4 != 0 && flags & 32 == 0;
         if std.is_some_and(Standard14::is_symbolic) && !embedded {
             return None;
@@ -298,7 +330,9 @@ impl SimpleFont {
         let mut widths = [0.0f32; 256];
         if let Some(arr) = widths_arr {
             let first = get_num(doc, dict, b"FirstChar").unwrap_or(0.0);
-            let missing = descriptor.and_then(|d| get_num(doc, d, b"MissingWidth")).unwrap_or(0.0);
+            let missing = descriptor
+                .and_then(|d| get_num(doc, d, b"MissingWidth"))
+                .unwrap_or(0.0);
             for (code, w) in widths.iter_mut().enumerate() {
                 let i = code as f32 - first;
                 let v = if i >= 0.0 && (i as usize) < arr.len() {
@@ -321,13 +355,17 @@ impl SimpleFont {
             // substitutes something Helvetica-like, so those are the best guess.
             let metrics = std.unwrap_or(Standard14::Helvetica);
             for (code, w) in widths.iter_mut().enumerate() {
-                *w = metrics.latin_width(code_to_uni[code]).map_or(0.0, f32::from);
+                *w = metrics
+                    .latin_width(code_to_uni[code])
+                    .map_or(0.0, f32::from);
             }
         }
 
         let (mut ascent, mut descent) = std
             .and_then(Standard14::latin_metrics)
-            .map_or((0.75, -0.25), |(_, (a, d))| (f32::from(a) / 1000.0, f32::from(d) / 1000.0));
+            .map_or((0.75, -0.25), |(_, (a, d))| {
+                (f32::from(a) / 1000.0, f32::from(d) / 1000.0)
+            });
         if let Some(d) = descriptor {
             let a = get_num(doc, d, b"Ascent").unwrap_or(0.0);
             let de = get_num(doc, d, b"Descent").unwrap_or(0.0);
@@ -357,7 +395,13 @@ fn named_encoding(name: &[u8]) -> Option<[u32; 256]> {
 fn encoding(doc: &Document, dict: &Dictionary, embedded: bool) -> Option<[u32; 256]> {
     // Without /Encoding (or /BaseEncoding) a non-embedded font uses StandardEncoding (what viewers
     // do for the standard 14); an embedded one uses the program's own encoding, which we don't read.
-    let implicit = || if embedded { None } else { Some(table_u32(&m::STANDARD_ENCODING)) };
+    let implicit = || {
+        if embedded {
+            None
+        } else {
+            Some(table_u32(&m::STANDARD_ENCODING))
+        }
+    };
     let Some(enc) = dict.as_hashmap().get(&b"Encoding"[..]) else {
         return implicit();
     };
@@ -398,7 +442,11 @@ pub(crate) fn glyph_unicode(name: &[u8]) -> Option<u32> {
         return m::GLYPH_NAMES.get(i).map(|&(_, u)| u32::from(u));
     }
     let hex = |h: &str| {
-        if h.bytes().all(|b| b.is_ascii_hexdigit()) { u32::from_str_radix(h, 16).ok() } else { None }
+        if h.bytes().all(|b| b.is_ascii_hexdigit()) {
+            u32::from_str_radix(h, 16).ok()
+        } else {
+            None
+        }
     };
     let u = if let Some(h) = s.strip_prefix("uni").filter(|h| h.len() == 4) {
         hex(h)?
@@ -408,7 +456,9 @@ pub(crate) fn glyph_unicode(name: &[u8]) -> Option<u32> {
         return None;
     };
     // Surrogates and controls are no characters to draw.
-    char::from_u32(u).filter(|c| !c.is_control()).map(|c| c as u32)
+    char::from_u32(u)
+        .filter(|c| !c.is_control())
+        .map(|c| c as u32)
 }
 
 fn get_name<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
@@ -426,7 +476,12 @@ fn get_dict<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&
 
 fn get_array<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a [Object]> {
     let o = dict.as_hashmap().get(key)?;
-    doc.dereference(o).ok()?.1.as_array().ok().map(Vec::as_slice)
+    doc.dereference(o)
+        .ok()?
+        .1
+        .as_array()
+        .ok()
+        .map(Vec::as_slice)
 }
 
 fn get_num(doc: &Document, dict: &Dictionary, key: &[u8]) -> Option<f32> {
@@ -434,5 +489,10 @@ fn get_num(doc: &Document, dict: &Dictionary, key: &[u8]) -> Option<f32> {
 }
 
 fn num(doc: &Document, o: &Object) -> Option<f32> {
-    doc.dereference(o).ok()?.1.as_float().ok().filter(|v| v.is_finite())
+    doc.dereference(o)
+        .ok()?
+        .1
+        .as_float()
+        .ok()
+        .filter(|v| v.is_finite())
 }
