@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use lopdf::{Object, ObjectId, dictionary};
+use lopdf::{Object, ObjectId};
 
 use crate::appearance::Painter;
 use crate::document::{self, LoadedPdf, OpenOptions};
@@ -321,9 +321,6 @@ impl Form {
             let created = fonts.finish(&mut self.pdf.doc)?;
             self.dirty.extend(created);
         }
-        if !self.dirty.is_empty() {
-            self.adopt_orphans();
-        }
         if options.flatten {
             crate::flatten::flatten(&mut self.pdf.doc, &self.model)?;
             return document::save(self.pdf, &self.dirty, true);
@@ -332,63 +329,6 @@ impl Form {
             return Ok(self.pdf.original);
         }
         document::save(self.pdf, &self.dirty, options.full_rewrite)
-    }
-
-    /// Fields reached only from page /Annots join /AcroForm /Fields, so the output is a
-    /// well-formed form that every viewer (and a second fill) finds.
-    fn adopt_orphans(&mut self) {
-        let orphans: Vec<ObjectId> = {
-            let doc = &self.pdf.doc;
-            let mut tops = Vec::new();
-            for f in self.model.fields.iter().filter(|f| f.orphan) {
-                let mut id = f.id;
-                for _ in 0..32 {
-                    match pdfutil::dict_of(doc, id).and_then(|d| d.get(b"Parent").ok()?.as_reference().ok()) {
-                        Some(p) => id = p,
-                        None => break,
-                    }
-                }
-                if !tops.contains(&id) {
-                    tops.push(id);
-                }
-            }
-            tops
-        };
-        if orphans.is_empty() {
-            return;
-        }
-        let doc = &mut self.pdf.doc;
-        let Some(root) = doc.trailer.get(b"Root").ok().and_then(|r| r.as_reference().ok()) else { return };
-        let af_id = match self.model.acroform_id {
-            Some(id) => id,
-            None => {
-                let direct = pdfutil::dict_of(doc, root)
-                    .and_then(|c| c.get(b"AcroForm").ok())
-                    .and_then(|o| o.as_dict().ok())
-                    .cloned();
-                let af = direct.unwrap_or_else(|| dictionary! { "DA" => Object::string_literal("/Helv 0 Tf 0 g") });
-                let id = doc.add_object(af);
-                if let Some(c) = pdfutil::dict_of_mut(doc, root) {
-                    c.set("AcroForm", Object::Reference(id));
-                }
-                self.dirty.insert(root);
-                self.model.acroform_id = Some(id);
-                id
-            }
-        };
-        if let Some(af) = pdfutil::dict_of_mut(doc, af_id) {
-            let mut fields = match af.get(b"Fields") {
-                Ok(Object::Array(a)) => a.clone(),
-                _ => Vec::new(),
-            };
-            for id in orphans {
-                if !fields.contains(&Object::Reference(id)) {
-                    fields.push(Object::Reference(id));
-                }
-            }
-            af.set("Fields", Object::Array(fields));
-            self.dirty.insert(af_id);
-        }
     }
 }
 

@@ -157,9 +157,8 @@ pub struct Field {
     pub(crate) id: ObjectId,
     #[serde(skip)]
     pub(crate) ff: u32,
-    /// Reached only through a page's /Annots, not /AcroForm /Fields.
-    #[serde(skip)]
-    pub(crate) orphan: bool,
+    /// Reached only through a page's /Annots, not /AcroForm /Fields (still filled).
+    pub orphan: bool,
     /// /Opt of a button field: export value per widget, by widget order.
     #[serde(skip)]
     pub(crate) button_opt: Vec<String>,

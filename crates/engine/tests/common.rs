@@ -125,8 +125,9 @@ fn unescape(s: &str) -> String {
 }
 
 /// The characters (spaces dropped) of every word whose centre lies in `rect` (PDF user space).
-pub fn text_in_rect(pages: &[(f32, f32)], words: &[Word], page: usize, rect: [f32; 4]) -> String {
+pub fn text_in_rect(pages: &[(f32, f32)], words: &[Word], page: usize, media: [f32; 4], rect: [f32; 4]) -> String {
     let Some(&(_, height)) = pages.get(page) else { return String::new() };
+    let rect = [rect[0] - media[0], rect[1] - media[1], rect[2] - media[0], rect[3] - media[1]];
     words
         .iter()
         .filter(|w| w.page == page)
@@ -205,31 +206,39 @@ pub fn ink(page: &(usize, usize, Vec<u8>), page_h: f32, rect: [f32; 4]) -> usize
     n
 }
 
-/// Per page: (media box x0, y0, x1, y1; pdftoppm renders the media box) and /Rotate, read with lopdf (a second, independent open).
-pub fn page_geometry(path: &Path) -> Vec<([f32; 4], i64)> {
+/// Per page: media box (pdftoppm and pdftotext -bbox use it), crop box and
+/// /Rotate, read with lopdf (a second, independent open).
+pub struct PageBox {
+    pub media: [f32; 4],
+    pub crop: [f32; 4],
+    pub rotate: i64,
+}
+
+pub fn page_geometry(path: &Path) -> Vec<PageBox> {
     let doc = lopdf::Document::load(path).expect("lopdf reopens the output");
+    let lookup = |id: lopdf::ObjectId, key: &[u8]| -> Option<lopdf::Object> {
+        let mut cur = Some(id);
+        for _ in 0..32 {
+            let d = doc.get_dictionary(cur?).ok()?;
+            if let Ok(o) = d.get(key) {
+                return doc.dereference(o).ok().map(|(_, o)| o.clone());
+            }
+            cur = d.get(b"Parent").ok().and_then(|p| p.as_reference().ok());
+        }
+        None
+    };
+    let boxed = |o: Option<lopdf::Object>| -> Option<[f32; 4]> {
+        let a = o?.as_array().ok()?.clone();
+        let n: Vec<f32> = a.iter().filter_map(|o| doc.dereference(o).ok()?.1.as_float().ok()).collect();
+        (n.len() == 4).then(|| [n[0].min(n[2]), n[1].min(n[3]), n[0].max(n[2]), n[1].max(n[3])])
+    };
     doc.get_pages()
         .values()
         .map(|id| {
-            let mut cur = Some(*id);
-            let (mut bx, mut rot) = (None, None);
-            let mut depth = 0;
-            while let (Some(pid), true) = (cur, depth < 32) {
-                let d = doc.get_dictionary(pid).expect("page dict");
-                if bx.is_none() {
-                    bx = ["MediaBox"].iter().find_map(|k| {
-                        let a = doc.dereference(d.get(k.as_bytes()).ok()?).ok()?.1.as_array().ok()?.clone();
-                        let n: Vec<f32> = a.iter().filter_map(|o| doc.dereference(o).ok()?.1.as_float().ok()).collect();
-                        (n.len() == 4).then(|| [n[0].min(n[2]), n[1].min(n[3]), n[0].max(n[2]), n[1].max(n[3])])
-                    });
-                }
-                if rot.is_none() {
-                    rot = d.get(b"Rotate").ok().and_then(|r| r.as_i64().ok());
-                }
-                cur = d.get(b"Parent").ok().and_then(|p| p.as_reference().ok());
-                depth += 1;
-            }
-            (bx.unwrap_or([0.0, 0.0, 612.0, 792.0]), rot.unwrap_or(0).rem_euclid(360))
+            let media = boxed(lookup(*id, b"MediaBox")).unwrap_or([0.0, 0.0, 612.0, 792.0]);
+            let crop = boxed(lookup(*id, b"CropBox")).unwrap_or(media);
+            let rotate = lookup(*id, b"Rotate").and_then(|r| r.as_i64().ok()).unwrap_or(0).rem_euclid(360);
+            PageBox { media, crop, rotate }
         })
         .collect()
 }
