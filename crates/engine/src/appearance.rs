@@ -261,6 +261,7 @@ impl Painter<'_> {
         ));
         let (res_name, res_obj) = self.fonts.resource(font);
         let name = String::from_utf8_lossy(&res_name).into_owned();
+        let mut extra_fonts: Vec<(Vec<u8>, Object)> = Vec::new();
 
         let comb_cells = match (field.kind, field.max_len) {
             (FieldType::Text, Some(n)) if n > 0 && field.has(ff::COMB) && !field.has(ff::MULTILINE | ff::PASSWORD) => {
@@ -316,6 +317,24 @@ impl Painter<'_> {
                     out.push_str(&format!("{} {} Td\n{} Tj\n", fmt_num(x - prev.0), fmt_num(y - prev.1), hex(&bytes)));
                     prev = (x, y);
                 }
+            } else if let runs @ [_, _, ..] = self.fonts.pick_runs(self.doc, &look.da.font, &shown).as_slice() {
+                // Mixed scripts no single font covers (e.g. Cyrillic and CJK): one run per font.
+                let runs: Vec<(FontId, String)> = runs.iter().map(|(f, r)| (*f, shown[r.clone()].to_owned())).collect();
+                let text_w1: f32 = runs.iter().map(|(f, t)| self.fonts.width(*f, t)).sum();
+                let mut size = if look.da.size > 0.0 { look.da.size } else { (inner_h - 2.0).max(1.0) / line_units };
+                size = size.min(inner_h / line_units).max(MIN_FONT_SIZE);
+                if text_w1 * size > inner_w && text_w1 > 0.0 {
+                    size = (inner_w / text_w1).max(MIN_FONT_SIZE);
+                }
+                let x = align_x(look.quadding, pad, inner_w, text_w1 * size);
+                let y = (look.h - line_units * size) / 2.0 - desc * size;
+                out.push_str(&format!("{}\n{} {} Td\n", look.da.color, fmt_num(x), fmt_num(y)));
+                for (f, t) in &runs {
+                    let (rn, ro) = self.fonts.resource(*f);
+                    let bytes = self.fonts.encode(*f, t);
+                    out.push_str(&format!("/{} {} Tf\n{} Tj\n", String::from_utf8_lossy(&rn), fmt_num(size), hex(&bytes)));
+                    extra_fonts.push((rn, ro));
+                }
             } else {
                 let text_w1 = self.fonts.width(font, &shown);
                 let mut size = look.da.size;
@@ -346,7 +365,11 @@ impl Painter<'_> {
             out.push_str("ET\n");
         }
         out.push_str("Q\nEMC\n");
-        let resources = dictionary! { "Font" => dictionary! { res_name => res_obj } };
+        let mut font_dict = dictionary! { res_name => res_obj };
+        for (n, o) in extra_fonts {
+            font_dict.set(n, o);
+        }
+        let resources = dictionary! { "Font" => font_dict };
         let ap = self.form_xobject(&look, resources, out);
         self.set_normal_appearance(widget.id, ap);
     }

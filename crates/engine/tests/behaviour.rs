@@ -1,0 +1,138 @@
+//! Behaviour users rely on: Unicode values round-trip through other readers, output is
+//! deterministic, bad values are refused with names, incremental saves keep the original.
+
+mod common;
+
+use common::*;
+use formsmith_engine::{Error, FailureReason, FieldValue, FillOptions, Form, OpenOptions, SaveOptions};
+
+const UNICODE: &str = "Žilina Łódź Ünï Ωμέγα Москва 東京";
+
+fn open(rel: &str) -> (Vec<u8>, Form) {
+    let bytes = std::fs::read(corpus().join(rel)).expect("corpus file");
+    let form = Form::open(&bytes, &OpenOptions::default()).expect("opens");
+    (bytes, form)
+}
+
+#[test]
+fn unicode_value_renders_and_extracts_in_poppler_and_mupdf() {
+    for flatten in [false, true] {
+        let (_, mut form) = open("fillable/textfields-alignment.pdf");
+        let name = form.fields().iter().find(|f| f.max_len.is_none() && !f.flags.contains(&"Multiline")).expect("a plain text field").name.clone();
+        form.fill(&[(name, FieldValue::Text(UNICODE.into()))], &FillOptions::default()).expect("fills");
+        let file = temp_pdf(&form.save(&SaveOptions { flatten, ..Default::default() }).expect("saves"), "uni");
+        let text = tool("pdftotext").arg(&file).arg("-").output().expect("pdftotext");
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(text.contains(UNICODE), "pdftotext lost the value (flatten={flatten}): {text}");
+        let fonts = tool("pdffonts").arg(&file).output().expect("pdffonts");
+        let fonts = String::from_utf8_lossy(&fonts.stdout);
+        assert!(fonts.contains("CID"), "no embedded CID font: {fonts}");
+        let mu = tool("mutool").args(["draw", "-q", "-F", "txt", "-o", "-"]).arg(&file).output().expect("mutool");
+        let mu = String::from_utf8_lossy(&mu.stdout);
+        assert!(mu.contains("Москва") && mu.contains("東京") && mu.contains("Ωμέγα"), "MuPDF lost the value: {mu}");
+        let _ = std::fs::remove_file(&file);
+    }
+}
+
+#[test]
+fn same_input_gives_same_bytes() {
+    let run = || {
+        let (_, mut form) = open("fillable/irs-f1040-prefilled.pdf");
+        let values = values_for(&form.fields().to_vec(), true);
+        form.fill(&values, &FillOptions::default()).expect("fills");
+        form.save(&SaveOptions::default()).expect("saves")
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
+fn incremental_save_keeps_the_original_bytes_and_signatures_prefix() {
+    for rel in ["fillable/irs-fw4-usage-rights-ur3.pdf", "fillable/all-types-with-signature.pdf", "fillable/irs-f1040-aes256-owner-only.pdf"] {
+        let (bytes, mut form) = open(rel);
+        let values = values_for(&form.fields().to_vec(), true);
+        form.fill(&values, &FillOptions::default()).expect("fills");
+        let out = form.save(&SaveOptions::default()).expect("saves");
+        assert!(out.len() > bytes.len() && out.starts_with(&bytes), "{rel}: original bytes not kept");
+    }
+}
+
+#[test]
+fn bad_values_are_refused_with_the_field_named() {
+    let (_, mut form) = open("fillable/irs-f1040-prefilled.pdf");
+    let fields = form.fields().to_vec();
+    let text = fields.iter().find(|f| f.max_len.is_none() && f.kind == formsmith_engine::FieldType::Text).expect("text field");
+    // A misspelt name suggests the real one.
+    let typo = text.name.replacen("Page1", "Paeg1", 1);
+    match form.fill(&[(typo, FieldValue::Text("x".into()))], &FillOptions::default()) {
+        Err(Error::UnknownField { suggestions, .. }) => assert!(suggestions.contains(&text.name), "{suggestions:?}"),
+        other => panic!("expected UnknownField, got {other:?}"),
+    }
+    let limited = fields.iter().find(|f| f.max_len.is_some_and(|m| m > 0)).expect("MaxLen field");
+    let long = "9".repeat(limited.max_len.unwrap_or(1) as usize + 3);
+    let err = form.fill(&[(limited.name.clone(), FieldValue::Text(long.clone()))], &FillOptions::default()).expect_err("too long");
+    assert_eq!(err.reason(), FailureReason::SchemaValidationError);
+    assert!(err.to_string().contains(&limited.name) && err.to_string().contains("MaxLen"), "{err}");
+    let report = form.fill(&[(limited.name.clone(), FieldValue::Text(long))], &FillOptions { truncate: true }).expect("truncates");
+    assert_eq!(report.warnings.len(), 1);
+    let check = fields.iter().find(|f| f.kind == formsmith_engine::FieldType::Checkbox).expect("check box");
+    let err = form.fill(&[(check.name.clone(), FieldValue::Text("Maybe".into()))], &FillOptions::default()).expect_err("not a state");
+    assert!(err.to_string().contains(&check.name));
+}
+
+#[test]
+fn choices_and_multiselect_lists_write_values_and_indices() {
+    let (_, mut form) = open("fillable/openoffice-form.pdf");
+    let list = form.fields().iter().find(|f| f.flags.contains(&"MultiSelect")).expect("multi-select list").clone();
+    let picks: Vec<String> = list.options.iter().take(2).cloned().collect();
+    form.fill(&[(list.name.clone(), FieldValue::Choices(picks.clone()))], &FillOptions::default()).expect("fills");
+    let out = form.save(&SaveOptions::default()).expect("saves");
+    let again = Form::open(&out, &OpenOptions::default()).expect("reopens");
+    let f = again.fields().iter().find(|f| f.name == list.name).expect("list");
+    assert_eq!(f.value, serde_json::json!(picks));
+    let combo = again.fields().iter().find(|f| f.kind == formsmith_engine::FieldType::Combo && !f.flags.contains(&"Edit")).expect("combo").clone();
+    let mut again = again;
+    let err = again.fill(&[(combo.name.clone(), FieldValue::Text("not an option".into()))], &FillOptions::default()).expect_err("refused");
+    assert!(err.to_string().contains("not one of the options"), "{err}");
+}
+
+#[test]
+fn signature_image_is_drawn_inside_the_widget() {
+    let (bytes, mut form) = open("fillable/all-types-with-signature.pdf");
+    let sig = form.fields().iter().find(|f| f.kind == formsmith_engine::FieldType::Signature).expect("signature field").clone();
+    let mut png_bytes = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut png_bytes, 40, 10);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header().expect("png header");
+        w.write_image_data(&vec![0u8; 40 * 10 * 3]).expect("png data");
+    }
+    form.fill(&[(sig.name.clone(), FieldValue::Image(png_bytes))], &FillOptions::default()).expect("fills");
+    let out = temp_pdf(&form.save(&SaveOptions { flatten: true, ..Default::default() }).expect("saves"), "sig");
+    let before = temp_pdf(&bytes, "sig-before");
+    let g = &page_geometry(&out)[sig.widgets[0].page.unwrap_or(0)];
+    let m = g.media;
+    let w = sig.widgets[0].rect;
+    let rect = [w[0] - m[0], w[1] - m[1], w[2] - m[0], w[3] - m[1]];
+    let p = sig.widgets[0].page.unwrap_or(0);
+    let (a, b) = (&render_gray(&out)[p], &render_gray(&before)[p]);
+    assert!(ink(a, m[3] - m[1], rect) > ink(b, m[3] - m[1], rect) + 20, "no signature ink");
+}
+
+#[test]
+fn xfa_only_forms_are_refused_clearly() {
+    // Build a dynamic-XFA-like file: an AcroForm with /XFA and no widgets.
+    let mut doc = lopdf::Document::with_version("1.7");
+    let pages = doc.new_object_id();
+    let page = doc.add_object(lopdf::dictionary! { "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 100.into(), 100.into()] });
+    doc.objects.insert(pages, lopdf::Object::Dictionary(lopdf::dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }));
+    let xfa = doc.add_object(lopdf::Stream::new(lopdf::dictionary! {}, b"<xdp:xdp/>".to_vec()));
+    let af = doc.add_object(lopdf::dictionary! { "Fields" => Vec::<lopdf::Object>::new(), "XFA" => xfa });
+    let catalog = doc.add_object(lopdf::dictionary! { "Type" => "Catalog", "Pages" => pages, "AcroForm" => af, "NeedsRendering" => true });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("save");
+    let err = Form::open(&bytes, &OpenOptions::default()).expect_err("refused");
+    assert_eq!(err.reason(), FailureReason::FileTypeNotSupported);
+    assert!(err.to_string().contains("XFA"));
+}
