@@ -162,11 +162,13 @@ pub(crate) fn save(pdf: LoadedPdf, dirty: &BTreeSet<ObjectId>, full: bool) -> Re
     if full || pdf.recovered {
         return save_full(pdf);
     }
-    let LoadedPdf { doc, original, .. } = pdf;
+    let LoadedPdf { mut doc, original, .. } = pdf;
     let mut update = lopdf::Document::new_from_prev(&doc);
+    // The previous revision is only consulted for its trailer, xref kind and encryption,
+    // so changed objects move into the update instead of being copied.
     for id in dirty {
-        if let Ok(object) = doc.get_object(*id) {
-            update.objects.insert(*id, object.clone());
+        if let Some(object) = doc.objects.remove(id) {
+            update.objects.insert(*id, object);
         }
     }
     update.max_id = update.max_id.max(doc.max_id);

@@ -125,11 +125,31 @@ pub(crate) fn rect(doc: &Document, obj: &Object) -> Option<[f32; 4]> {
 /// Formats a number for a content stream: at most 3 decimals, no exponent, no "-0".
 pub(crate) fn fmt_num(v: f32) -> String {
     let v = if v.is_finite() { v } else { 0.0 };
-    let r = (v * 1000.0).round() / 1000.0;
-    if r == 0.0 {
+    let milli = (f64::from(v) * 1000.0).round() as i64;
+    if milli == 0 {
         return "0".into();
     }
-    let s = format!("{r:.3}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    s.to_owned()
+    let (sign, abs) = if milli < 0 { ("-", -milli) } else { ("", milli) };
+    let (int, frac) = (abs / 1000, abs % 1000);
+    if frac == 0 {
+        format!("{sign}{int}")
+    } else {
+        let f = format!("{frac:03}");
+        format!("{sign}{int}.{}", f.trim_end_matches('0'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn numbers_format_compactly() {
+        use super::fmt_num;
+        assert_eq!(fmt_num(0.0), "0");
+        assert_eq!(fmt_num(-0.0004), "0");
+        assert_eq!(fmt_num(12.0), "12");
+        assert_eq!(fmt_num(1.5), "1.5");
+        assert_eq!(fmt_num(-2.125), "-2.125");
+        assert_eq!(fmt_num(0.05), "0.05");
+        assert_eq!(fmt_num(f32::NAN), "0");
+    }
 }
