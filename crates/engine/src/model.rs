@@ -491,11 +491,10 @@ impl Reader<'_> {
 pub(crate) fn on_state(doc: &Document, w: &Dictionary) -> Option<String> {
     let ap = get_dict(doc, w, b"AP")?;
     for key in [b"N".as_slice(), b"D"] {
-        if let Some(states) = get(doc, ap, key).and_then(|o| o.as_dict().ok()) {
-            if let Some((k, _)) = states.iter().find(|(k, _)| k.as_slice() != b"Off") {
+        if let Some(states) = get(doc, ap, key).and_then(|o| o.as_dict().ok())
+            && let Some((k, _)) = states.iter().find(|(k, _)| k.as_slice() != b"Off") {
                 return Some(pdfutil::name_text(k));
             }
-        }
     }
     None
 }

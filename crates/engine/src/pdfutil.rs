@@ -65,7 +65,7 @@ pub(crate) fn get_int(doc: &Document, dict: &Dictionary, key: &[u8]) -> Option<i
     }
 }
 
-pub(crate) fn dict_of<'a>(doc: &'a Document, id: ObjectId) -> Option<&'a Dictionary> {
+pub(crate) fn dict_of(doc: &Document, id: ObjectId) -> Option<&Dictionary> {
     match doc.objects.get(&id)? {
         Object::Dictionary(d) => Some(d),
         Object::Stream(s) => Some(&s.dict),

@@ -38,7 +38,7 @@ fn unicode_value_renders_and_extracts_in_poppler_and_mupdf() {
 fn same_input_gives_same_bytes() {
     let run = || {
         let (_, mut form) = open("fillable/irs-f1040-prefilled.pdf");
-        let values = values_for(&form.fields().to_vec(), true);
+        let values = values_for(form.fields(), true);
         form.fill(&values, &FillOptions::default()).expect("fills");
         form.save(&SaveOptions::default()).expect("saves")
     };
@@ -49,7 +49,7 @@ fn same_input_gives_same_bytes() {
 fn incremental_save_keeps_the_original_bytes_and_signatures_prefix() {
     for rel in ["fillable/irs-fw4-usage-rights-ur3.pdf", "fillable/all-types-with-signature.pdf", "fillable/irs-f1040-aes256-owner-only.pdf"] {
         let (bytes, mut form) = open(rel);
-        let values = values_for(&form.fields().to_vec(), true);
+        let values = values_for(form.fields(), true);
         form.fill(&values, &FillOptions::default()).expect("fills");
         let out = form.save(&SaveOptions::default()).expect("saves");
         assert!(out.len() > bytes.len() && out.starts_with(&bytes), "{rel}: original bytes not kept");
