@@ -136,3 +136,33 @@ fn xfa_only_forms_are_refused_clearly() {
     assert_eq!(err.reason(), FailureReason::FileTypeNotSupported);
     assert!(err.to_string().contains("XFA"));
 }
+
+/// hayro (a second, pure-Rust renderer) draws the flattened Unicode value: the field's box
+/// changes between an empty and a filled fill.
+#[test]
+fn unicode_value_renders_in_hayro() {
+    let render = |value: &str| {
+        let (_, mut form) = open("fillable/textfields-alignment.pdf");
+        let field = form.fields().iter().find(|f| f.max_len.is_none() && !f.flags.contains(&"Multiline")).expect("text field").clone();
+        form.fill(&[(field.name.clone(), FieldValue::Text(value.into()))], &FillOptions::default()).expect("fills");
+        let out = form.save(&SaveOptions { flatten: true, ..Default::default() }).expect("saves");
+        let pdf = hayro::hayro_syntax::Pdf::new(out).expect("hayro opens the output");
+        let pages = hayro::render_pdf(&pdf, 1.0, Default::default(), &Default::default(), Some(0..=0)).expect("hayro renders");
+        let page = &pages[0];
+        let (w, h) = (usize::from(page.width()), usize::from(page.height()));
+        (field, w, h, page.data_as_u8_slice().to_vec())
+    };
+    let (field, w, h, filled) = render(UNICODE);
+    let (_, _, _, empty) = render("");
+    let r = field.widgets[0].rect;
+    let mut differ = 0;
+    for y in (h as f32 - r[3]).max(0.0) as usize..((h as f32 - r[1]) as usize).min(h) {
+        for x in r[0].max(0.0) as usize..(r[2] as usize).min(w) {
+            let i = (y * w + x) * 4;
+            if filled[i..i + 3].iter().zip(&empty[i..i + 3]).any(|(a, b)| a.abs_diff(*b) > 40) {
+                differ += 1;
+            }
+        }
+    }
+    assert!(differ > 30, "hayro shows nothing new in the field ({differ} pixels differ)");
+}
