@@ -3,7 +3,11 @@
 
 use std::collections::BTreeSet;
 
+use lopdf::encryption::EncryptionState;
 use lopdf::{Document, LoadOptions, ObjectId};
+
+use crate::partial::{self, PartialSource};
+use crate::update;
 
 use crate::error::{Error, Result};
 use crate::limits::Limits;
@@ -26,10 +30,42 @@ pub(crate) struct LoadedPdf {
     pub doc: Document,
     /// The input from its `%PDF-` header on (the base of an incremental update).
     pub original: Vec<u8>,
-    /// Whether the input was encrypted (output is re-encrypted the same way).
-    pub was_encrypted: bool,
     /// The cross-reference data was rebuilt by scanning: append-only updates are unsafe.
     pub recovered: bool,
+    /// The input's encryption and its /Encrypt object (output is encrypted the same way).
+    encryption: Option<(EncryptionState, Option<ObjectId>)>,
+    /// The newest cross-reference section is a stream (an update uses one too).
+    xref_stream: bool,
+    /// Set when only the objects a fill needs were parsed.
+    partial: Option<PartialSource>,
+    password: Option<String>,
+    limits: Limits,
+}
+
+impl LoadedPdf {
+    /// Whether the input was encrypted.
+    pub fn was_encrypted(&self) -> bool {
+        self.encryption.is_some()
+    }
+
+    /// Makes every object of the file present in `doc` (flatten and full rewrites need them).
+    /// Objects already in `doc` (possibly changed) are kept as they are.
+    pub fn complete(&mut self) -> Result<()> {
+        let Some(mut source) = self.partial.take() else { return Ok(()) };
+        if source.load_all(&self.original, &mut self.doc) {
+            return Ok(());
+        }
+        // Our reader met something it does not parse: take lopdf's full (repairing) load and
+        // lay the objects we changed over it; object numbers are the file's in both.
+        let full = load_full(&self.original, self.password.clone(), &self.limits)?;
+        let mut doc = full.doc;
+        for (id, obj) in std::mem::take(&mut self.doc.objects) {
+            doc.objects.insert(id, obj);
+        }
+        doc.max_id = doc.max_id.max(self.doc.max_id);
+        self.doc = doc;
+        Ok(())
+    }
 }
 
 /// Names the file type of a non-PDF input, for the error message.
@@ -67,41 +103,69 @@ pub(crate) fn load(bytes: &[u8], options: &OpenOptions) -> Result<LoadedPdf> {
         });
     };
     let original = bytes[start..].to_vec();
-
-    let load_options = LoadOptions {
-        password: options.password.clone(),
-        max_decompressed_size: Some(limits.max_decompressed_bytes),
-        ..LoadOptions::default()
+    let partial = partial::load(&original, options.password.as_deref(), limits.max_decompressed_bytes, limits.max_objects)
+        // A page tree our reader could not walk goes to the full loader, which repairs.
+        .filter(|p| !p.doc.get_pages().is_empty());
+    let pdf = match partial {
+        Some(p) => LoadedPdf {
+            doc: p.doc,
+            recovered: false,
+            encryption: p.source.encryption.clone().map(|(state, id)| (state, Some(id))),
+            xref_stream: p.source.xref_stream,
+            partial: Some(p.source),
+            original,
+            password: options.password.clone(),
+            limits: limits.clone(),
+        },
+        None => load_full(&original, options.password.clone(), limits).map(|mut pdf| {
+            pdf.original = original;
+            pdf
+        })?,
     };
-    let doc = match Document::load_mem_with_options(&original, load_options) {
-        Ok(doc) => doc,
-        Err(err) => return Err(classify_load_error(&original, err, options.password.is_some())),
-    };
-    if doc.is_encrypted() {
-        // lopdf leaves the document encrypted when no password authenticates.
-        if looks_certificate_encrypted(&original) {
-            return Err(certificate_error());
-        }
-        return Err(password_error(options.password.is_some()));
-    }
-    if doc.objects.len() > limits.max_objects {
-        return Err(Error::LimitExceeded {
-            limit: "max_objects",
-            detail: format!("{} objects", doc.objects.len()),
-        });
-    }
-    let pages = doc.get_pages();
+    let pages = pdf.doc.get_pages();
     if pages.is_empty() {
         return Err(Error::Corrupt("no pages could be read (broken page tree or catalog)".into()));
     }
     if pages.len() > limits.max_pages {
         return Err(Error::LimitExceeded { limit: "max_pages", detail: format!("{} pages", pages.len()) });
     }
+    Ok(pdf)
+}
+
+/// lopdf's loader: every object parsed, damaged cross-reference data rebuilt.
+fn load_full(original: &[u8], password: Option<String>, limits: &Limits) -> Result<LoadedPdf> {
+    let load_options = LoadOptions {
+        password: password.clone(),
+        max_decompressed_size: Some(limits.max_decompressed_bytes),
+        ..LoadOptions::default()
+    };
+    let mut doc = match Document::load_mem_with_options(original, load_options) {
+        Ok(doc) => doc,
+        Err(err) => return Err(classify_load_error(original, err, password.is_some())),
+    };
+    if doc.is_encrypted() {
+        // lopdf leaves the document encrypted when no password authenticates.
+        if looks_certificate_encrypted(original) {
+            return Err(certificate_error());
+        }
+        return Err(password_error(password.is_some()));
+    }
+    if doc.objects.len() > limits.max_objects {
+        return Err(Error::LimitExceeded { limit: "max_objects", detail: format!("{} objects", doc.objects.len()) });
+    }
+    let encryption = doc.encryption_state.take().map(|state| {
+        let id = state.encrypt_object_id();
+        (state, id)
+    });
     Ok(LoadedPdf {
-        was_encrypted: doc.encryption_state.is_some(),
         recovered: doc.xref_recovery.is_some() || doc.xref_start == 0,
+        xref_stream: matches!(doc.reference_table.cross_reference_type, lopdf::xref::XrefType::CrossReferenceStream),
+        encryption,
         doc,
-        original,
+        original: Vec::new(),
+        partial: None,
+        password,
+        limits: limits.clone(),
     })
 }
 
@@ -156,35 +220,31 @@ fn looks_certificate_encrypted(bytes: &[u8]) -> bool {
 
 /// Writes the document back. `dirty` lists every object created or changed.
 ///
-/// Incremental (the original bytes kept, changed objects appended) unless `full` is asked
-/// or the cross-reference data had to be rebuilt, where only a full rewrite is sound.
-pub(crate) fn save(pdf: LoadedPdf, dirty: &BTreeSet<ObjectId>, full: bool) -> Result<Vec<u8>> {
-    if full || pdf.recovered {
+/// Incremental (the original bytes kept, changed objects appended) unless `full` is asked,
+/// the cross-reference data had to be rebuilt, or the /Encrypt object is unknown: then only
+/// a full rewrite is sound.
+pub(crate) fn save(mut pdf: LoadedPdf, dirty: &BTreeSet<ObjectId>, full: bool) -> Result<Vec<u8>> {
+    let encrypt_known = pdf.encryption.as_ref().is_none_or(|(_, id)| id.is_some());
+    if full || pdf.recovered || !encrypt_known {
+        pdf.complete()?;
         return save_full(pdf);
     }
-    let LoadedPdf { mut doc, original, .. } = pdf;
-    let mut update = lopdf::Document::new_from_prev(&doc);
-    // The previous revision is only consulted for its trailer, xref kind and encryption,
-    // so changed objects move into the update instead of being copied.
-    for id in dirty {
-        if let Some(object) = doc.objects.remove(id) {
-            update.objects.insert(*id, object);
-        }
-    }
-    update.max_id = update.max_id.max(doc.max_id);
-    let mut inc = lopdf::IncrementalDocument::create_from(original, doc);
-    inc.new_document = update;
-    let mut out = Vec::with_capacity(inc.get_prev_documents_bytes().len() + 64 * 1024);
-    inc.save_to(&mut out).map_err(|e| Error::Internal(format!("writing the incremental update failed: {e}")))?;
-    Ok(out)
+    let target = update::UpdateTarget {
+        original: &pdf.original,
+        prev_xref: pdf.doc.xref_start,
+        xref_stream: pdf.xref_stream,
+        encryption: pdf.encryption.as_ref().and_then(|(s, id)| id.map(|id| (s, id))),
+    };
+    update::write(&mut pdf.doc, dirty, &target)
 }
 
 fn save_full(pdf: LoadedPdf) -> Result<Vec<u8>> {
-    let LoadedPdf { mut doc, .. } = pdf;
+    let LoadedPdf { mut doc, encryption, .. } = pdf;
+    // The old /Encrypt dictionary is replaced by the one written below.
+    doc.trailer.remove(b"Encrypt");
     doc.prune_objects();
-    let state = doc.encryption_state.take();
     let mut out = Vec::new();
-    if let Some(state) = state {
+    if let Some((state, _)) = encryption {
         doc.encrypt(&state).map_err(|e| Error::Internal(format!("re-encrypting the output failed: {e}")))?;
         doc.save_to(&mut out)
     } else {

@@ -94,7 +94,7 @@ impl Form {
 
     /// Whether the input was encrypted (the output is re-encrypted the same way).
     pub fn was_encrypted(&self) -> bool {
-        self.pdf.was_encrypted
+        self.pdf.was_encrypted()
     }
 
     /// Non-fatal notes from reading the form.
@@ -320,6 +320,9 @@ impl Form {
         if let Some(fonts) = self.fonts.take() {
             let created = fonts.finish(&mut self.pdf.doc)?;
             self.dirty.extend(created);
+        }
+        if options.flatten || options.full_rewrite {
+            self.pdf.complete()?;
         }
         if options.flatten {
             crate::flatten::flatten(&mut self.pdf.doc, &self.model)?;

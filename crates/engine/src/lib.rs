@@ -31,7 +31,9 @@ mod form;
 mod image;
 mod limits;
 mod model;
+mod partial;
 mod pdfutil;
+mod update;
 mod values;
 
 pub use document::OpenOptions;
