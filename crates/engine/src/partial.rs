@@ -432,6 +432,8 @@ impl PartialSource {
                 let id = u32::try_from(start + i).ok()?;
                 let entry = match kind {
                     0 => Entry::Offset { offset: 0, generation: u16::MAX },
+                    // Offset 0 cannot hold an object; some writers mark their own xref stream so.
+                    1 if a == 0 => Entry::Offset { offset: 0, generation: u16::MAX },
                     1 => Entry::Offset { offset: usize::try_from(a).ok()?, generation: u16::try_from(b).unwrap_or(0) },
                     2 => Entry::InStream { container: u32::try_from(a).ok()?, index: usize::try_from(b).ok()? },
                     _ => continue,
@@ -455,7 +457,9 @@ impl PartialSource {
                     && found != *encrypt_id
                     && !is_xref_stream(&obj)
                 {
-                    encryption::decrypt_object(state, found, &mut obj).ok()?;
+                    // An object that does not decrypt (an unencrypted XML metadata stream, say)
+                    // is kept as stored, as lopdf's loader does.
+                    let _ = encryption::decrypt_object(state, found, &mut obj);
                 }
                 Some((found.1, obj))
             }

@@ -2,10 +2,16 @@
 //!
 //! ```text
 //! cargo bench -p formsmith-engine --bench fill -- [FORM...] [--iters N] [--warmup N]
-//!     [--values values.json] [--flatten | --plain] [--json] [--no-check]
+//!     [--values values.json] [--flatten | --plain] [--json] [--no-check] [--out-dir DIR]
 //! ```
 //!
-//! * FORM: PDF paths; default: the big forms of `../shared/corpus/fillable` (200+ fields).
+//! `--bench fill` runs with mimalloc as the global allocator (as the `formsmith` CLI does);
+//! `--bench fill-sysalloc` is the same bench on the system allocator (what a library user gets
+//! without choosing one).
+//!
+//! * FORM: PDF paths (relative ones from the current directory when they exist there, else from
+//!   the workspace root, since cargo runs benches in crates/engine); default: the big forms of
+//!   `../shared/corpus/fillable` (200+ fields; `FORMSMITH_CORPUS` names another folder).
 //! * Values: every fillable field set the way `shared/peers/mkvalues.py` sets it (text
 //!   "Sample 123", or digits up to /MaxLen; check box on; radio: first on-state; choice: last
 //!   option), or read from a mkvalues.py JSON file (`--values`, one form only) so that the
@@ -48,18 +54,19 @@ struct Args {
     modes: Vec<bool>,
     json_only: bool,
     check: bool,
+    out_dir: Option<PathBuf>,
 }
 
 fn usage() -> ! {
     eprintln!(
         "usage: cargo bench -p formsmith-engine --bench fill -- [FORM...] [--iters N] [--warmup N] \
-         [--values values.json] [--flatten | --plain] [--json] [--no-check]"
+         [--values values.json] [--flatten | --plain] [--json] [--no-check] [--out-dir DIR]"
     );
     std::process::exit(2)
 }
 
 fn parse_args() -> Args {
-    let mut args = Args { forms: Vec::new(), iters: 30, warmup: 3, values: None, modes: vec![false, true], json_only: false, check: true };
+    let mut args = Args { forms: Vec::new(), iters: 30, warmup: 3, values: None, modes: vec![false, true], json_only: false, check: true, out_dir: None };
     let mut it = std::env::args().skip(1);
     let number = |v: Option<String>| v.and_then(|s| s.parse::<usize>().ok()).unwrap_or_else(|| usage());
     while let Some(a) = it.next() {
@@ -73,6 +80,7 @@ fn parse_args() -> Args {
             "--plain" => args.modes = vec![false],
             "--json" => args.json_only = true,
             "--no-check" => args.check = false,
+            "--out-dir" => args.out_dir = Some(it.next().map(PathBuf::from).unwrap_or_else(|| usage())),
             "-h" | "--help" => usage(),
             s if s.starts_with('-') => {
                 eprintln!("unknown option {s}");
@@ -81,10 +89,15 @@ fn parse_args() -> Args {
             s => args.forms.push(PathBuf::from(s)),
         }
     }
+    // cargo runs a bench in its package directory (crates/engine): relative paths that do not
+    // exist there are taken from the workspace root, where `cargo bench` is usually typed.
+    args.forms = args.forms.iter().map(|p| resolve_path(p)).collect();
+    args.values = args.values.as_deref().map(resolve_path);
+    args.out_dir = args.out_dir.as_deref().map(|p| if p.is_absolute() { p.to_owned() } else { workspace_root().join(p) });
     if args.forms.is_empty() {
         let dir = std::env::var_os("FORMSMITH_CORPUS")
             .map(PathBuf::from)
-            .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/fillable"));
+            .unwrap_or_else(|| workspace_root().join("../shared/corpus/fillable"));
         for f in DEFAULT_FORMS {
             let p = dir.join(f);
             if p.exists() {
@@ -101,12 +114,24 @@ fn parse_args() -> Args {
     args
 }
 
-fn main() {
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn resolve_path(p: &Path) -> PathBuf {
+    if p.is_absolute() || p.exists() {
+        return std::path::absolute(p).unwrap_or_else(|_| p.to_owned());
+    }
+    workspace_root().join(p)
+}
+
+/// The bench's entry point; `alloc` names the global allocator of the calling binary.
+pub fn main(alloc: &str) {
     let args = parse_args();
     if std::env::var_os(CHILD_ENV).is_some() {
         // One (form, mode) per process: its VmHWM is this fill's peak.
         let form = &args.forms[0];
-        let line = bench_one(form, args.modes[0], &args);
+        let line = bench_one(form, args.modes[0], &args, alloc);
         println!("{line}");
         return;
     }
@@ -124,6 +149,9 @@ fn main() {
             }
             if !args.check {
                 cmd.arg("--no-check");
+            }
+            if let Some(d) = &args.out_dir {
+                cmd.arg("--out-dir").arg(d);
             }
             let out = cmd.output().expect("run child");
             let text = String::from_utf8_lossy(&out.stdout);
@@ -147,7 +175,7 @@ fn file_name(p: &Path) -> String {
 }
 
 /// Times open + fill + save of one form and returns its JSON line.
-fn bench_one(path: &Path, flatten: bool, args: &Args) -> String {
+fn bench_one(path: &Path, flatten: bool, args: &Args, alloc: &str) -> String {
     let name = file_name(path);
     let fail = |what: &str, e: String| json!({"tool": "formsmith", "form": name, "flatten": flatten, "error": format!("{what}: {e}")}).to_string();
     let bytes = match std::fs::read(path) {
@@ -168,13 +196,18 @@ fn bench_one(path: &Path, flatten: bool, args: &Args) -> String {
     };
     drop(form);
     let save_options = SaveOptions { flatten, full_rewrite: false };
-    let fill_options = FillOptions::default();
+    // mkvalues.py reads fields through pypdf, which drops /MaxLen: its text values can be longer
+    // than a field allows, and the peers write them anyway. Formsmith refuses such a value
+    // unless asked to truncate, so a --values run truncates (reported as "truncated").
+    let fill_options = FillOptions { truncate: args.values.is_some() };
 
+    let truncated = std::cell::Cell::new(0usize);
     let run = |timings: Option<&mut Vec<[f64; 3]>>| -> Result<Vec<u8>, String> {
         let t0 = Instant::now();
         let mut form = Form::open(&bytes, &OpenOptions::default()).map_err(|e| format!("open: {e}"))?;
         let t1 = Instant::now();
-        form.fill(&values, &fill_options).map_err(|e| format!("fill: {e}"))?;
+        let report = form.fill(&values, &fill_options).map_err(|e| format!("fill: {e}"))?;
+        truncated.set(report.warnings.len());
         let t2 = Instant::now();
         let out = form.save(&save_options).map_err(|e| format!("save: {e}"))?;
         let t3 = Instant::now();
@@ -203,6 +236,13 @@ fn bench_one(path: &Path, flatten: bool, args: &Args) -> String {
         }
     }
     let peak_rss_kb = vm_hwm_kb();
+    if let Some(dir) = &args.out_dir {
+        let stem = name.trim_end_matches(".pdf");
+        let p = dir.join(format!("{stem}-{}.pdf", if flatten { "flatten" } else { "plain" }));
+        if let Err(e) = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&p, &out)) {
+            eprintln!("cannot write {}: {e}", p.display());
+        }
+    }
 
     let total: Vec<f64> = timings.iter().map(|t| t[0] + t[1] + t[2]).collect();
     let part = |i: usize| median(&timings.iter().map(|t| t[i]).collect::<Vec<_>>());
@@ -212,11 +252,13 @@ fn bench_one(path: &Path, flatten: bool, args: &Args) -> String {
     let budget_mb = 3.0 * file_mb + 30.0;
     json!({
         "tool": "formsmith",
+        "allocator": alloc,
         "form": name,
         "flatten": flatten,
         "fields": field_count,
         "values": values.len(),
         "values_skipped": skipped,
+        "fill_warnings": truncated.get(),
         "iters": args.iters,
         "first_ms": round(first_ms, 2),
         "median_ms": round(median(&total), 2),
@@ -446,8 +488,10 @@ fn widget_has_appearance(doc: &Document, w: &Dictionary) -> bool {
         }
         Object::Dictionary(states) => {
             // A button: /AS names one of the states (an on-state, or Off for a radio kid not chosen).
+            // An /Off without an /Off appearance draws nothing, which is what Off means (many
+            // forms ship radio kids whose /N holds only their on-state).
             match w.get(b"AS").ok().and_then(|a| a.as_name().ok()) {
-                Some(as_) => states.has(as_),
+                Some(as_) => states.has(as_) || as_ == b"Off",
                 None => false,
             }
         }
