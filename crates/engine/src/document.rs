@@ -20,6 +20,9 @@ pub struct OpenOptions {
     pub password: Option<String>,
     /// Safety limits.
     pub limits: Limits,
+    /// Parse every object up front with lopdf's (repairing) loader instead of only what a
+    /// fill reads. Slower; for diagnosis and for comparing the two loaders in tests.
+    pub parse_everything: bool,
 }
 
 /// How far into the file we look for the `%PDF-` header; readers accept some junk before it.
@@ -103,7 +106,9 @@ pub(crate) fn load(bytes: &[u8], options: &OpenOptions) -> Result<LoadedPdf> {
         });
     };
     let original = bytes[start..].to_vec();
-    let partial = partial::load(&original, options.password.as_deref(), limits.max_decompressed_bytes, limits.max_objects)
+    let partial = (!options.parse_everything)
+        .then(|| partial::load(&original, options.password.as_deref(), limits.max_decompressed_bytes, limits.max_objects))
+        .flatten()
         // A page tree our reader could not walk goes to the full loader, which repairs.
         .filter(|p| !p.doc.get_pages().is_empty());
     let pdf = match partial {

@@ -244,3 +244,23 @@ fn damaged_files_open_or_fail_as_corrupt_and_never_panic() {
     }
     assert!(opened >= 8, "only {opened} damaged files recovered");
 }
+
+#[test]
+fn partial_and_full_loading_read_the_same_form() {
+    for (path, _) in manifest("fillable").into_iter().chain(manifest("damaged")) {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
+        let bytes = std::fs::read(&path).expect("corpus file");
+        let full = Form::open(&bytes, &OpenOptions { parse_everything: true, ..Default::default() });
+        let partial = Form::open(&bytes, &OpenOptions::default());
+        match (full, partial) {
+            (Ok(full), Ok(partial)) => {
+                let a = serde_json::to_value(full.fields()).expect("json");
+                let b = serde_json::to_value(partial.fields()).expect("json");
+                assert_eq!(a, b, "{name}: the two loaders disagree on the fields");
+                assert_eq!(full.page_count(), partial.page_count(), "{name}");
+            }
+            (Err(a), Err(b)) => assert_eq!(a.reason(), b.reason(), "{name}"),
+            (a, b) => panic!("{name}: full load {:?} vs partial {:?}", a.map(|_| ()), b.map(|_| ())),
+        }
+    }
+}
