@@ -204,8 +204,9 @@ fn wrap(fonts: &FontSet, font: FontId, text: &str, size: f32, max_width: f32) ->
 impl Painter<'_> {
     fn add_stream(&mut self, dict: Dictionary, content: Vec<u8>) -> ObjectId {
         let mut stream = Stream::new(dict, content);
-        // Small streams are not worth a deflate header; large ones (lists, long text) are.
-        if stream.content.len() > 256 {
+        // Setting up a deflate stream costs more than a typical appearance (a few hundred
+        // bytes) saves; only large ones (long lists, long text) are compressed.
+        if stream.content.len() > 4096 {
             let _ = stream.compress();
         }
         let id = self.doc.add_object(Object::Stream(stream));

@@ -121,7 +121,8 @@ fn check_size(w: u32, h: u32) -> std::result::Result<(), String> {
 }
 
 pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    // Level 6 costs twice level 1's time for a few percent on form data.
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 3 + 64), flate2::Compression::fast());
     // Writing into a Vec cannot fail.
     let _ = enc.write_all(data);
     enc.finish().unwrap_or_default()
