@@ -236,7 +236,7 @@ pub(crate) fn save(mut pdf: LoadedPdf, dirty: &BTreeSet<ObjectId>, full: bool) -
     }
     let target = update::UpdateTarget {
         original: &pdf.original,
-        prev_xref: pdf.doc.xref_start,
+        prev_xref: Some(pdf.doc.xref_start),
         xref_stream: pdf.xref_stream,
         encryption: pdf.encryption.as_ref().and_then(|(s, id)| id.map(|id| (s, id))),
     };
@@ -245,16 +245,5 @@ pub(crate) fn save(mut pdf: LoadedPdf, dirty: &BTreeSet<ObjectId>, full: bool) -
 
 fn save_full(pdf: LoadedPdf) -> Result<Vec<u8>> {
     let LoadedPdf { mut doc, encryption, .. } = pdf;
-    // The old /Encrypt dictionary is replaced by the one written below.
-    doc.trailer.remove(b"Encrypt");
-    doc.prune_objects();
-    let mut out = Vec::new();
-    if let Some((state, _)) = encryption {
-        doc.encrypt(&state).map_err(|e| Error::Internal(format!("re-encrypting the output failed: {e}")))?;
-        doc.save_to(&mut out)
-    } else {
-        doc.save_modern(&mut out)
-    }
-    .map_err(|e| Error::Internal(format!("writing the PDF failed: {e}")))?;
-    Ok(out)
+    update::write_full(&mut doc, encryption.as_ref().map(|(state, _)| state))
 }

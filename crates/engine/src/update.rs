@@ -1,7 +1,8 @@
-//! Writing an incremental update: the original bytes, then the changed and new objects,
-//! then a cross-reference section of the same kind as the file's newest one, chained to it
-//! with /Prev. Non-stream objects go into one object stream when the file already uses
-//! cross-reference streams (smaller output); everything is encrypted like the input.
+//! Writing objects after a prefix, with a cross-reference section: an incremental update
+//! (the original bytes, the changed and new objects, a section of the same kind as the
+//! file's newest one chained to it with /Prev), or a whole file (a header and every object).
+//! Non-stream objects go into object streams when cross-reference streams are in use
+//! (smaller output); everything is encrypted like the input.
 
 use std::collections::BTreeSet;
 use std::io::Write;
@@ -18,8 +19,8 @@ const OBJECTS_PER_STREAM: usize = 500;
 /// How the update must be written.
 pub(crate) struct UpdateTarget<'a> {
     pub original: &'a [u8],
-    /// Offset of the newest cross-reference section of `original`.
-    pub prev_xref: usize,
+    /// Offset of the newest cross-reference section of `original` (none for a whole file).
+    pub prev_xref: Option<usize>,
     pub xref_stream: bool,
     /// Encryption of the input and its /Encrypt object.
     pub encryption: Option<(&'a EncryptionState, ObjectId)>,
@@ -48,8 +49,16 @@ pub(crate) fn write(doc: &mut Document, dirty: &BTreeSet<ObjectId>, target: &Upd
     let mut next_id = doc.max_id.saturating_add(1);
     let mut packed: Vec<(ObjectId, Object)> = Vec::new();
 
+    let encrypt_dict = target.encryption.map(|(_, id)| id);
     for id in dirty {
         let Some(obj) = doc.objects.remove(id) else { continue };
+        // The encryption dictionary is read before anything can be decrypted: never packed,
+        // never encrypted.
+        if Some(*id) == encrypt_dict {
+            xref.push((id.0, id.1, Ok(out.len())));
+            write_object(&mut out, *id, &obj)?;
+            continue;
+        }
         let packable = target.xref_stream && id.1 == 0 && !matches!(obj, Object::Stream(_));
         if packable {
             packed.push((*id, obj));
@@ -92,7 +101,9 @@ pub(crate) fn write(doc: &mut Document, dirty: &BTreeSet<ObjectId>, target: &Upd
     if let Some((_, encrypt_id)) = target.encryption {
         trailer.set("Encrypt", Object::Reference(encrypt_id));
     }
-    trailer.set("Prev", Object::Integer(target.prev_xref as i64));
+    if let Some(prev) = target.prev_xref {
+        trailer.set("Prev", Object::Integer(prev as i64));
+    }
 
     xref.sort_by_key(|e| e.0);
     let xref_offset = out.len();
@@ -164,4 +175,26 @@ fn encrypted(target: &UpdateTarget<'_>, id: ObjectId, mut obj: Object) -> Result
         encryption::encrypt_object(state, id, &mut obj).map_err(io)?;
     }
     Ok(obj)
+}
+
+/// Writes `doc` as a whole new file (object streams, cross-reference stream), encrypted
+/// with `encryption` when given. Unreachable objects are dropped.
+pub(crate) fn write_full(doc: &mut Document, encryption: Option<&EncryptionState>) -> Result<Vec<u8>> {
+    // The old /Encrypt dictionary is replaced by a fresh one from the same state.
+    doc.trailer.remove(b"Encrypt");
+    doc.prune_objects();
+    let version = if doc.version.as_str() < "1.5" { "1.5" } else { doc.version.as_str() };
+    let mut header = format!("%PDF-{version}\n%").into_bytes();
+    header.extend_from_slice(&[0xE2, 0xE3, 0xCF, 0xD3, b'\n']);
+    let mut encrypt = None;
+    if let Some(state) = encryption {
+        let dict = state.encode().map_err(io)?;
+        doc.max_id = doc.max_id.checked_add(1).ok_or_else(|| io("object numbers exhausted"))?;
+        let id = (doc.max_id, 0);
+        doc.objects.insert(id, Object::Dictionary(dict));
+        encrypt = Some((state, id));
+    }
+    let all: BTreeSet<ObjectId> = doc.objects.keys().copied().collect();
+    let target = UpdateTarget { original: &header, prev_xref: None, xref_stream: true, encryption: encrypt };
+    write(doc, &all, &target)
 }
