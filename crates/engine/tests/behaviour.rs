@@ -166,3 +166,36 @@ fn unicode_value_renders_in_hayro() {
     }
     assert!(differ > 30, "hayro shows nothing new in the field ({differ} pixels differ)");
 }
+
+/// Every standard encryption qpdf can write, with an empty user password: the form opens
+/// without a password, fills, stays encrypted the same way, and poppler reads the value.
+#[test]
+fn empty_user_password_encryptions_open_fill_and_stay_encrypted() {
+    let src = corpus().join("fillable/libreoffice-form.pdf");
+    for (bits, extra) in [("40", vec![]), ("128", vec!["--use-aes=n"]), ("128", vec!["--use-aes=y"]), ("256", vec![])] {
+        let dir = std::env::temp_dir().join("formsmith-tests");
+        std::fs::create_dir_all(&dir).expect("dir");
+        let enc = dir.join(format!("enc-{}-{bits}-{}.pdf", std::process::id(), extra.len()));
+        let mut cmd = tool("qpdf");
+        cmd.arg("--allow-weak-crypto").arg("--encrypt").arg("").arg("owner-secret").arg(bits);
+        cmd.args(&extra).arg("--").arg(&src).arg(&enc);
+        let st = cmd.output().expect("qpdf runs");
+        assert!(st.status.code().is_some_and(|c| c == 0 || c == 3), "qpdf --encrypt {bits}: {}", String::from_utf8_lossy(&st.stderr));
+        let bytes = std::fs::read(&enc).expect("encrypted file");
+        for flatten in [false, true] {
+            let mut form = Form::open(&bytes, &OpenOptions::default()).unwrap_or_else(|e| panic!("{bits} {extra:?}: {e}"));
+            assert!(form.was_encrypted());
+            let name = form.fields().iter().find(|f| f.kind == formsmith_engine::FieldType::Text).expect("text field").name.clone();
+            form.fill(&[(name, FieldValue::Text("Encrypted Ünï".into()))], &FillOptions::default()).expect("fills");
+            let out = form.save(&SaveOptions { flatten, ..Default::default() }).expect("saves");
+            let file = temp_pdf(&out, "enc-out");
+            let (code, _, text) = qpdf_check(&file);
+            assert_ne!(code, 2, "{bits} {extra:?} flatten={flatten}: {text}");
+            assert!(text.contains("R = ") && !text.contains("File is not encrypted"), "{bits} {extra:?}: output not encrypted: {text}");
+            let t = tool("pdftotext").arg(&file).arg("-").output().expect("pdftotext");
+            assert!(String::from_utf8_lossy(&t.stdout).contains("Encrypted Ünï"), "{bits} {extra:?} flatten={flatten}: value not readable");
+            let _ = std::fs::remove_file(&file);
+        }
+        let _ = std::fs::remove_file(&enc);
+    }
+}
