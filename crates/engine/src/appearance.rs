@@ -165,40 +165,54 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Greedy word wrap of `text` (explicit newlines kept) to `max_width` at `size`.
-fn wrap(fonts: &FontSet, font: FontId, text: &str, size: f32, max_width: f32) -> Vec<String> {
-    let mut lines = Vec::new();
-    for para in text.split('\n') {
-        let para = para.trim_end_matches('\r');
-        let mut line = String::new();
-        for word in para.split(' ') {
-            let candidate = if line.is_empty() { word.to_owned() } else { format!("{line} {word}") };
-            if line.is_empty() || fonts.width(font, &candidate) * size <= max_width {
-                line = candidate;
-            } else {
-                lines.push(std::mem::take(&mut line));
-                line = word.to_owned();
-            }
-            // A single word wider than the line is broken by characters.
-            while fonts.width(font, &line) * size > max_width && line.chars().count() > 1 {
-                let mut cut = String::new();
-                let mut rest = String::new();
-                for ch in line.chars() {
-                    let mut probe = cut.clone();
-                    probe.push(ch);
-                    if rest.is_empty() && (cut.is_empty() || fonts.width(font, &probe) * size <= max_width) {
-                        cut = probe;
-                    } else {
-                        rest.push(ch);
-                    }
-                }
-                lines.push(cut);
-                line = rest;
-            }
-        }
-        lines.push(line);
+/// A value laid out for drawing: each character with the font that draws it and its
+/// advance at size 1. Mixed scripts (Latin + CJK, say) take several fonts.
+struct Shaped {
+    chars: Vec<(char, FontId, f32)>,
+}
+
+impl Shaped {
+    fn width(&self, range: std::ops::Range<usize>) -> f32 {
+        self.chars[range].iter().map(|c| c.2).sum()
     }
-    lines
+
+    /// Greedy word wrap to `max_width` at `size`: line ranges (newlines kept; a word wider
+    /// than the line is broken by characters).
+    fn wrap(&self, size: f32, max_width: f32) -> Vec<std::ops::Range<usize>> {
+        let mut lines = Vec::new();
+        let n = self.chars.len();
+        let mut start = 0;
+        while start <= n {
+            // The paragraph ends at the next newline (or the end).
+            let end = (start..n).find(|&i| self.chars[i].0 == '\n').unwrap_or(n);
+            let mut line_start = start;
+            let mut last_break: Option<usize> = None;
+            let mut i = start;
+            while i < end {
+                if self.chars[i].0 == ' ' {
+                    last_break = Some(i);
+                }
+                if self.width(line_start..i + 1) * size > max_width && i > line_start {
+                    match last_break.filter(|b| *b > line_start) {
+                        Some(b) => {
+                            lines.push(line_start..b);
+                            line_start = b + 1;
+                        }
+                        None => {
+                            lines.push(line_start..i);
+                            line_start = i;
+                        }
+                    }
+                    last_break = None;
+                    continue;
+                }
+                i += 1;
+            }
+            lines.push(line_start..end);
+            start = end + 1;
+        }
+        lines
+    }
 }
 
 impl Painter<'_> {
@@ -233,6 +247,42 @@ impl Painter<'_> {
         self.add_stream(dict, content.into_bytes())
     }
 
+    fn shape(&mut self, da_font: &[u8], text: &str) -> Shaped {
+        let runs = self.fonts.pick_runs(self.doc, da_font, text);
+        let mut chars = Vec::with_capacity(text.len());
+        for (font, range) in runs {
+            for c in text[range].chars() {
+                let w = if c == '\n' { 0.0 } else { self.fonts.width(font, c.encode_utf8(&mut [0; 4])) };
+                chars.push((c, font, w));
+            }
+        }
+        Shaped { chars }
+    }
+
+    /// Text operators for `range` of `shaped`: one `Tf`/`Tj` pair per font run. Records the
+    /// fonts used in `used` for the resource dictionary.
+    fn show(&mut self, shaped: &Shaped, range: std::ops::Range<usize>, size: f32, used: &mut Vec<(Vec<u8>, Object)>) -> String {
+        let mut out = String::new();
+        let mut i = range.start;
+        while i < range.end {
+            let font = shaped.chars[i].1;
+            let mut j = i;
+            let mut text = String::new();
+            while j < range.end && shaped.chars[j].1 == font {
+                text.push(shaped.chars[j].0);
+                j += 1;
+            }
+            let (name, obj) = self.fonts.resource(font);
+            let bytes = self.fonts.encode(font, &text);
+            out.push_str(&format!("/{} {} Tf {} Tj\n", String::from_utf8_lossy(&name), fmt_num(size), hex(&bytes)));
+            if !used.iter().any(|(n, _)| *n == name) {
+                used.push((name, obj));
+            }
+            i = j;
+        }
+        out
+    }
+
     /// Text fields and combo boxes: draws `text` per the field's flags.
     pub fn text(&mut self, field: &Field, widget: &Widget, text: &str) {
         let Some(wd) = pdfutil::dict_of(self.doc, widget.id) else { return };
@@ -240,15 +290,18 @@ impl Painter<'_> {
         let shown: String = if field.has(ff::PASSWORD) && field.kind == FieldType::Text {
             "\u{2022}".repeat(text.chars().count())
         } else {
-            text.to_owned()
+            text.replace("\r\n", "\n").replace('\r', "\n")
         };
-        let font = self.fonts.pick(self.doc, &look.da.font, &shown);
-        let (asc, desc) = (self.fonts.ascent(font), self.fonts.descent(font));
+        let shaped = self.shape(&look.da.font, &shown);
+        // Vertical metrics from the font the value starts in (the form's own, usually).
+        let first_font = shaped.chars.first().map_or_else(|| self.fonts.pick(self.doc, &look.da.font, ""), |c| c.1);
+        let (asc, desc) = (self.fonts.ascent(first_font), self.fonts.descent(first_font));
         let line_units = (asc - desc).max(0.5);
         let bw = look.border_width;
         let pad = if bw > 1.0 { 2.0 * bw } else { 2.0 };
-        let inner_w = (look.w - 2.0 * pad).max(1.0);
+        let inner_w = (look.w - 2.0 * bw - 2.0 * pad).max(1.0);
         let inner_h = (look.h - 2.0 * bw).max(1.0);
+        let mut used: Vec<(Vec<u8>, Object)> = Vec::new();
 
         let mut out = String::with_capacity(256);
         frame(&look, &mut out);
@@ -260,10 +313,6 @@ impl Painter<'_> {
             fmt_num((look.w - 2.0 * bw).max(0.0)),
             fmt_num((look.h - 2.0 * bw).max(0.0))
         ));
-        let (res_name, res_obj) = self.fonts.resource(font);
-        let name = String::from_utf8_lossy(&res_name).into_owned();
-        let mut extra_fonts: Vec<(Vec<u8>, Object)> = Vec::new();
-
         let comb_cells = match (field.kind, field.max_len) {
             (FieldType::Text, Some(n)) if n > 0 && field.has(ff::COMB) && !field.has(ff::MULTILINE | ff::PASSWORD) => {
                 Some(n as usize)
@@ -271,77 +320,56 @@ impl Painter<'_> {
             _ => None,
         };
         let multiline = field.kind == FieldType::Text && field.has(ff::MULTILINE) && comb_cells.is_none();
+        let n = shaped.chars.len();
 
-        if !shown.is_empty() {
-            out.push_str("BT\n");
+        if n > 0 {
+            out.push_str(&format!("BT\n{}\n", look.da.color));
             if let Some(cells) = comb_cells {
+                // One character centred in each of MaxLen equal cells.
                 let cell_w = look.w / cells as f32;
-                let widest = shown.chars().map(|c| self.fonts.width(font, c.encode_utf8(&mut [0; 4]))).fold(0.0, f32::max);
+                let widest = shaped.chars.iter().map(|c| c.2).fold(0.0, f32::max);
                 let mut size = look.da.size;
                 if size <= 0.0 {
                     size = (inner_h / line_units * 0.8).min(if widest > 0.0 { cell_w * 0.9 / widest } else { inner_h });
                 }
                 size = size.max(MIN_FONT_SIZE);
                 let y = (look.h - line_units * size) / 2.0 - desc * size;
-                out.push_str(&format!("/{name} {} Tf\n{}\n", fmt_num(size), look.da.color));
                 let mut prev_x = 0.0;
-                for (i, ch) in shown.chars().take(cells).enumerate() {
-                    let s = ch.to_string();
-                    let cw = self.fonts.width(font, &s) * size;
-                    let x = i as f32 * cell_w + (cell_w - cw) / 2.0;
-                    let bytes = self.fonts.encode(font, &s);
+                for i in 0..n.min(cells) {
+                    let x = i as f32 * cell_w + (cell_w - shaped.chars[i].2 * size) / 2.0;
                     if i == 0 {
                         out.push_str(&format!("{} {} Td\n", fmt_num(x), fmt_num(y)));
                     } else {
                         out.push_str(&format!("{} 0 Td\n", fmt_num(x - prev_x)));
                     }
                     prev_x = x;
-                    out.push_str(&format!("{} Tj\n", hex(&bytes)));
+                    let ops = self.show(&shaped, i..i + 1, size, &mut used);
+                    out.push_str(&ops);
                 }
             } else if multiline {
                 let mut size = if look.da.size > 0.0 { look.da.size } else { MULTILINE_AUTO_START };
-                let mut lines = wrap(self.fonts, font, &shown, size, inner_w);
+                let mut lines = shaped.wrap(size, inner_w);
                 // Shrink until every line fits the box (auto size, or a fixed size that overflows).
                 while size > MIN_FONT_SIZE && lines.len() as f32 * size * LEADING > inner_h - 2.0 {
                     size = (size - 0.5).max(MIN_FONT_SIZE);
-                    lines = wrap(self.fonts, font, &shown, size, inner_w);
+                    lines = shaped.wrap(size, inner_w);
                 }
                 let leading = size * LEADING;
-                let top = look.h - pad - asc * size;
-                out.push_str(&format!("/{name} {} Tf\n{}\n", fmt_num(size), look.da.color));
+                let top = look.h - bw - pad - asc * size;
                 let mut prev = (0.0f32, 0.0f32);
-                for (i, line) in lines.iter().enumerate() {
-                    let lw = self.fonts.width(font, line) * size;
-                    let x = align_x(look.quadding, pad, inner_w, lw);
+                for (i, line) in lines.into_iter().enumerate() {
+                    let x = bw + align_x(look.quadding, pad, inner_w, shaped.width(line.clone()) * size);
                     let y = top - i as f32 * leading;
-                    let bytes = self.fonts.encode(font, line);
-                    out.push_str(&format!("{} {} Td\n{} Tj\n", fmt_num(x - prev.0), fmt_num(y - prev.1), hex(&bytes)));
+                    out.push_str(&format!("{} {} Td\n", fmt_num(x - prev.0), fmt_num(y - prev.1)));
+                    let ops = self.show(&shaped, line, size, &mut used);
+                    out.push_str(&ops);
                     prev = (x, y);
                 }
-            } else if let runs @ [_, _, ..] = self.fonts.pick_runs(self.doc, &look.da.font, &shown).as_slice() {
-                // Mixed scripts no single font covers (e.g. Cyrillic and CJK): one run per font.
-                let runs: Vec<(FontId, String)> = runs.iter().map(|(f, r)| (*f, shown[r.clone()].to_owned())).collect();
-                let text_w1: f32 = runs.iter().map(|(f, t)| self.fonts.width(*f, t)).sum();
-                let mut size = if look.da.size > 0.0 { look.da.size } else { (inner_h - 2.0).max(1.0) / line_units };
-                size = size.min(inner_h / line_units).max(MIN_FONT_SIZE);
-                if text_w1 * size > inner_w && text_w1 > 0.0 {
-                    size = (inner_w / text_w1).max(MIN_FONT_SIZE);
-                }
-                let x = align_x(look.quadding, pad, inner_w, text_w1 * size);
-                let y = (look.h - line_units * size) / 2.0 - desc * size;
-                out.push_str(&format!("{}\n{} {} Td\n", look.da.color, fmt_num(x), fmt_num(y)));
-                for (f, t) in &runs {
-                    let (rn, ro) = self.fonts.resource(*f);
-                    let bytes = self.fonts.encode(*f, t);
-                    out.push_str(&format!("/{} {} Tf\n{} Tj\n", String::from_utf8_lossy(&rn), fmt_num(size), hex(&bytes)));
-                    extra_fonts.push((rn, ro));
-                }
             } else {
-                let text_w1 = self.fonts.width(font, &shown);
+                let text_w1 = shaped.width(0..n);
                 let mut size = look.da.size;
                 if size <= 0.0 {
-                    size = (inner_h - 2.0).max(1.0) / line_units;
-                    size = size.min(look.h * 0.75).max(MIN_FONT_SIZE);
+                    size = ((inner_h - 2.0).max(1.0) / line_units).min(look.h * 0.75).max(MIN_FONT_SIZE);
                 }
                 // Text taller or wider than the box is shrunk so the whole value stays visible.
                 if line_units * size > inner_h {
@@ -350,25 +378,18 @@ impl Painter<'_> {
                 if text_w1 * size > inner_w && text_w1 > 0.0 {
                     size = (inner_w / text_w1).max(MIN_FONT_SIZE);
                 }
-                let lw = text_w1 * size;
-                let x = align_x(look.quadding, pad, inner_w, lw);
+                let x = bw + align_x(look.quadding, pad, inner_w, text_w1 * size);
                 let y = (look.h - line_units * size) / 2.0 - desc * size;
-                let bytes = self.fonts.encode(font, &shown);
-                out.push_str(&format!(
-                    "/{name} {} Tf\n{}\n{} {} Td\n{} Tj\n",
-                    fmt_num(size),
-                    look.da.color,
-                    fmt_num(x),
-                    fmt_num(y),
-                    hex(&bytes)
-                ));
+                out.push_str(&format!("{} {} Td\n", fmt_num(x), fmt_num(y)));
+                let ops = self.show(&shaped, 0..n, size, &mut used);
+                out.push_str(&ops);
             }
             out.push_str("ET\n");
         }
         out.push_str("Q\nEMC\n");
-        let mut font_dict = dictionary! { res_name => res_obj };
-        for (n, o) in extra_fonts {
-            font_dict.set(n, o);
+        let mut font_dict = Dictionary::new();
+        for (name, obj) in used {
+            font_dict.set(name, obj);
         }
         let resources = dictionary! { "Font" => font_dict };
         let ap = self.form_xobject(&look, resources, out);

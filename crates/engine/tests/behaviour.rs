@@ -199,3 +199,18 @@ fn empty_user_password_encryptions_open_fill_and_stay_encrypted() {
         let _ = std::fs::remove_file(&enc);
     }
 }
+
+#[test]
+fn multiline_mixed_scripts_wrap_and_extract() {
+    let (_, mut form) = open("fillable/pdfbox-multiline-fields.pdf");
+    let field = form.fields().iter().find(|f| f.flags.contains(&"Multiline")).expect("multiline field").clone();
+    let value = "Москва 東京 Ωμέγα\nsecond line Žilina";
+    form.fill(&[(field.name.clone(), FieldValue::Text(value.into()))], &FillOptions::default()).expect("fills");
+    let file = temp_pdf(&form.save(&SaveOptions { flatten: true, ..Default::default() }).expect("saves"), "ml");
+    let (pages, words) = pdftotext_words(&file);
+    let w = &field.widgets[0];
+    let media = page_geometry(&file)[w.page.unwrap_or(0)].media;
+    let got = text_in_rect(&pages, &words, w.page.unwrap_or(0), media, w.rect);
+    assert!(chars_present(value, &got), "multiline value not inside its widget: {got:?}");
+    let _ = std::fs::remove_file(&file);
+}
