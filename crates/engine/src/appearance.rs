@@ -145,6 +145,20 @@ fn frame(look: &WidgetLook, out: &mut String) {
     }
 }
 
+/// Frame, then the marked-content section viewers replace while editing, clipped to the
+/// inside of the border. Closed by `Q EMC`.
+fn open_variable_text(look: &WidgetLook, out: &mut String) {
+    frame(look, out);
+    let bw = look.border_width;
+    out.push_str(&format!(
+        "/Tx BMC\nq\n{} {} {} {} re W n\n",
+        fmt_num(bw),
+        fmt_num(bw),
+        fmt_num((look.w - 2.0 * bw).max(0.0)),
+        fmt_num((look.h - 2.0 * bw).max(0.0))
+    ));
+}
+
 /// Everything appearance generation needs from the document being filled.
 pub(crate) struct Painter<'a> {
     pub doc: &'a mut Document,
@@ -304,15 +318,7 @@ impl Painter<'_> {
         let mut used: Vec<(Vec<u8>, Object)> = Vec::new();
 
         let mut out = String::with_capacity(256);
-        frame(&look, &mut out);
-        out.push_str("/Tx BMC\nq\n");
-        out.push_str(&format!(
-            "{} {} {} {} re W n\n",
-            fmt_num(bw),
-            fmt_num(bw),
-            fmt_num((look.w - 2.0 * bw).max(0.0)),
-            fmt_num((look.h - 2.0 * bw).max(0.0))
-        ));
+        open_variable_text(&look, &mut out);
         let comb_cells = match (field.kind, field.max_len) {
             (FieldType::Text, Some(n)) if n > 0 && field.has(ff::COMB) && !field.has(ff::MULTILINE | ff::PASSWORD) => {
                 Some(n as usize)
@@ -411,15 +417,7 @@ impl Painter<'_> {
         let name = String::from_utf8_lossy(&res_name).into_owned();
 
         let mut out = String::with_capacity(512);
-        frame(&look, &mut out);
-        out.push_str("/Tx BMC\nq\n");
-        out.push_str(&format!(
-            "{} {} {} {} re W n\n",
-            fmt_num(bw),
-            fmt_num(bw),
-            fmt_num((look.w - 2.0 * bw).max(0.0)),
-            fmt_num((look.h - 2.0 * bw).max(0.0))
-        ));
+        open_variable_text(&look, &mut out);
         let top = look.h - bw;
         for (row, index) in (top_index..field.option_pairs.len()).enumerate() {
             let y_top = top - row as f32 * row_h;

@@ -224,15 +224,7 @@ impl FontSet {
                 } else {
                     da.to_vec()
                 };
-                let std = Some(Standard14::ZapfDingbats);
-                let id = self.push(Entry::Simple {
-                    font,
-                    res_name,
-                    object: None,
-                    std,
-                });
-                self.materialize(doc, id);
-                id
+                self.push_standard(doc, font, res_name, Standard14::ZapfDingbats)
             }
         };
         self.symbols.insert(da.to_vec(), id);
@@ -339,6 +331,13 @@ impl FontSet {
         FontId(self.entries.len().saturating_sub(1) as u32)
     }
 
+    /// Registers a standard-14 font not in /DR and writes its font dictionary.
+    fn push_standard(&mut self, doc: &mut Document, font: Box<SimpleFont>, res_name: Vec<u8>, std: Standard14) -> FontId {
+        let id = self.push(Entry::Simple { font, res_name, object: None, std: Some(std) });
+        self.materialize(doc, id);
+        id
+    }
+
     /// The simple font a DA name means, or `None` when it can never encode text.
     fn resolve(&mut self, doc: &Document, da: &[u8]) -> Option<FontId> {
         // (A broken /DR entry is ignored: the name alone decides.)
@@ -420,16 +419,8 @@ impl FontSet {
         }
         // DejaVu unusable or no object id left: Helvetica, dropping the chars it cannot encode.
         let res_name = self.unique_name("FsHelv");
-        let std = Some(Standard14::Helvetica);
         let font = Box::new(SimpleFont::standard(Standard14::Helvetica));
-        let id = self.push(Entry::Simple {
-            font,
-            res_name,
-            object: None,
-            std,
-        });
-        self.materialize(doc, id);
-        id
+        self.push_standard(doc, font, res_name, Standard14::Helvetica)
     }
 
     fn load_dejavu(&mut self) {
