@@ -35,12 +35,15 @@ enum Entry {
     InStream { container: u32, index: usize },
 }
 
+/// An object stream's decoded data and, per member, (object number, offset in the data).
+type DecodedObjectStream = (Vec<u8>, Vec<(u32, usize)>);
+
 /// What the cross-reference data says about the file.
 #[derive(Debug)]
 pub(crate) struct PartialSource {
     entries: BTreeMap<u32, Entry>,
-    /// Decoded object streams: (data, [(object number, offset)], offset of the first object).
-    object_streams: HashMap<u32, (Vec<u8>, Vec<(u32, usize)>)>,
+    /// Decoded object streams by container number.
+    object_streams: HashMap<u32, DecodedObjectStream>,
     /// The newest trailer, as written (still naming /Encrypt).
     pub trailer: Dictionary,
     /// Byte offset of the newest cross-reference section (the update's /Prev).
@@ -479,7 +482,7 @@ impl PartialSource {
         }
     }
 
-    fn decode_object_stream(&mut self, data: &[u8], container: u32) -> Option<(Vec<u8>, Vec<(u32, usize)>)> {
+    fn decode_object_stream(&mut self, data: &[u8], container: u32) -> Option<DecodedObjectStream> {
         let Entry::Offset { offset, generation } = *self.entries.get(&container)? else { return None };
         let (found, mut obj) = parse_indirect(data, offset, Some((container, generation)), self)?;
         if let Some((state, _)) = &self.encryption {

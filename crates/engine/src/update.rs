@@ -16,6 +16,9 @@ use crate::image::deflate;
 /// Most objects packed into one object stream.
 const OBJECTS_PER_STREAM: usize = 500;
 
+/// (object number, generation, where): where is Ok(file offset) or Err((object stream, index)).
+type XrefRow = (u32, u16, std::result::Result<usize, (u32, usize)>);
+
 /// How the update must be written.
 pub(crate) struct UpdateTarget<'a> {
     pub original: &'a [u8],
@@ -31,7 +34,7 @@ fn io(e: impl std::fmt::Display) -> Error {
 }
 
 fn write_object(out: &mut Vec<u8>, id: ObjectId, obj: &Object) -> Result<()> {
-    write!(out, "{} {} obj\n", id.0, id.1).map_err(io)?;
+    writeln!(out, "{} {} obj", id.0, id.1).map_err(io)?;
     Writer::write_object(out, obj).map_err(io)?;
     out.extend_from_slice(b"\nendobj\n");
     Ok(())
@@ -44,8 +47,7 @@ pub(crate) fn write(doc: &mut Document, dirty: &BTreeSet<ObjectId>, target: &Upd
     if out.last() != Some(&b'\n') {
         out.push(b'\n');
     }
-    // (object number, generation, where): where = Ok(offset) or Err((stream number, index)).
-    let mut xref: Vec<(u32, u16, std::result::Result<usize, (u32, usize)>)> = Vec::with_capacity(dirty.len() + 2);
+    let mut xref: Vec<XrefRow> = Vec::with_capacity(dirty.len() + 2);
     let mut next_id = doc.max_id.saturating_add(1);
     let mut packed: Vec<(ObjectId, Object)> = Vec::new();
 
@@ -154,7 +156,7 @@ pub(crate) fn write(doc: &mut Document, dirty: &BTreeSet<ObjectId>, target: &Upd
             while j + 1 < xref.len() && xref[j + 1].0 == xref[j].0 + 1 {
                 j += 1;
             }
-            write!(out, "{} {}\n", xref[i].0, j - i + 1).map_err(io)?;
+            writeln!(out, "{} {}", xref[i].0, j - i + 1).map_err(io)?;
             for (_, generation, at) in &xref[i..=j] {
                 let off = at.map_err(|_| io("packed object in a table update"))?;
                 write!(out, "{off:010} {generation:05} n\r\n").map_err(io)?;
