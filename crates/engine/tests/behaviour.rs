@@ -214,3 +214,54 @@ fn multiline_mixed_scripts_wrap_and_extract() {
     assert!(chars_present(value, &got), "multiline value not inside its widget: {got:?}");
     let _ = std::fs::remove_file(&file);
 }
+
+/// A one-page form whose widget carries `extra` as the value of an unused key.
+fn form_with(extra: &[u8]) -> Vec<u8> {
+    let mut x = b"<< /FT /Tx /T (a) /Subtype /Widget /Rect [0 0 50 20] /X ".to_vec();
+    x.extend_from_slice(extra);
+    x.extend_from_slice(b" >>");
+    let objs: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [4 0 R] >> >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 100 100] /Annots [4 0 R] >>".to_vec(),
+        x,
+    ];
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objs.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(format!("xref\n0 {}\n0000000000 65535 f \n", objs.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objs.len() + 1).as_bytes());
+    out
+}
+
+#[test]
+fn hostile_nesting_and_offsets_never_panic() {
+    let deep_array = [vec![b'['; 100_000], vec![b']'; 100_000]].concat();
+    let deep_dict = [b"<< /A ".repeat(50_000), b">>".repeat(50_000)].concat();
+    let plain = form_with(b"1");
+    // A sane file first: the builder is right, so the hostile variants test what they claim.
+    let form = Form::open(&plain, &OpenOptions::default()).expect("plain form opens");
+    assert_eq!(form.fields().len(), 1);
+    let mut wrong_offsets = plain.clone();
+    let at = wrong_offsets.windows(9).rposition(|w| w == b"startxref").expect("startxref") + 10;
+    wrong_offsets.splice(at..at + 3, b"999".iter().copied());
+    for (what, bytes) in [("deep arrays", form_with(&deep_array)), ("deep dicts", form_with(&deep_dict)), ("bad startxref", wrong_offsets)] {
+        for everything in [false, true] {
+            let opened = std::panic::catch_unwind(|| Form::open(&bytes, &OpenOptions { parse_everything: everything, ..Default::default() }).map(|f| f.fields().len()));
+            match opened {
+                Err(_) => panic!("{what}: panicked"),
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => assert_eq!(e.reason(), FailureReason::CorruptFile, "{what}: {e}"),
+            }
+        }
+    }
+}
