@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use formsmith_engine::{FieldType, FieldValue, FillOptions, Form, OpenOptions, SaveOptions};
+use formsmith_engine::{FieldType, FieldValue, FillOptions, Form, OpenOptions, SaveOptions, Values};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use serde_json::{Value as Json, json};
 
@@ -58,11 +58,15 @@ struct Args {
 }
 
 fn usage() -> ! {
+    print_usage();
+    std::process::exit(2)
+}
+
+fn print_usage() {
     eprintln!(
         "usage: cargo bench -p formsmith-engine --bench fill -- [FORM...] [--iters N] [--warmup N] \
          [--values values.json] [--flatten | --plain] [--json] [--no-check] [--out-dir DIR]"
     );
-    std::process::exit(2)
 }
 
 fn parse_args() -> Args {
@@ -81,7 +85,10 @@ fn parse_args() -> Args {
             "--json" => args.json_only = true,
             "--no-check" => args.check = false,
             "--out-dir" => args.out_dir = Some(it.next().map(PathBuf::from).unwrap_or_else(|| usage())),
-            "-h" | "--help" => usage(),
+            "-h" | "--help" => {
+                print_usage();
+                std::process::exit(0)
+            }
             s if s.starts_with('-') => {
                 eprintln!("unknown option {s}");
                 usage()
@@ -321,7 +328,7 @@ fn fillable(f: &formsmith_engine::Field) -> bool {
 }
 
 /// Every fillable field set as mkvalues.py sets it.
-fn values_for_all(form: &Form) -> Vec<(String, FieldValue)> {
+fn values_for_all(form: &Form) -> Values {
     let mut out = Vec::new();
     for f in form.fields().iter().filter(|f| fillable(f)) {
         let v = match f.kind {
@@ -349,7 +356,7 @@ fn values_for_all(form: &Form) -> Vec<(String, FieldValue)> {
 /// Values from a mkvalues.py file ({name: {type, value, ...}}), less the names the engine
 /// would refuse (unknown or read-only fields: the peers set those silently); the skipped names
 /// are returned too.
-fn values_from_mkvalues(path: &Path, form: &Form) -> Result<(Vec<(String, FieldValue)>, Vec<String>), String> {
+fn values_from_mkvalues(path: &Path, form: &Form) -> Result<(Values, Vec<String>), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let json: Json = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
     let Json::Object(map) = json else { return Err("expected a JSON object".into()) };
@@ -357,9 +364,16 @@ fn values_from_mkvalues(path: &Path, form: &Form) -> Result<(Vec<(String, FieldV
     let mut out = Vec::new();
     let mut skipped = Vec::new();
     for (name, spec) in map {
-        let Some(field) = fields.get(name.as_str()).filter(|f| fillable(f)) else {
-            skipped.push(name);
-            continue;
+        let field = match fields.get(name.as_str()) {
+            Some(f) if fillable(f) => f,
+            Some(f) => {
+                skipped.push(format!("{name} ({})", if f.flags.contains(&"ReadOnly") { "read-only" } else { "no value" }));
+                continue;
+            }
+            None => {
+                skipped.push(format!("{name} (unknown to formsmith)"));
+                continue;
+            }
         };
         let ty = spec.get("type").and_then(Json::as_str).unwrap_or("");
         let value = spec.get("value");
@@ -375,7 +389,7 @@ fn values_from_mkvalues(path: &Path, form: &Form) -> Result<(Vec<(String, FieldV
             }
             (_, Some(Json::String(s))) => FieldValue::Text(s.clone()),
             _ => {
-                skipped.push(name);
+                skipped.push(format!("{name} (unreadable value)"));
                 continue;
             }
         };
