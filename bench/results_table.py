@@ -10,8 +10,8 @@ raw, corpus, forms = args[0], args[1], args[2:]
 rows = [json.loads(l) for l in open(raw) if l.strip().startswith("{")]
 
 TOOLS = [  # (key in the JSON lines, label)
-    ("formsmith/mimalloc", "**formsmith** (mimalloc, as the CLI)"),
-    ("formsmith/system", "**formsmith** (system allocator)"),
+    ("formsmith/system", "**formsmith** (system allocator, as the CLI)"),
+    ("formsmith/mimalloc", "**formsmith** (mimalloc)"),
     ("pikepdf-gen", "pikepdf + qpdf appearances (`pikepdf-gen`)"),
     ("pikepdf", "pikepdf, values only (no appearances)"),
     ("pymupdf", "PyMuPDF"),
@@ -68,7 +68,7 @@ def compact():
     names = [os.path.basename(f) for f in forms]
     head = []
     for f, n in zip(forms, names):
-        r = by.get((n, "formsmith/mimalloc", False)) or {}
+        r = by.get((n, "formsmith/system", False)) or {}
         head.append(f"{n[:-4]} ({r.get('values', '?')} values, {os.path.getsize(f) // 1024} KB)")
     def table(title, cell):
         lines.append(f"**{title}**")
@@ -141,7 +141,7 @@ for f in forms:
     name = os.path.basename(f)
     size = os.path.getsize(f)
     budget = 3 * size / 2**20 + 30
-    fs = by.get((name, "formsmith/mimalloc", False)) or {}
+    fs = by.get((name, "formsmith/system", False)) or {}
     nvals = fs.get("values", "?")
     try: nmk = len(json.load(open(os.path.join(os.path.dirname(raw), name[:-4] + ".values.json"))))
     except Exception: nmk = "?"
@@ -168,13 +168,13 @@ for f in forms:
             return "–" if v is None or not b0 else f"{v / b0:.2f}×"
         p(f"| {label} | {fmt_ms(a)} | {fmt_ms(b)} | {g(a, 'peak_rss_mb')} / {g(b, 'peak_rss_mb')} | "
           f"{g(a, 'out_kb')} / {g(b, 'out_kb')} | {ratio(a, False)} / {ratio(b, True)} |")
-    chk = [r.get("check", {}).get("ok") for r in (by.get((name, "formsmith/mimalloc", fl)) for fl in (False, True)) if r]
+    chk = [r.get("check", {}).get("ok") for r in (by.get((name, "formsmith/system", fl)) for fl in (False, True)) if r]
     p("")
     p(f"Formsmith output check (every filled widget has an appearance; flattened: no widget left): "
       f"{'passed' if chk and all(chk) else 'FAILED or not run'}.")
     for fl in (False, True):
-        r = by.get((name, "formsmith/mimalloc", fl)) or {}
-        s = by.get((name, "formsmith/system", fl)) or {}
+        r = by.get((name, "formsmith/system", fl)) or {}
+        s = by.get((name, "formsmith/mimalloc", fl)) or {}
         summary.append((name, fl, ms(r), ms(s), base[fl], r.get("peak_rss_mb"), s.get("peak_rss_mb"), budget, nvals))
 
 p("")
@@ -183,7 +183,7 @@ p("")
 p("Target: fill+save under 5 ms for a 250-field form; at most 1/5 of pikepdf-gen's time on every form; "
   "peak memory under 3 × file size + 30 MB.")
 p("")
-p("| form | flatten | values | formsmith ms (mimalloc / system) | pikepdf-gen ms | ratio (best) | ≤ 0.2×? | peak RSS MB (mimalloc / system) | budget MB | memory ok? |")
+p("| form | flatten | values | formsmith ms (system / mimalloc) | pikepdf-gen ms | ratio (best) | ≤ 0.2×? | peak RSS MB (system / mimalloc) | budget MB | memory ok? |")
 p("|---|---|---:|---:|---:|---:|---|---:|---:|---|")
 for name, fl, m, s, b, rm, rs, budget, nv in summary:
     best = min([x for x in (m, s) if x is not None], default=None)

@@ -7,11 +7,6 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use formsmith_engine::{Error, FillOptions, Form, OpenOptions, SaveOptions, values_from_json, values_from_xfdf};
 
-// Parsing a PDF is allocation-heavy (many small objects); mimalloc cuts fill time by a
-// measurable share over the system allocator (see README, Benchmark).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[derive(Parser)]
 #[command(name = "formsmith", version, about = "Fill PDF forms correctly, offline.")]
 struct Cli {

