@@ -504,11 +504,9 @@ impl PartialSource {
 
     /// Loads into `doc` every object not yet there (a full rewrite needs them all).
     pub fn load_all(&mut self, data: &[u8], doc: &mut Document) -> bool {
-        let ids: Vec<u32> = self.entries.keys().copied().collect();
+        let loaded: HashSet<u32> = doc.objects.keys().map(|(n, _)| *n).collect();
+        let ids: Vec<u32> = self.entries.keys().copied().filter(|id| !loaded.contains(id)).collect();
         for id in ids {
-            if doc.objects.keys().any(|(n, _)| *n == id) {
-                continue;
-            }
             let Some((generation, obj)) = self.get(data, id) else { return false };
             if matches!(obj, Object::Null) || is_xref_stream(&obj) || is_object_stream(&obj) {
                 continue;
