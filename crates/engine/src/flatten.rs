@@ -7,7 +7,7 @@ use lopdf::{Dictionary, Document, Object, ObjectId, Stream};
 
 use crate::error::Result;
 use crate::model::FormModel;
-use crate::pdfutil::{self, fmt_num, get, get_array, get_dict};
+use crate::pdfutil::{self, fmt_num, get_array, get_dict};
 
 /// Annotation flags (ISO 32000 table 165) that keep a widget out of print/view.
 const ANNOT_HIDDEN: i64 = 1 << 1;
@@ -162,16 +162,7 @@ fn state_stream(doc: &Document, ad: &Dictionary, states: &Dictionary) -> Option<
 /// (ISO 32000 12.5.5, the algorithm viewers use for annotation appearances).
 fn placement(doc: &Document, ap: &Dictionary, rect: [f32; 4]) -> Option<[f32; 6]> {
     let bbox = ap.get(b"BBox").ok().and_then(|b| pdfutil::rect(doc, b))?;
-    let m: [f32; 6] = match get(doc, ap, b"Matrix") {
-        Some(Object::Array(a)) if a.len() == 6 => {
-            let mut m = [0f32; 6];
-            for (slot, o) in m.iter_mut().zip(a) {
-                *slot = pdfutil::number(pdfutil::resolve(doc, o))?;
-            }
-            m
-        }
-        _ => [1.0, 0.0, 0.0, 1.0, 0.0, 0.0],
-    };
+    let m = pdfutil::get_matrix(doc, ap, b"Matrix").unwrap_or([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
     let corners = [(bbox[0], bbox[1]), (bbox[2], bbox[1]), (bbox[0], bbox[3]), (bbox[2], bbox[3])];
     let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
     for (x, y) in corners {

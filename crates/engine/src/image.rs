@@ -2,11 +2,11 @@
 //! (passed through as DCTDecode after reading its size from the frame header).
 
 use std::collections::BTreeSet;
-use std::io::Write;
 
 use lopdf::{Document, Object, ObjectId, Stream, dictionary};
 
 use crate::error::{Error, Result};
+use crate::pdfutil::deflate;
 
 /// Largest image accepted, in pixels (keeps a hostile PNG header from allocating gigabytes).
 const MAX_IMAGE_PIXELS: u64 = 40_000_000;
@@ -118,14 +118,6 @@ fn check_size(w: u32, h: u32) -> std::result::Result<(), String> {
         return Err(format!("the image is {w}x{h} pixels, over the {MAX_IMAGE_PIXELS}-pixel limit"));
     }
     Ok(())
-}
-
-pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
-    // Level 6 costs twice level 1's time for a few percent on form data.
-    let mut enc = flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 3 + 64), flate2::Compression::fast());
-    // Writing into a Vec cannot fail.
-    let _ = enc.write_all(data);
-    enc.finish().unwrap_or_default()
 }
 
 /// Width, height and component count from a JPEG's SOFn segment.

@@ -533,12 +533,10 @@ fn disambiguate_names(fields: &mut [Field]) {
 fn appearance_rotation(doc: &Document, w: &Dictionary) -> Option<i32> {
     let ap = get_dict(doc, w, b"AP")?;
     let Object::Stream(s) = get(doc, ap, b"N")? else { return None };
-    let m = get_array(doc, &s.dict, b"Matrix")?;
-    let n: Vec<f32> = m.iter().filter_map(|o| pdfutil::number(pdfutil::resolve(doc, o))).collect();
-    match n.as_slice() {
-        [a, b, c, d, ..] if a.abs() < 1e-3 && d.abs() < 1e-3 && *b > 0.5 && *c < -0.5 => Some(90),
-        [a, b, c, d, ..] if b.abs() < 1e-3 && c.abs() < 1e-3 && *a < -0.5 && *d < -0.5 => Some(180),
-        [a, b, c, d, ..] if a.abs() < 1e-3 && d.abs() < 1e-3 && *b < -0.5 && *c > 0.5 => Some(270),
+    match pdfutil::get_matrix(doc, &s.dict, b"Matrix")? {
+        [a, b, c, d, _, _] if a.abs() < 1e-3 && d.abs() < 1e-3 && b > 0.5 && c < -0.5 => Some(90),
+        [a, b, c, d, _, _] if b.abs() < 1e-3 && c.abs() < 1e-3 && a < -0.5 && d < -0.5 => Some(180),
+        [a, b, c, d, _, _] if a.abs() < 1e-3 && d.abs() < 1e-3 && b < -0.5 && c > 0.5 => Some(270),
         _ => None,
     }
 }

@@ -122,6 +122,29 @@ pub(crate) fn rect(doc: &Document, obj: &Object) -> Option<[f32; 4]> {
     Some([n[0].min(n[2]), n[1].min(n[3]), n[0].max(n[2]), n[1].max(n[3])])
 }
 
+/// A 6-number transformation matrix at `key` (e.g. a form XObject's /Matrix).
+pub(crate) fn get_matrix(doc: &Document, dict: &Dictionary, key: &[u8]) -> Option<[f32; 6]> {
+    let a = get_array(doc, dict, key)?;
+    if a.len() != 6 {
+        return None;
+    }
+    let mut m = [0f32; 6];
+    for (slot, o) in m.iter_mut().zip(a) {
+        *slot = number(resolve(doc, o))?;
+    }
+    Some(m)
+}
+
+/// Compresses `data` for a FlateDecode stream.
+pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    // Level 6 costs twice level 1's time for a few percent on form data.
+    let mut enc = flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 3 + 64), flate2::Compression::fast());
+    // Writing into a Vec cannot fail.
+    let _ = enc.write_all(data);
+    enc.finish().unwrap_or_default()
+}
+
 /// Formats a number for a content stream: at most 3 decimals, no exponent, no "-0".
 pub(crate) fn fmt_num(v: f32) -> String {
     let v = if v.is_finite() { v } else { 0.0 };

@@ -11,7 +11,7 @@ use lopdf::encryption::{self, EncryptionState};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, Writer, dictionary};
 
 use crate::error::{Error, Result};
-use crate::image::deflate;
+use crate::pdfutil::deflate;
 
 /// Most objects packed into one object stream.
 const OBJECTS_PER_STREAM: usize = 500;
