@@ -3,8 +3,13 @@
 use formsmith_engine::{FieldType, FieldValue, FillOptions, Form, OpenOptions, SaveOptions};
 
 fn main() {
-    let path = std::env::args().nth(1).expect("usage: filltime FORM.pdf [N]");
-    let n: u32 = std::env::args().nth(2).and_then(|s| s.parse().ok()).unwrap_or(100);
+    let path = std::env::args()
+        .nth(1)
+        .expect("usage: filltime FORM.pdf [N]");
+    let n: u32 = std::env::args()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100);
     let flatten = std::env::args().nth(3).is_some_and(|a| a == "flatten");
     let bytes = std::fs::read(&path).expect("read");
     let form = Form::open(&bytes, &OpenOptions::default()).expect("open");
@@ -30,7 +35,17 @@ fn main() {
     for _ in 0..n {
         let mut form = Form::open(&bytes, &OpenOptions::default()).expect("open");
         form.fill(&values, &FillOptions::default()).expect("fill");
-        std::hint::black_box(form.save(&SaveOptions { flatten, ..Default::default() }).expect("save"));
+        std::hint::black_box(
+            form.save(&SaveOptions {
+                flatten,
+                ..Default::default()
+            })
+            .expect("save"),
+        );
     }
-    println!("{} values: {:.2} ms per open+fill+save", values.len(), t.elapsed().as_secs_f64() * 1000.0 / f64::from(n));
+    println!(
+        "{} values: {:.2} ms per open+fill+save",
+        values.len(),
+        t.elapsed().as_secs_f64() * 1000.0 / f64::from(n)
+    );
 }

@@ -28,7 +28,11 @@ pub(crate) struct DefaultAppearance {
 }
 
 pub(crate) fn parse_da(da: Option<&str>) -> DefaultAppearance {
-    let mut out = DefaultAppearance { font: b"Helv".to_vec(), size: 0.0, color: "0 g".into() };
+    let mut out = DefaultAppearance {
+        font: b"Helv".to_vec(),
+        size: 0.0,
+        color: "0 g".into(),
+    };
     let Some(da) = da else { return out };
     let tokens: Vec<&str> = da.split_ascii_whitespace().collect();
     for (i, t) in tokens.iter().enumerate() {
@@ -37,7 +41,11 @@ pub(crate) fn parse_da(da: Option<&str>) -> DefaultAppearance {
                 if let Some(name) = tokens[i - 2].strip_prefix('/') {
                     out.font = name.as_bytes().to_vec();
                 }
-                out.size = tokens[i - 1].parse::<f32>().ok().filter(|s| s.is_finite() && *s >= 0.0).unwrap_or(0.0);
+                out.size = tokens[i - 1]
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|s| s.is_finite() && *s >= 0.0)
+                    .unwrap_or(0.0);
             }
             "g" | "rg" | "k" => {
                 let n = match *t {
@@ -70,7 +78,10 @@ struct WidgetLook {
 
 fn color_op(doc: &Document, arr: Option<&Vec<Object>>, stroke: bool) -> Option<String> {
     let arr = arr?;
-    let nums: Vec<f32> = arr.iter().filter_map(|o| pdfutil::number(pdfutil::resolve(doc, o))).collect();
+    let nums: Vec<f32> = arr
+        .iter()
+        .filter_map(|o| pdfutil::number(pdfutil::resolve(doc, o)))
+        .collect();
     let nums_s: Vec<String> = nums.iter().map(|n| fmt_num(*n)).collect();
     let op = match (nums.len(), stroke) {
         (1, false) => "g",
@@ -95,17 +106,27 @@ fn look(doc: &Document, field: &Field, widget: &Widget, wd: &Dictionary) -> Widg
     let background = mk.and_then(|mk| color_op(doc, get_array(doc, mk, b"BG"), false));
     let border_width = get_dict(doc, wd, b"BS")
         .and_then(|bs| get_number(doc, bs, b"W"))
-        .or_else(|| get_array(doc, wd, b"Border").and_then(|b| b.get(2)).and_then(pdfutil::number))
+        .or_else(|| {
+            get_array(doc, wd, b"Border")
+                .and_then(|b| b.get(2))
+                .and_then(pdfutil::number)
+        })
         .unwrap_or(if border_color.is_some() { 1.0 } else { 0.0 })
         .clamp(0.0, w.min(h) / 4.0);
     // A widget may override the field's DA and Q.
     let da_text = get_text(doc, wd, b"DA").or_else(|| field.da.clone());
-    let quadding = pdfutil::get_int(doc, wd, b"Q").map(|q| q.clamp(0, 2) as u8).unwrap_or(field.quadding);
+    let quadding = pdfutil::get_int(doc, wd, b"Q")
+        .map(|q| q.clamp(0, 2) as u8)
+        .unwrap_or(field.quadding);
     WidgetLook {
         w: w.max(0.0),
         h: h.max(0.0),
         rotation: widget.rotation,
-        border_width: if border_color.is_some() { border_width } else { 0.0 },
+        border_width: if border_color.is_some() {
+            border_width
+        } else {
+            0.0
+        },
         border_color,
         background,
         da: parse_da(da_text.as_deref()),
@@ -249,7 +270,12 @@ impl Painter<'_> {
         }
     }
 
-    fn form_xobject(&mut self, look: &WidgetLook, resources: Dictionary, content: String) -> ObjectId {
+    fn form_xobject(
+        &mut self,
+        look: &WidgetLook,
+        resources: Dictionary,
+        content: String,
+    ) -> ObjectId {
         let dict = dictionary! {
             "Type" => "XObject",
             "Subtype" => "Form",
@@ -266,7 +292,11 @@ impl Painter<'_> {
         let mut chars = Vec::with_capacity(text.len());
         for (font, range) in runs {
             for c in text[range].chars() {
-                let w = if c == '\n' { 0.0 } else { self.fonts.width(font, c.encode_utf8(&mut [0; 4])) };
+                let w = if c == '\n' {
+                    0.0
+                } else {
+                    self.fonts.width(font, c.encode_utf8(&mut [0; 4]))
+                };
                 chars.push((c, font, w));
             }
         }
@@ -275,7 +305,13 @@ impl Painter<'_> {
 
     /// Text operators for `range` of `shaped`: one `Tf`/`Tj` pair per font run. Records the
     /// fonts used in `used` for the resource dictionary.
-    fn show(&mut self, shaped: &Shaped, range: std::ops::Range<usize>, size: f32, used: &mut Vec<(Vec<u8>, Object)>) -> String {
+    fn show(
+        &mut self,
+        shaped: &Shaped,
+        range: std::ops::Range<usize>,
+        size: f32,
+        used: &mut Vec<(Vec<u8>, Object)>,
+    ) -> String {
         let mut out = String::new();
         let mut i = range.start;
         while i < range.end {
@@ -288,7 +324,12 @@ impl Painter<'_> {
             }
             let (name, obj) = self.fonts.resource(font);
             let bytes = self.fonts.encode(font, &text);
-            out.push_str(&format!("/{} {} Tf {} Tj\n", String::from_utf8_lossy(&name), fmt_num(size), hex(&bytes)));
+            out.push_str(&format!(
+                "/{} {} Tf {} Tj\n",
+                String::from_utf8_lossy(&name),
+                fmt_num(size),
+                hex(&bytes)
+            ));
             if !used.iter().any(|(n, _)| *n == name) {
                 used.push((name, obj));
             }
@@ -299,7 +340,9 @@ impl Painter<'_> {
 
     /// Text fields and combo boxes: draws `text` per the field's flags.
     pub fn text(&mut self, field: &Field, widget: &Widget, text: &str) {
-        let Some(wd) = pdfutil::dict_of(self.doc, widget.id) else { return };
+        let Some(wd) = pdfutil::dict_of(self.doc, widget.id) else {
+            return;
+        };
         let look = look(self.doc, field, widget, wd);
         let shown: String = if field.has(ff::PASSWORD) && field.kind == FieldType::Text {
             "\u{2022}".repeat(text.chars().count())
@@ -308,8 +351,14 @@ impl Painter<'_> {
         };
         let shaped = self.shape(&look.da.font, &shown);
         // Vertical metrics from the font the value starts in (the form's own, usually).
-        let first_font = shaped.chars.first().map_or_else(|| self.fonts.pick(self.doc, &look.da.font, ""), |c| c.1);
-        let (asc, desc) = (self.fonts.ascent(first_font), self.fonts.descent(first_font));
+        let first_font = shaped
+            .chars
+            .first()
+            .map_or_else(|| self.fonts.pick(self.doc, &look.da.font, ""), |c| c.1);
+        let (asc, desc) = (
+            self.fonts.ascent(first_font),
+            self.fonts.descent(first_font),
+        );
         let line_units = (asc - desc).max(0.5);
         let bw = look.border_width;
         let pad = if bw > 1.0 { 2.0 * bw } else { 2.0 };
@@ -320,12 +369,15 @@ impl Painter<'_> {
         let mut out = String::with_capacity(256);
         open_variable_text(&look, &mut out);
         let comb_cells = match (field.kind, field.max_len) {
-            (FieldType::Text, Some(n)) if n > 0 && field.has(ff::COMB) && !field.has(ff::MULTILINE | ff::PASSWORD) => {
+            (FieldType::Text, Some(n))
+                if n > 0 && field.has(ff::COMB) && !field.has(ff::MULTILINE | ff::PASSWORD) =>
+            {
                 Some(n as usize)
             }
             _ => None,
         };
-        let multiline = field.kind == FieldType::Text && field.has(ff::MULTILINE) && comb_cells.is_none();
+        let multiline =
+            field.kind == FieldType::Text && field.has(ff::MULTILINE) && comb_cells.is_none();
         let n = shaped.chars.len();
 
         if n > 0 {
@@ -336,7 +388,11 @@ impl Painter<'_> {
                 let widest = shaped.chars.iter().map(|c| c.2).fold(0.0, f32::max);
                 let mut size = look.da.size;
                 if size <= 0.0 {
-                    size = (inner_h / line_units * 0.8).min(if widest > 0.0 { cell_w * 0.9 / widest } else { inner_h });
+                    size = (inner_h / line_units * 0.8).min(if widest > 0.0 {
+                        cell_w * 0.9 / widest
+                    } else {
+                        inner_h
+                    });
                 }
                 size = size.max(MIN_FONT_SIZE);
                 let y = (look.h - line_units * size) / 2.0 - desc * size;
@@ -353,7 +409,11 @@ impl Painter<'_> {
                     out.push_str(&ops);
                 }
             } else if multiline {
-                let mut size = if look.da.size > 0.0 { look.da.size } else { MULTILINE_AUTO_START };
+                let mut size = if look.da.size > 0.0 {
+                    look.da.size
+                } else {
+                    MULTILINE_AUTO_START
+                };
                 let mut lines = shaped.wrap(size, inner_w);
                 // Shrink until every line fits the box (auto size, or a fixed size that overflows).
                 while size > MIN_FONT_SIZE && lines.len() as f32 * size * LEADING > inner_h - 2.0 {
@@ -364,9 +424,19 @@ impl Painter<'_> {
                 let top = look.h - bw - pad - asc * size;
                 let mut prev = (0.0f32, 0.0f32);
                 for (i, line) in lines.into_iter().enumerate() {
-                    let x = bw + align_x(look.quadding, pad, inner_w, shaped.width(line.clone()) * size);
+                    let x = bw
+                        + align_x(
+                            look.quadding,
+                            pad,
+                            inner_w,
+                            shaped.width(line.clone()) * size,
+                        );
                     let y = top - i as f32 * leading;
-                    out.push_str(&format!("{} {} Td\n", fmt_num(x - prev.0), fmt_num(y - prev.1)));
+                    out.push_str(&format!(
+                        "{} {} Td\n",
+                        fmt_num(x - prev.0),
+                        fmt_num(y - prev.1)
+                    ));
                     let ops = self.show(&shaped, line, size, &mut used);
                     out.push_str(&ops);
                     prev = (x, y);
@@ -375,7 +445,9 @@ impl Painter<'_> {
                 let text_w1 = shaped.width(0..n);
                 let mut size = look.da.size;
                 if size <= 0.0 {
-                    size = ((inner_h - 2.0).max(1.0) / line_units).min(look.h * 0.75).max(MIN_FONT_SIZE);
+                    size = ((inner_h - 2.0).max(1.0) / line_units)
+                        .min(look.h * 0.75)
+                        .max(MIN_FONT_SIZE);
                 }
                 // Text taller or wider than the box is shrunk so the whole value stays visible.
                 if line_units * size > inner_h {
@@ -404,12 +476,23 @@ impl Painter<'_> {
 
     /// List boxes: every option as a row, selected rows highlighted.
     pub fn list(&mut self, field: &Field, widget: &Widget, selected: &[usize], top_index: usize) {
-        let Some(wd) = pdfutil::dict_of(self.doc, widget.id) else { return };
+        let Some(wd) = pdfutil::dict_of(self.doc, widget.id) else {
+            return;
+        };
         let look = look(self.doc, field, widget, wd);
-        let all_labels: String = field.option_pairs.iter().map(|o| o.label.as_str()).collect::<Vec<_>>().join(" ");
+        let all_labels: String = field
+            .option_pairs
+            .iter()
+            .map(|o| o.label.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
         let font = self.fonts.pick(self.doc, &look.da.font, &all_labels);
         let (asc, desc) = (self.fonts.ascent(font), self.fonts.descent(font));
-        let size = if look.da.size > 0.0 { look.da.size } else { MULTILINE_AUTO_START };
+        let size = if look.da.size > 0.0 {
+            look.da.size
+        } else {
+            MULTILINE_AUTO_START
+        };
         let row_h = size * LEADING.max(asc - desc);
         let bw = look.border_width;
         let pad = if bw > 1.0 { 2.0 * bw } else { 2.0 };
@@ -455,12 +538,23 @@ impl Painter<'_> {
     /// named `state` (creating one from /MK /CA when missing or broken) and an Off one.
     /// `regenerate` replaces even a well-formed appearance (the form asked viewers to
     /// rebuild appearances through NeedAppearances, so its own may not render everywhere).
-    pub fn ensure_button_states(&mut self, field: &Field, widget: &Widget, state: &str, regenerate: bool) {
-        let Some(wd) = pdfutil::dict_of(self.doc, widget.id) else { return };
+    pub fn ensure_button_states(
+        &mut self,
+        field: &Field,
+        widget: &Widget,
+        state: &str,
+        regenerate: bool,
+    ) {
+        let Some(wd) = pdfutil::dict_of(self.doc, widget.id) else {
+            return;
+        };
         let normal = get_dict(self.doc, wd, b"AP").and_then(|ap| get(self.doc, ap, b"N"));
         let has_stream = |key: &[u8]| match normal {
             Some(Object::Dictionary(states)) => {
-                matches!(states.get(key).map(|o| pdfutil::resolve(self.doc, o)), Ok(Object::Stream(_)))
+                matches!(
+                    states.get(key).map(|o| pdfutil::resolve(self.doc, o)),
+                    Ok(Object::Stream(_))
+                )
             }
             _ => false,
         };
@@ -469,8 +563,16 @@ impl Painter<'_> {
         }
         let look = look(self.doc, field, widget, wd);
         let mk = get_dict(self.doc, wd, b"MK");
-        let caption = mk.and_then(|mk| get_text(self.doc, mk, b"CA")).filter(|c| !c.is_empty());
-        let glyph = caption.unwrap_or_else(|| if field.kind == FieldType::Radio { "l".into() } else { "4".into() });
+        let caption = mk
+            .and_then(|mk| get_text(self.doc, mk, b"CA"))
+            .filter(|c| !c.is_empty());
+        let glyph = caption.unwrap_or_else(|| {
+            if field.kind == FieldType::Radio {
+                "l".into()
+            } else {
+                "4".into()
+            }
+        });
         let glyph = glyph.chars().next().unwrap_or('4');
         // ZapfDingbats advance widths (per 1000) of the glyphs forms use as check marks.
         let glyph_w = match glyph {
@@ -482,7 +584,11 @@ impl Painter<'_> {
             'H' => 0.816,
             _ => 0.8,
         };
-        let size = if look.da.size > 0.0 { look.da.size } else { look.w.min(look.h) * 0.8 };
+        let size = if look.da.size > 0.0 {
+            look.da.size
+        } else {
+            look.w.min(look.h) * 0.8
+        };
         let x = (look.w - glyph_w * size) / 2.0;
         let y = (look.h - 0.7 * size) / 2.0;
         let mut on = String::new();
@@ -515,7 +621,9 @@ impl Painter<'_> {
 
     /// Signature fields: the image drawn inside the box, aspect ratio kept, centred.
     pub fn image(&mut self, field: &Field, widget: &Widget, image: &crate::image::Image) {
-        let Some(wd) = pdfutil::dict_of(self.doc, widget.id) else { return };
+        let Some(wd) = pdfutil::dict_of(self.doc, widget.id) else {
+            return;
+        };
         let look = look(self.doc, field, widget, wd);
         let image_id = image.add_to(self.doc, self.dirty);
         let scale = (look.w / image.width as f32).min(look.h / image.height as f32);
@@ -523,8 +631,15 @@ impl Painter<'_> {
         let (x, y) = ((look.w - dw) / 2.0, (look.h - dh) / 2.0);
         let mut out = String::new();
         frame(&look, &mut out);
-        out.push_str(&format!("q\n{} 0 0 {} {} {} cm\n/Im0 Do\nQ\n", fmt_num(dw), fmt_num(dh), fmt_num(x), fmt_num(y)));
-        let resources = dictionary! { "XObject" => dictionary! { "Im0" => Object::Reference(image_id) } };
+        out.push_str(&format!(
+            "q\n{} 0 0 {} {} {} cm\n/Im0 Do\nQ\n",
+            fmt_num(dw),
+            fmt_num(dh),
+            fmt_num(x),
+            fmt_num(y)
+        ));
+        let resources =
+            dictionary! { "XObject" => dictionary! { "Im0" => Object::Reference(image_id) } };
         let ap = self.form_xobject(&look, resources, out);
         self.set_normal_appearance(widget.id, ap);
     }

@@ -54,7 +54,9 @@ impl LoadedPdf {
     /// Makes every object of the file present in `doc` (flatten and full rewrites need them).
     /// Objects already in `doc` (possibly changed) are kept as they are.
     pub fn complete(&mut self) -> Result<()> {
-        let Some(mut source) = self.partial.take() else { return Ok(()) };
+        let Some(mut source) = self.partial.take() else {
+            return Ok(());
+        };
         if source.load_all(&self.original, &mut self.doc) {
             return Ok(());
         }
@@ -85,13 +87,19 @@ fn sniff_non_pdf(bytes: &[u8]) -> Option<&'static str> {
         (b"{\\rtf", "an RTF document"),
         (b"<", "an HTML or XML document"),
     ];
-    MAGIC.iter().find(|(magic, _)| bytes.starts_with(magic)).map(|(_, what)| *what)
+    MAGIC
+        .iter()
+        .find(|(magic, _)| bytes.starts_with(magic))
+        .map(|(_, what)| *what)
 }
 
 pub(crate) fn load(bytes: &[u8], options: &OpenOptions) -> Result<LoadedPdf> {
     let limits = &options.limits;
     if bytes.len() > limits.max_input_bytes {
-        return Err(Error::TooLarge { size: bytes.len(), limit: limits.max_input_bytes });
+        return Err(Error::TooLarge {
+            size: bytes.len(),
+            limit: limits.max_input_bytes,
+        });
     }
     if bytes.is_empty() {
         return Err(Error::Corrupt("the file is empty (0 bytes)".into()));
@@ -107,7 +115,14 @@ pub(crate) fn load(bytes: &[u8], options: &OpenOptions) -> Result<LoadedPdf> {
     };
     let original = bytes[start..].to_vec();
     let partial = (!options.parse_everything)
-        .then(|| partial::load(&original, options.password.as_deref(), limits.max_decompressed_bytes, limits.max_objects))
+        .then(|| {
+            partial::load(
+                &original,
+                options.password.as_deref(),
+                limits.max_decompressed_bytes,
+                limits.max_objects,
+            )
+        })
         .flatten()
         // A page tree our reader could not walk goes to the full loader, which repairs.
         .filter(|p| !p.doc.get_pages().is_empty());
@@ -115,7 +130,11 @@ pub(crate) fn load(bytes: &[u8], options: &OpenOptions) -> Result<LoadedPdf> {
         Some(p) => LoadedPdf {
             doc: p.doc,
             recovered: false,
-            encryption: p.source.encryption.clone().map(|(state, id)| (state, Some(id))),
+            encryption: p
+                .source
+                .encryption
+                .clone()
+                .map(|(state, id)| (state, Some(id))),
             xref_stream: p.source.xref_stream,
             partial: Some(p.source),
             original,
@@ -129,10 +148,15 @@ pub(crate) fn load(bytes: &[u8], options: &OpenOptions) -> Result<LoadedPdf> {
     };
     let pages = pdf.doc.get_pages();
     if pages.is_empty() {
-        return Err(Error::Corrupt("no pages could be read (broken page tree or catalog)".into()));
+        return Err(Error::Corrupt(
+            "no pages could be read (broken page tree or catalog)".into(),
+        ));
     }
     if pages.len() > limits.max_pages {
-        return Err(Error::LimitExceeded { limit: "max_pages", detail: format!("{} pages", pages.len()) });
+        return Err(Error::LimitExceeded {
+            limit: "max_pages",
+            detail: format!("{} pages", pages.len()),
+        });
     }
     Ok(pdf)
 }
@@ -156,7 +180,10 @@ fn load_full(original: &[u8], password: Option<String>, limits: &Limits) -> Resu
         return Err(password_error(password.is_some()));
     }
     if doc.objects.len() > limits.max_objects {
-        return Err(Error::LimitExceeded { limit: "max_objects", detail: format!("{} objects", doc.objects.len()) });
+        return Err(Error::LimitExceeded {
+            limit: "max_objects",
+            detail: format!("{} objects", doc.objects.len()),
+        });
     }
     let encryption = doc.encryption_state.take().map(|state| {
         let id = state.encrypt_object_id();
@@ -164,7 +191,10 @@ fn load_full(original: &[u8], password: Option<String>, limits: &Limits) -> Resu
     });
     Ok(LoadedPdf {
         recovered: doc.xref_recovery.is_some() || doc.xref_start == 0,
-        xref_stream: matches!(doc.reference_table.cross_reference_type, lopdf::xref::XrefType::CrossReferenceStream),
+        xref_stream: matches!(
+            doc.reference_table.cross_reference_type,
+            lopdf::xref::XrefType::CrossReferenceStream
+        ),
         encryption,
         doc,
         original: Vec::new(),
@@ -178,7 +208,9 @@ fn password_error(password_given: bool) -> Error {
     if password_given {
         Error::Password("the password given does not open this PDF".into())
     } else {
-        Error::Password("this PDF is encrypted with a user password; pass the password to open it".into())
+        Error::Password(
+            "this PDF is encrypted with a user password; pass the password to open it".into(),
+        )
     }
 }
 
@@ -201,9 +233,10 @@ fn classify_load_error(bytes: &[u8], err: lopdf::Error, password_given: bool) ->
             limit: "max_decompressed_bytes",
             detail: "a stream inflates past the limit (possible decompression bomb)".into(),
         },
-        L::RecursionLimit | L::ReferenceLimit => {
-            Error::LimitExceeded { limit: "nesting depth", detail: err.to_string() }
-        }
+        L::RecursionLimit | L::ReferenceLimit => Error::LimitExceeded {
+            limit: "nesting depth",
+            detail: err.to_string(),
+        },
         other => {
             if looks_certificate_encrypted(bytes) {
                 return certificate_error();
@@ -237,17 +270,30 @@ pub(crate) fn save(mut pdf: LoadedPdf, dirty: &BTreeSet<ObjectId>, full: bool) -
     // A PDF 1.5+ file may take a cross-reference stream (and object streams) in its update
     // whatever its earlier sections use; that keeps updates of big forms small.
     let modern = pdf.doc.version.as_str() >= "1.5"
-        || pdf.doc.catalog().ok().and_then(|c| c.get(b"Version").ok()).and_then(|v| v.as_name().ok()).is_some_and(|v| v >= b"1.5".as_slice());
+        || pdf
+            .doc
+            .catalog()
+            .ok()
+            .and_then(|c| c.get(b"Version").ok())
+            .and_then(|v| v.as_name().ok())
+            .is_some_and(|v| v >= b"1.5".as_slice());
     let target = update::UpdateTarget {
         original: &pdf.original,
         prev_xref: Some(pdf.doc.xref_start),
         xref_stream: pdf.xref_stream || modern,
-        encryption: pdf.encryption.as_ref().and_then(|(s, id)| id.map(|id| (s, id))),
+        encryption: pdf
+            .encryption
+            .as_ref()
+            .and_then(|(s, id)| id.map(|id| (s, id))),
     };
     update::write(&mut pdf.doc, dirty, &target)
 }
 
 fn save_full(pdf: LoadedPdf) -> Result<Vec<u8>> {
-    let LoadedPdf { mut doc, encryption, .. } = pdf;
+    let LoadedPdf {
+        mut doc,
+        encryption,
+        ..
+    } = pdf;
     update::write_full(&mut doc, encryption.as_ref().map(|(state, _)| state))
 }

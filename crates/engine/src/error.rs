@@ -21,6 +21,8 @@ pub enum FailureReason {
     EmptySchema,
     /// A value breaks the form's own constraints (options, MaxLen, read-only).
     SchemaValidationError,
+    /// Finding fillable areas on a page failed.
+    FieldDetectionError,
     /// A bug or an environment problem on our side.
     InternalError,
 }
@@ -36,6 +38,7 @@ impl FailureReason {
             Self::InvalidOptions => "INVALID_OPTIONS",
             Self::EmptySchema => "EMPTY_SCHEMA",
             Self::SchemaValidationError => "SCHEMA_VALIDATION_ERROR",
+            Self::FieldDetectionError => "FIELD_DETECTION_ERROR",
             Self::InternalError => "INTERNAL_ERROR",
         }
     }
@@ -55,7 +58,9 @@ pub enum Error {
     #[error("file type not supported: {0}")]
     NotPdf(String),
     /// An XFA-only (dynamic) form: its fields exist only in the XFA stream.
-    #[error("file type not supported: this is a dynamic XFA form with no AcroForm widgets; only AcroForm (and hybrid XFA) forms can be filled. Re-save it as a static/AcroForm PDF first")]
+    #[error(
+        "file type not supported: this is a dynamic XFA form with no AcroForm widgets; only AcroForm (and hybrid XFA) forms can be filled. Re-save it as a static/AcroForm PDF first"
+    )]
     XfaOnly,
     /// The input is larger than [`crate::Limits::max_input_bytes`].
     #[error("file is {size} bytes, over the limit of {limit} bytes")]
@@ -110,7 +115,14 @@ fn suggestion_text(suggestions: &[String]) -> String {
     if suggestions.is_empty() {
         String::new()
     } else {
-        format!("; did you mean {}?", suggestions.iter().map(|s| format!("{s:?}")).collect::<Vec<_>>().join(" or "))
+        format!(
+            "; did you mean {}?",
+            suggestions
+                .iter()
+                .map(|s| format!("{s:?}"))
+                .collect::<Vec<_>>()
+                .join(" or ")
+        )
     }
 }
 

@@ -14,12 +14,19 @@ const ANNOT_HIDDEN: i64 = 1 << 1;
 const ANNOT_NO_VIEW: i64 = 1 << 5;
 
 pub(crate) fn flatten(doc: &mut Document, model: &FormModel) -> Result<()> {
-    let form_widgets: HashSet<ObjectId> =
-        model.fields.iter().flat_map(|f| f.widgets.iter().map(|w| w.id)).collect();
+    let form_widgets: HashSet<ObjectId> = model
+        .fields
+        .iter()
+        .flat_map(|f| f.widgets.iter().map(|w| w.id))
+        .collect();
     for page_id in model.pages.clone() {
         flatten_page(doc, page_id, &form_widgets);
     }
-    if let Some(root) = doc.trailer.get(b"Root").ok().and_then(|r| r.as_reference().ok())
+    if let Some(root) = doc
+        .trailer
+        .get(b"Root")
+        .ok()
+        .and_then(|r| r.as_reference().ok())
         && let Some(catalog) = pdfutil::dict_of_mut(doc, root)
     {
         catalog.remove(b"AcroForm");
@@ -31,8 +38,12 @@ pub(crate) fn flatten(doc: &mut Document, model: &FormModel) -> Result<()> {
 }
 
 fn flatten_page(doc: &mut Document, page_id: ObjectId, form_widgets: &HashSet<ObjectId>) {
-    let Some(page) = pdfutil::dict_of(doc, page_id) else { return };
-    let Some(annots) = get_array(doc, page, b"Annots").cloned() else { return };
+    let Some(page) = pdfutil::dict_of(doc, page_id) else {
+        return;
+    };
+    let Some(annots) = get_array(doc, page, b"Annots").cloned() else {
+        return;
+    };
     let mut keep = Vec::with_capacity(annots.len());
     let mut drawing = String::new();
     let mut xobjects: Vec<(Vec<u8>, ObjectId)> = Vec::new();
@@ -41,7 +52,9 @@ fn flatten_page(doc: &mut Document, page_id: ObjectId, form_widgets: &HashSet<Ob
             keep.push(a);
             continue;
         };
-        let Some(ad) = pdfutil::dict_of(doc, id) else { continue };
+        let Some(ad) = pdfutil::dict_of(doc, id) else {
+            continue;
+        };
         let is_widget = matches!(ad.get(b"Subtype"), Ok(Object::Name(n)) if n == b"Widget");
         if !is_widget && !form_widgets.contains(&id) {
             keep.push(Object::Reference(id));
@@ -51,10 +64,18 @@ fn flatten_page(doc: &mut Document, page_id: ObjectId, form_widgets: &HashSet<Ob
         if flags & (ANNOT_HIDDEN | ANNOT_NO_VIEW) != 0 {
             continue;
         }
-        let Some(ap_id) = normal_appearance(doc, ad) else { continue };
-        let Some(rect) = ad.get(b"Rect").ok().and_then(|r| pdfutil::rect(doc, r)) else { continue };
-        let Some(Object::Stream(ap)) = doc.objects.get(&ap_id) else { continue };
-        let Some(m) = placement(doc, &ap.dict, rect) else { continue };
+        let Some(ap_id) = normal_appearance(doc, ad) else {
+            continue;
+        };
+        let Some(rect) = ad.get(b"Rect").ok().and_then(|r| pdfutil::rect(doc, r)) else {
+            continue;
+        };
+        let Some(Object::Stream(ap)) = doc.objects.get(&ap_id) else {
+            continue;
+        };
+        let Some(m) = placement(doc, &ap.dict, rect) else {
+            continue;
+        };
         let name = format!("FsF{}_{}", ap_id.0, ap_id.1).into_bytes();
         drawing.push_str(&format!(
             "q {} {} {} {} {} {} cm /{} Do Q\n",
@@ -79,7 +100,11 @@ fn flatten_page(doc: &mut Document, page_id: ObjectId, form_widgets: &HashSet<Ob
 
     if !drawing.is_empty() {
         let resources = page_resources(doc, page_id);
-        let mut xo = match resources.get(b"XObject").ok().map(|o| pdfutil::resolve(doc, o)) {
+        let mut xo = match resources
+            .get(b"XObject")
+            .ok()
+            .map(|o| pdfutil::resolve(doc, o))
+        {
             Some(Object::Dictionary(d)) => d.clone(),
             _ => Dictionary::new(),
         };
@@ -95,7 +120,8 @@ fn flatten_page(doc: &mut Document, page_id: ObjectId, form_widgets: &HashSet<Ob
         let mut close = Stream::new(Dictionary::new(), close_content);
         let _ = close.compress();
         let close = doc.add_object(close);
-        let existing = pdfutil::dict_of(doc, page_id).and_then(|p| p.get(b"Contents").ok().cloned());
+        let existing =
+            pdfutil::dict_of(doc, page_id).and_then(|p| p.get(b"Contents").ok().cloned());
         let mut contents = vec![Object::Reference(open)];
         match existing.as_ref().map(|o| (o, pdfutil::resolve(doc, o))) {
             Some((_, Object::Array(items))) => contents.extend(items.iter().cloned()),
@@ -123,7 +149,9 @@ fn page_resources(doc: &Document, page_id: ObjectId) -> Dictionary {
     let mut cur = Some(page_id);
     let mut depth = 0;
     while let Some(id) = cur {
-        let Some(d) = pdfutil::dict_of(doc, id) else { break };
+        let Some(d) = pdfutil::dict_of(doc, id) else {
+            break;
+        };
         if let Some(r) = get_dict(doc, d, b"Resources") {
             return r.clone();
         }
@@ -153,7 +181,9 @@ fn normal_appearance(doc: &Document, ad: &Dictionary) -> Option<ObjectId> {
 fn state_stream(doc: &Document, ad: &Dictionary, states: &Dictionary) -> Option<ObjectId> {
     let state = pdfutil::get_name(doc, ad, b"AS")?;
     match states.get(state).ok()? {
-        Object::Reference(id) if matches!(doc.objects.get(id), Some(Object::Stream(_))) => Some(*id),
+        Object::Reference(id) if matches!(doc.objects.get(id), Some(Object::Stream(_))) => {
+            Some(*id)
+        }
         _ => None,
     }
 }
@@ -163,7 +193,12 @@ fn state_stream(doc: &Document, ad: &Dictionary, states: &Dictionary) -> Option<
 fn placement(doc: &Document, ap: &Dictionary, rect: [f32; 4]) -> Option<[f32; 6]> {
     let bbox = ap.get(b"BBox").ok().and_then(|b| pdfutil::rect(doc, b))?;
     let m = pdfutil::get_matrix(doc, ap, b"Matrix").unwrap_or([1.0, 0.0, 0.0, 1.0, 0.0, 0.0]);
-    let corners = [(bbox[0], bbox[1]), (bbox[2], bbox[1]), (bbox[0], bbox[3]), (bbox[2], bbox[3])];
+    let corners = [
+        (bbox[0], bbox[1]),
+        (bbox[2], bbox[1]),
+        (bbox[0], bbox[3]),
+        (bbox[2], bbox[3]),
+    ];
     let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
     for (x, y) in corners {
         let tx = m[0] * x + m[2] * y + m[4];
@@ -182,4 +217,3 @@ fn placement(doc: &Document, ap: &Dictionary, rect: [f32; 4]) -> Option<[f32; 6]
     // The XObject's own /Matrix is applied by the Do operator; we only map its result.
     Some([sx, 0.0, 0.0, sy, rect[0] - x0 * sx, rect[1] - y0 * sy])
 }
-

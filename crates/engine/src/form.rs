@@ -51,7 +51,9 @@ pub struct Form {
 
 impl std::fmt::Debug for Form {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Form").field("fields", &self.model.fields.len()).finish_non_exhaustive()
+        f.debug_struct("Form")
+            .field("fields", &self.model.fields.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -63,7 +65,14 @@ impl Form {
         let need_appearances_was_set = acroform(&pdf.doc)
             .and_then(|af| get(&pdf.doc, af, b"NeedAppearances"))
             .is_some_and(|o| matches!(o, Object::Boolean(true)));
-        let form = Form { pdf, model, dirty: BTreeSet::new(), fonts: None, need_appearances_was_set, xfa_removed: false };
+        let form = Form {
+            pdf,
+            model,
+            dirty: BTreeSet::new(),
+            fonts: None,
+            need_appearances_was_set,
+            xfa_removed: false,
+        };
         if form.is_xfa_only() {
             return Err(Error::XfaOnly);
         }
@@ -79,7 +88,8 @@ impl Form {
             .ok()
             .and_then(|c| get(&self.pdf.doc, c, b"NeedsRendering"))
             .is_some_and(|o| matches!(o, Object::Boolean(true)));
-        (self.model.has_xfa || needs_rendering) && self.model.fields.iter().all(|f| f.widgets.is_empty())
+        (self.model.has_xfa || needs_rendering)
+            && self.model.fields.iter().all(|f| f.widgets.is_empty())
     }
 
     /// Every terminal field, in document order.
@@ -90,6 +100,12 @@ impl Form {
     /// Number of pages.
     pub fn page_count(&self) -> usize {
         self.model.pages.len()
+    }
+
+    /// The visible box and rotation of page `index` (zero-based), or `None` past the last page.
+    pub fn page_geometry(&self, index: usize) -> Option<crate::page::PageGeometry> {
+        let page = *self.model.pages.get(index)?;
+        Some(crate::page::page_geometry(&self.pdf.doc, page))
     }
 
     /// Whether the input was encrypted (the output is re-encrypted the same way).
@@ -104,7 +120,11 @@ impl Form {
 
     /// Writes `values` into the form and generates appearances for every filled widget.
     /// Every value is checked before anything is written, so a refused fill changes nothing.
-    pub fn fill(&mut self, values: &[(String, FieldValue)], options: &FillOptions) -> Result<FillReport> {
+    pub fn fill(
+        &mut self,
+        values: &[(String, FieldValue)],
+        options: &FillOptions,
+    ) -> Result<FillReport> {
         if self.model.fields.is_empty() {
             return Err(Error::NoFields);
         }
@@ -112,7 +132,12 @@ impl Form {
         let mut report = FillReport::default();
         for (name, value) in values {
             let index = self.find(name)?;
-            let planned = plan_value(&self.model.fields[index], value, options, &mut report.warnings)?;
+            let planned = plan_value(
+                &self.model.fields[index],
+                value,
+                options,
+                &mut report.warnings,
+            )?;
             report.filled.push((name.clone(), planned.json()));
             plan.push((index, planned));
         }
@@ -130,20 +155,31 @@ impl Form {
             .model
             .fields
             .iter()
-            .map(|f| (strsim::jaro_winkler(&f.name.to_lowercase(), &name.to_lowercase()), f.name.as_str()))
+            .map(|f| {
+                (
+                    strsim::jaro_winkler(&f.name.to_lowercase(), &name.to_lowercase()),
+                    f.name.as_str(),
+                )
+            })
             .filter(|(s, _)| *s > 0.75)
             .collect();
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
         Err(Error::UnknownField {
             name: name.to_owned(),
-            suggestions: scored.into_iter().take(3).map(|(_, n)| n.to_owned()).collect(),
+            suggestions: scored
+                .into_iter()
+                .take(3)
+                .map(|(_, n)| n.to_owned())
+                .collect(),
         })
     }
 
     fn fonts(&mut self) -> &mut FontSet {
         if self.fonts.is_none() {
             let doc = &self.pdf.doc;
-            let dr_fonts = acroform(doc).and_then(|af| get_dict(doc, af, b"DR")).and_then(|dr| get_dict(doc, dr, b"Font"));
+            let dr_fonts = acroform(doc)
+                .and_then(|af| get_dict(doc, af, b"DR"))
+                .and_then(|dr| get_dict(doc, dr, b"Font"));
             self.fonts = Some(FontSet::new(doc, dr_fonts));
         }
         // Just set above when missing.
@@ -154,10 +190,17 @@ impl Form {
         let field = self.model.fields[index].clone();
         self.fonts();
         let regenerate_buttons = self.need_appearances_was_set;
-        let Form { pdf, dirty, fonts, .. } = self;
-        let Some(fonts) = fonts.as_mut() else { return Err(Error::Internal("font registry missing".into())) };
+        let Form {
+            pdf, dirty, fonts, ..
+        } = self;
+        let Some(fonts) = fonts.as_mut() else {
+            return Err(Error::Internal("font registry missing".into()));
+        };
         let doc = &mut pdf.doc;
-        let set_field = |doc: &mut lopdf::Document, dirty: &mut BTreeSet<ObjectId>, key: &str, v: Option<Object>| {
+        let set_field = |doc: &mut lopdf::Document,
+                         dirty: &mut BTreeSet<ObjectId>,
+                         key: &str,
+                         v: Option<Object>| {
             if let Some(d) = pdfutil::dict_of_mut(doc, field.id) {
                 match v {
                     Some(v) => d.set(key, v),
@@ -170,31 +213,52 @@ impl Form {
         };
         match planned {
             Planned::Text(text) => {
-                let v = if text.is_empty() { None } else { Some(pdfutil::text_string(&text)) };
+                let v = if text.is_empty() {
+                    None
+                } else {
+                    Some(pdfutil::text_string(&text))
+                };
                 set_field(doc, dirty, "V", v);
                 let mut painter = Painter { doc, fonts, dirty };
                 for w in &field.widgets {
                     painter.text(&field, w, &text);
                 }
             }
-            Planned::Choice { values, indices, shown } => {
+            Planned::Choice {
+                values,
+                indices,
+                shown,
+            } => {
                 let v = match values.len() {
                     0 => None,
                     1 => Some(pdfutil::text_string(&values[0])),
-                    _ => Some(Object::Array(values.iter().map(|s| pdfutil::text_string(s)).collect())),
+                    _ => Some(Object::Array(
+                        values.iter().map(|s| pdfutil::text_string(s)).collect(),
+                    )),
                 };
                 set_field(doc, dirty, "V", v);
                 let i = if indices.is_empty() || field.kind == FieldType::Combo {
                     None
                 } else {
-                    Some(Object::Array(indices.iter().map(|i| Object::Integer(*i as i64)).collect()))
+                    Some(Object::Array(
+                        indices.iter().map(|i| Object::Integer(*i as i64)).collect(),
+                    ))
                 };
                 set_field(doc, dirty, "I", i);
                 let top = match field.kind {
                     FieldType::List => {
                         let first = indices.first().copied().unwrap_or(0);
                         let top = visible_top(&field, first);
-                        set_field(doc, dirty, "TI", if top > 0 { Some(Object::Integer(top as i64)) } else { None });
+                        set_field(
+                            doc,
+                            dirty,
+                            "TI",
+                            if top > 0 {
+                                Some(Object::Integer(top as i64))
+                            } else {
+                                None
+                            },
+                        );
                         top
                     }
                     _ => 0,
@@ -219,7 +283,14 @@ impl Form {
                         painter.ensure_button_states(&field, w, &on, regenerate_buttons);
                     }
                     if let Some(wd) = pdfutil::dict_of_mut(painter.doc, w.id) {
-                        wd.set("AS", Object::Name(if this_on { on.into_bytes() } else { b"Off".to_vec() }));
+                        wd.set(
+                            "AS",
+                            Object::Name(if this_on {
+                                on.into_bytes()
+                            } else {
+                                b"Off".to_vec()
+                            }),
+                        );
                         painter.dirty.insert(w.id);
                     }
                 }
@@ -243,9 +314,14 @@ impl Form {
         }
         self.xfa_removed = true;
         let doc = &mut self.pdf.doc;
-        let target = self.model.acroform_id.or_else(|| doc.trailer.get(b"Root").ok()?.as_reference().ok());
+        let target = self
+            .model
+            .acroform_id
+            .or_else(|| doc.trailer.get(b"Root").ok()?.as_reference().ok());
         let Some(id) = target else { return };
-        let Some(d) = pdfutil::dict_of_mut(doc, id) else { return };
+        let Some(d) = pdfutil::dict_of_mut(doc, id) else {
+            return;
+        };
         let af = if Some(id) == self.model.acroform_id {
             Some(d)
         } else {
@@ -259,7 +335,11 @@ impl Form {
             af.remove(b"NeedAppearances");
             self.dirty.insert(id);
         }
-        if let Some(root) = doc.trailer.get(b"Root").ok().and_then(|r| r.as_reference().ok())
+        if let Some(root) = doc
+            .trailer
+            .get(b"Root")
+            .ok()
+            .and_then(|r| r.as_reference().ok())
             && let Some(catalog) = pdfutil::dict_of_mut(doc, root)
             && catalog.remove(b"NeedsRendering").is_some()
         {
@@ -285,8 +365,11 @@ impl Form {
             }
             let touched = f.widgets.iter().any(|w| self.dirty.contains(&w.id));
             let missing_ap = f.widgets.iter().any(|w| {
-                pdfutil::dict_of(&self.pdf.doc, w.id)
-                    .is_some_and(|wd| get_dict(&self.pdf.doc, wd, b"AP").and_then(|ap| get(&self.pdf.doc, ap, b"N")).is_none())
+                pdfutil::dict_of(&self.pdf.doc, w.id).is_some_and(|wd| {
+                    get_dict(&self.pdf.doc, wd, b"AP")
+                        .and_then(|ap| get(&self.pdf.doc, ap, b"N"))
+                        .is_none()
+                })
             });
             if !touched && (self.need_appearances_was_set || missing_ap) {
                 todo.push(i);
@@ -295,9 +378,11 @@ impl Form {
         for i in todo {
             let field = &self.model.fields[i];
             let value = match &field.value {
-                serde_json::Value::Array(a) => {
-                    FieldValue::Choices(a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
-                }
+                serde_json::Value::Array(a) => FieldValue::Choices(
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(String::from))
+                        .collect(),
+                ),
                 serde_json::Value::String(s) => FieldValue::Text(s.clone()),
                 _ => continue,
             };
@@ -342,7 +427,9 @@ fn acroform(doc: &lopdf::Document) -> Option<&lopdf::Dictionary> {
 
 /// The first list row to show so that row `first` is visible.
 fn visible_top(field: &Field, first: usize) -> usize {
-    let Some(w) = field.widgets.first() else { return 0 };
+    let Some(w) = field.widgets.first() else {
+        return 0;
+    };
     let h = w.rect[3] - w.rect[1];
     let rows = ((h / 13.8).floor() as usize).max(1);
     if first < rows { 0 } else { first + 1 - rows }
@@ -351,8 +438,14 @@ fn visible_top(field: &Field, first: usize) -> usize {
 /// A checked value, ready to write.
 enum Planned {
     Text(String),
-    Choice { values: Vec<String>, indices: Vec<usize>, shown: String },
-    Button { state: Option<String> },
+    Choice {
+        values: Vec<String>,
+        indices: Vec<usize>,
+        shown: String,
+    },
+    Button {
+        state: Option<String>,
+    },
     Image(Image),
 }
 
@@ -362,7 +455,9 @@ impl Planned {
         match self {
             Planned::Text(t) => J::String(t.clone()),
             Planned::Choice { values, .. } if values.len() == 1 => J::String(values[0].clone()),
-            Planned::Choice { values, .. } => J::Array(values.iter().cloned().map(J::String).collect()),
+            Planned::Choice { values, .. } => {
+                J::Array(values.iter().cloned().map(J::String).collect())
+            }
             Planned::Button { state } => state.clone().map_or(J::String("Off".into()), J::String),
             Planned::Image(_) => J::String("<image>".into()),
         }
@@ -379,8 +474,16 @@ fn value_text(v: &FieldValue) -> String {
     }
 }
 
-fn plan_value(field: &Field, value: &FieldValue, options: &FillOptions, warnings: &mut Vec<String>) -> Result<Planned> {
-    let invalid = |reason: String| Error::InvalidValue { field: field.name.clone(), reason };
+fn plan_value(
+    field: &Field,
+    value: &FieldValue,
+    options: &FillOptions,
+    warnings: &mut Vec<String>,
+) -> Result<Planned> {
+    let invalid = |reason: String| Error::InvalidValue {
+        field: field.name.clone(),
+        reason,
+    };
     if field.has(ff::READ_ONLY) {
         return Err(invalid("the field is read-only".into()));
     }
@@ -388,7 +491,9 @@ fn plan_value(field: &Field, value: &FieldValue, options: &FillOptions, warnings
         FieldType::Button => Err(invalid("push buttons hold no value".into())),
         FieldType::Signature => match value {
             FieldValue::Image(bytes) => Ok(Planned::Image(Image::decode(&field.name, bytes)?)),
-            _ => Err(invalid("signature fields take {\"image\": \"path/to/signature.png\"}".into())),
+            _ => Err(invalid(
+                "signature fields take {\"image\": \"path/to/signature.png\"}".into(),
+            )),
         },
         FieldType::Text => {
             let mut text = match value {
@@ -406,7 +511,10 @@ fn plan_value(field: &Field, value: &FieldValue, options: &FillOptions, warnings
                 if n > max as usize {
                     if options.truncate {
                         text = text.chars().take(max as usize).collect();
-                        warnings.push(format!("{}: truncated from {n} to {max} characters", field.name));
+                        warnings.push(format!(
+                            "{}: truncated from {n} to {max} characters",
+                            field.name
+                        ));
                     } else {
                         return Err(invalid(format!(
                             "{n} characters is longer than the field's MaxLen of {max} (use --truncate to cut it)"
@@ -434,16 +542,29 @@ fn plan_value(field: &Field, value: &FieldValue, options: &FillOptions, warnings
         }
         FieldType::Radio => {
             let state = match value {
-                FieldValue::Text(s) if s != "Off" && !s.is_empty() => Some(match_button(field, s).ok_or_else(|| {
-                    invalid(format!("{s:?} is not one of the options {:?}", field.options))
-                })?),
+                FieldValue::Text(s) if s != "Off" && !s.is_empty() => {
+                    Some(match_button(field, s).ok_or_else(|| {
+                        invalid(format!(
+                            "{s:?} is not one of the options {:?}",
+                            field.options
+                        ))
+                    })?)
+                }
                 FieldValue::Text(_) | FieldValue::Clear | FieldValue::Bool(false) => {
-                    if field.has(ff::NO_TOGGLE_TO_OFF) && !field.value.is_null() && field.value != "Off" {
+                    if field.has(ff::NO_TOGGLE_TO_OFF)
+                        && !field.value.is_null()
+                        && field.value != "Off"
+                    {
                         return Err(invalid("this radio group cannot be turned off (NoToggleToOff); choose an option".into()));
                     }
                     None
                 }
-                _ => return Err(invalid(format!("radio groups take one of {:?}", field.options))),
+                _ => {
+                    return Err(invalid(format!(
+                        "radio groups take one of {:?}",
+                        field.options
+                    )));
+                }
             };
             Ok(Planned::Button { state })
         }
@@ -453,24 +574,42 @@ fn plan_value(field: &Field, value: &FieldValue, options: &FillOptions, warnings
                 FieldValue::Text(s) => vec![s.clone()],
                 FieldValue::Choices(c) => c.clone(),
                 FieldValue::Clear => Vec::new(),
-                _ => return Err(invalid("choice fields take a string (or an array for multi-select lists)".into())),
+                _ => {
+                    return Err(invalid(
+                        "choice fields take a string (or an array for multi-select lists)".into(),
+                    ));
+                }
             };
             if wanted.len() > 1 && !(field.kind == FieldType::List && field.has(ff::MULTI_SELECT)) {
-                return Err(invalid("only multi-select list boxes take several values".into()));
+                return Err(invalid(
+                    "only multi-select list boxes take several values".into(),
+                ));
             }
             let mut values = Vec::new();
             let mut indices = Vec::new();
             for w in &wanted {
-                let hit = field.option_pairs.iter().position(|o| &o.export == w).or_else(|| field.option_pairs.iter().position(|o| &o.label == w));
+                let hit = field
+                    .option_pairs
+                    .iter()
+                    .position(|o| &o.export == w)
+                    .or_else(|| field.option_pairs.iter().position(|o| &o.label == w));
                 match hit {
                     Some(i) => {
                         values.push(field.option_pairs[i].export.clone());
                         indices.push(i);
                     }
-                    None if field.kind == FieldType::Combo && field.has(ff::EDIT) => values.push(w.clone()),
+                    None if field.kind == FieldType::Combo && field.has(ff::EDIT) => {
+                        values.push(w.clone())
+                    }
                     None => {
-                        let labels: Vec<&str> = field.option_pairs.iter().map(|o| o.label.as_str()).collect();
-                        return Err(invalid(format!("{w:?} is not one of the options {labels:?}")));
+                        let labels: Vec<&str> = field
+                            .option_pairs
+                            .iter()
+                            .map(|o| o.label.as_str())
+                            .collect();
+                        return Err(invalid(format!(
+                            "{w:?} is not one of the options {labels:?}"
+                        )));
                     }
                 }
             }
@@ -480,7 +619,11 @@ fn plan_value(field: &Field, value: &FieldValue, options: &FillOptions, warnings
                 (Some(v), None) => v.clone(),
                 _ => String::new(),
             };
-            Ok(Planned::Choice { values, indices, shown })
+            Ok(Planned::Choice {
+                values,
+                indices,
+                shown,
+            })
         }
     }
 }
@@ -496,5 +639,9 @@ fn match_button(field: &Field, s: &str) -> Option<String> {
         }
     }
     let lower = s.to_lowercase();
-    field.on_states.iter().find(|st| st.to_lowercase() == lower).cloned()
+    field
+        .on_states
+        .iter()
+        .find(|st| st.to_lowercase() == lower)
+        .cloned()
 }

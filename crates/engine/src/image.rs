@@ -19,30 +19,53 @@ pub(crate) struct Image {
 }
 
 enum ImageData {
-    Jpeg { bytes: Vec<u8>, components: u8 },
-    Raw { pixels: Vec<u8>, gray: bool, alpha: Option<Vec<u8>> },
+    Jpeg {
+        bytes: Vec<u8>,
+        components: u8,
+    },
+    Raw {
+        pixels: Vec<u8>,
+        gray: bool,
+        alpha: Option<Vec<u8>>,
+    },
 }
 
 impl Image {
     pub fn decode(field: &str, bytes: &[u8]) -> Result<Image> {
-        let bad = |why: String| Error::InvalidValue { field: field.to_owned(), reason: why };
+        let bad = |why: String| Error::InvalidValue {
+            field: field.to_owned(),
+            reason: why,
+        };
         if bytes.starts_with(b"\xff\xd8") {
-            let (width, height, components) =
-                jpeg_size(bytes).ok_or_else(|| bad("the JPEG has no readable frame header".into()))?;
+            let (width, height, components) = jpeg_size(bytes)
+                .ok_or_else(|| bad("the JPEG has no readable frame header".into()))?;
             check_size(width, height).map_err(bad)?;
-            return Ok(Image { width, height, kind: ImageData::Jpeg { bytes: bytes.to_vec(), components } });
+            return Ok(Image {
+                width,
+                height,
+                kind: ImageData::Jpeg {
+                    bytes: bytes.to_vec(),
+                    components,
+                },
+            });
         }
         if !bytes.starts_with(b"\x89PNG") {
             return Err(bad("signature images must be PNG or JPEG".into()));
         }
         let mut decoder = png::Decoder::new(std::io::Cursor::new(bytes));
         decoder.set_transformations(png::Transformations::normalize_to_color8());
-        let mut reader = decoder.read_info().map_err(|e| bad(format!("unreadable PNG: {e}")))?;
+        let mut reader = decoder
+            .read_info()
+            .map_err(|e| bad(format!("unreadable PNG: {e}")))?;
         let info = reader.info();
         check_size(info.width, info.height).map_err(bad)?;
-        let size = reader.output_buffer_size().ok_or_else(|| bad("PNG too large".into()))?;
+        let size = reader
+            .output_buffer_size()
+            .ok_or_else(|| bad("PNG too large".into()))?;
         let mut buf = vec![0; size];
-        let frame = reader.next_frame(&mut buf).map_err(|e| bad(format!("unreadable PNG: {e}")))?;
+        let frame = reader
+            .next_frame(&mut buf)
+            .map_err(|e| bad(format!("unreadable PNG: {e}")))?;
         let (width, height) = (frame.width, frame.height);
         buf.truncate(frame.buffer_size());
         let (pixels, gray, alpha) = match frame.color_type {
@@ -68,7 +91,15 @@ impl Image {
             }
             png::ColorType::Indexed => return Err(bad("indexed PNG could not be expanded".into())),
         };
-        Ok(Image { width, height, kind: ImageData::Raw { pixels, gray, alpha } })
+        Ok(Image {
+            width,
+            height,
+            kind: ImageData::Raw {
+                pixels,
+                gray,
+                alpha,
+            },
+        })
     }
 
     /// Adds the image XObject (and its soft mask) to `doc`.
@@ -83,7 +114,11 @@ impl Image {
                 },
                 bytes.clone(),
             ),
-            ImageData::Raw { pixels, gray, alpha } => {
+            ImageData::Raw {
+                pixels,
+                gray,
+                alpha,
+            } => {
                 let mut dict = dictionary! {
                     "Type" => "XObject", "Subtype" => "Image", "Width" => w, "Height" => h,
                     "ColorSpace" => if *gray { "DeviceGray" } else { "DeviceRGB" },
@@ -115,7 +150,9 @@ fn check_size(w: u32, h: u32) -> std::result::Result<(), String> {
         return Err("the image is empty".into());
     }
     if u64::from(w) * u64::from(h) > MAX_IMAGE_PIXELS {
-        return Err(format!("the image is {w}x{h} pixels, over the {MAX_IMAGE_PIXELS}-pixel limit"));
+        return Err(format!(
+            "the image is {w}x{h} pixels, over the {MAX_IMAGE_PIXELS}-pixel limit"
+        ));
     }
     Ok(())
 }

@@ -234,8 +234,12 @@ pub(crate) fn read_form(doc: &Document, limits: &Limits) -> FormModel {
     let mut widget_pages = HashMap::new();
     let mut page_widgets: Vec<ObjectId> = Vec::new();
     for (index, page_id) in pages.iter().enumerate() {
-        let Some(page) = pdfutil::dict_of(doc, *page_id) else { continue };
-        let Some(annots) = get_array(doc, page, b"Annots") else { continue };
+        let Some(page) = pdfutil::dict_of(doc, *page_id) else {
+            continue;
+        };
+        let Some(annots) = get_array(doc, page, b"Annots") else {
+            continue;
+        };
         for a in annots {
             let Object::Reference(id) = a else { continue };
             if let Some(d) = pdfutil::dict_of(doc, *id)
@@ -264,7 +268,9 @@ pub(crate) fn read_form(doc: &Document, limits: &Limits) -> FormModel {
         Some(Object::Reference(id)) => Some(*id),
         _ => None,
     };
-    let acroform = acroform_ref.map(|o| pdfutil::resolve(doc, o)).and_then(|o| o.as_dict().ok());
+    let acroform = acroform_ref
+        .map(|o| pdfutil::resolve(doc, o))
+        .and_then(|o| o.as_dict().ok());
     let mut root = Inherited::default();
     let mut has_xfa = false;
     if let Some(af) = acroform {
@@ -285,7 +291,9 @@ pub(crate) fn read_form(doc: &Document, limits: &Limits) -> FormModel {
         if reader.claimed.contains(&wid) {
             continue;
         }
-        let Some(w) = pdfutil::dict_of(doc, wid) else { continue };
+        let Some(w) = pdfutil::dict_of(doc, wid) else {
+            continue;
+        };
         let field_id = if w.get(b"T").is_ok() {
             wid
         } else {
@@ -298,9 +306,19 @@ pub(crate) fn read_form(doc: &Document, limits: &Limits) -> FormModel {
         reader.visit(field_id, &prefix, &inherited, 0, true);
     }
 
-    let Reader { mut fields, warnings, .. } = reader;
+    let Reader {
+        mut fields,
+        warnings,
+        ..
+    } = reader;
     disambiguate_names(&mut fields);
-    FormModel { fields, acroform_id, pages, has_xfa, warnings }
+    FormModel {
+        fields,
+        acroform_id,
+        pages,
+        has_xfa,
+        warnings,
+    }
 }
 
 struct Reader<'a> {
@@ -327,7 +345,9 @@ impl Reader<'_> {
             if !seen.insert(id) || chain.len() >= self.limits.max_field_depth {
                 break;
             }
-            let Some(d) = pdfutil::dict_of(self.doc, id) else { break };
+            let Some(d) = pdfutil::dict_of(self.doc, id) else {
+                break;
+            };
             chain.push(d);
             cur = match d.get(b"Parent") {
                 Ok(Object::Reference(p)) => Some(*p),
@@ -345,16 +365,28 @@ impl Reader<'_> {
         (names.join("."), inherited)
     }
 
-    fn visit(&mut self, id: ObjectId, parent_name: &str, inherited: &Inherited, depth: usize, orphan: bool) {
+    fn visit(
+        &mut self,
+        id: ObjectId,
+        parent_name: &str,
+        inherited: &Inherited,
+        depth: usize,
+        orphan: bool,
+    ) {
         if depth > self.limits.max_field_depth {
-            self.warnings.push(format!("field tree deeper than {} levels; rest ignored", self.limits.max_field_depth));
+            self.warnings.push(format!(
+                "field tree deeper than {} levels; rest ignored",
+                self.limits.max_field_depth
+            ));
             return;
         }
         if self.fields.len() >= self.limits.max_fields || !self.seen_fields.insert(id) {
             return;
         }
         let doc = self.doc;
-        let Some(d) = pdfutil::dict_of(doc, id) else { return };
+        let Some(d) = pdfutil::dict_of(doc, id) else {
+            return;
+        };
         let partial = get_text(doc, d, b"T");
         let name = match (&partial, parent_name.is_empty()) {
             (Some(p), true) => p.clone(),
@@ -367,14 +399,19 @@ impl Reader<'_> {
         let kids: Vec<ObjectId> = get_array(doc, d, b"Kids")
             .map(|a| a.iter().filter_map(|k| k.as_reference().ok()).collect())
             .unwrap_or_default();
-        let (field_kids, widget_kids): (Vec<ObjectId>, Vec<ObjectId>) = kids.into_iter().partition(|k| {
-            pdfutil::dict_of(doc, *k).is_some_and(|kd| kd.get(b"T").is_ok() || (!is_widget(kd) && kd.get(b"Kids").is_ok()))
-        });
+        let (field_kids, widget_kids): (Vec<ObjectId>, Vec<ObjectId>) =
+            kids.into_iter().partition(|k| {
+                pdfutil::dict_of(doc, *k).is_some_and(|kd| {
+                    kd.get(b"T").is_ok() || (!is_widget(kd) && kd.get(b"Kids").is_ok())
+                })
+            });
         for k in &field_kids {
             self.visit(*k, &name, &inh, depth + 1, orphan);
         }
         let mut widget_ids = widget_kids;
-        if is_widget(d) || (widget_ids.is_empty() && field_kids.is_empty() && d.get(b"Rect").is_ok()) {
+        if is_widget(d)
+            || (widget_ids.is_empty() && field_kids.is_empty() && d.get(b"Rect").is_ok())
+        {
             widget_ids.insert(0, id);
         }
         if widget_ids.is_empty() && !field_kids.is_empty() {
@@ -386,7 +423,14 @@ impl Reader<'_> {
         self.push_field(id, name, &inh, widget_ids, orphan);
     }
 
-    fn push_field(&mut self, id: ObjectId, name: String, inh: &Inherited, widget_ids: Vec<ObjectId>, orphan: bool) {
+    fn push_field(
+        &mut self,
+        id: ObjectId,
+        name: String,
+        inh: &Inherited,
+        widget_ids: Vec<ObjectId>,
+        orphan: bool,
+    ) {
         let doc = self.doc;
         let d = pdfutil::dict_of(doc, id);
         let ff = inh.ff.unwrap_or(0);
@@ -404,8 +448,12 @@ impl Reader<'_> {
         let mut widgets = Vec::with_capacity(widget_ids.len());
         for wid in widget_ids {
             self.claimed.insert(wid);
-            let Some(w) = pdfutil::dict_of(doc, wid) else { continue };
-            let Some(rect) = w.get(b"Rect").ok().and_then(|r| pdfutil::rect(doc, r)) else { continue };
+            let Some(w) = pdfutil::dict_of(doc, wid) else {
+                continue;
+            };
+            let Some(rect) = w.get(b"Rect").ok().and_then(|r| pdfutil::rect(doc, r)) else {
+                continue;
+            };
             let page = self.widget_pages.get(&wid).copied().or_else(|| {
                 let p = w.get(b"P").ok()?.as_reference().ok()?;
                 self.pages.iter().position(|x| *x == p)
@@ -415,9 +463,20 @@ impl Reader<'_> {
                 .map(|r| (r.rem_euclid(360) / 90 * 90) as i32)
                 .or_else(|| appearance_rotation(doc, w))
                 .unwrap_or(0);
-            let on_state = if matches!(kind, FieldType::Checkbox | FieldType::Radio) { on_state(doc, w) } else { None };
+            let on_state = if matches!(kind, FieldType::Checkbox | FieldType::Radio) {
+                on_state(doc, w)
+            } else {
+                None
+            };
             let hidden = get_int(doc, w, b"F").is_some_and(|f| f & (2 | 32) != 0);
-            widgets.push(Widget { page, rect, on_state, rotation, hidden, id: wid });
+            widgets.push(Widget {
+                page,
+                rect,
+                on_state,
+                rotation,
+                hidden,
+                id: wid,
+            });
         }
 
         let mut option_pairs = Vec::new();
@@ -428,13 +487,21 @@ impl Reader<'_> {
                     for item in items {
                         match pdfutil::resolve(doc, item) {
                             Object::Array(pair) if pair.len() >= 2 => {
-                                let e = pdfutil::text(pdfutil::resolve(doc, &pair[0])).unwrap_or_default();
-                                let l = pdfutil::text(pdfutil::resolve(doc, &pair[1])).unwrap_or_default();
-                                option_pairs.push(FieldOption { export: e, label: l });
+                                let e = pdfutil::text(pdfutil::resolve(doc, &pair[0]))
+                                    .unwrap_or_default();
+                                let l = pdfutil::text(pdfutil::resolve(doc, &pair[1]))
+                                    .unwrap_or_default();
+                                option_pairs.push(FieldOption {
+                                    export: e,
+                                    label: l,
+                                });
                             }
                             other => {
                                 if let Some(s) = pdfutil::text(other) {
-                                    option_pairs.push(FieldOption { export: s.clone(), label: s });
+                                    option_pairs.push(FieldOption {
+                                        export: s.clone(),
+                                        label: s,
+                                    });
                                 }
                             }
                         }
@@ -443,13 +510,22 @@ impl Reader<'_> {
             }
             FieldType::Checkbox | FieldType::Radio => {
                 if let Some(Object::Array(items)) = inh.opt.as_ref() {
-                    button_opt = items.iter().filter_map(|o| pdfutil::text(pdfutil::resolve(doc, o))).collect();
+                    button_opt = items
+                        .iter()
+                        .filter_map(|o| pdfutil::text(pdfutil::resolve(doc, o)))
+                        .collect();
                 }
                 for (i, w) in widgets.iter().enumerate() {
                     let Some(state) = &w.on_state else { continue };
                     let export = button_opt.get(i).cloned().unwrap_or_else(|| state.clone());
-                    if !option_pairs.iter().any(|o: &FieldOption| o.export == export) {
-                        option_pairs.push(FieldOption { export, label: state.clone() });
+                    if !option_pairs
+                        .iter()
+                        .any(|o: &FieldOption| o.export == export)
+                    {
+                        option_pairs.push(FieldOption {
+                            export,
+                            label: state.clone(),
+                        });
                     }
                 }
             }
@@ -472,7 +548,11 @@ impl Reader<'_> {
             options: option_pairs.iter().map(|o| o.export.clone()).collect(),
             option_pairs,
             flags: flag_names(kind, ff),
-            max_len: if kind == FieldType::Text { inh.max_len } else { None },
+            max_len: if kind == FieldType::Text {
+                inh.max_len
+            } else {
+                None
+            },
             tooltip: d.and_then(|d| get_text(doc, d, b"TU")),
             quadding: inh.q.unwrap_or(0),
             da: inh.da.clone(),
@@ -492,9 +572,10 @@ pub(crate) fn on_state(doc: &Document, w: &Dictionary) -> Option<String> {
     let ap = get_dict(doc, w, b"AP")?;
     for key in [b"N".as_slice(), b"D"] {
         if let Some(states) = get(doc, ap, key).and_then(|o| o.as_dict().ok())
-            && let Some((k, _)) = states.iter().find(|(k, _)| k.as_slice() != b"Off") {
-                return Some(pdfutil::name_text(k));
-            }
+            && let Some((k, _)) = states.iter().find(|(k, _)| k.as_slice() != b"Off")
+        {
+            return Some(pdfutil::name_text(k));
+        }
     }
     None
 }
@@ -502,9 +583,13 @@ pub(crate) fn on_state(doc: &Document, w: &Dictionary) -> Option<String> {
 fn value_json(v: Option<&Object>) -> serde_json::Value {
     match v {
         None => serde_json::Value::Null,
-        Some(Object::Array(items)) => {
-            serde_json::Value::Array(items.iter().filter_map(pdfutil::text).map(serde_json::Value::String).collect())
-        }
+        Some(Object::Array(items)) => serde_json::Value::Array(
+            items
+                .iter()
+                .filter_map(pdfutil::text)
+                .map(serde_json::Value::String)
+                .collect(),
+        ),
         Some(o) => pdfutil::text(o).map_or(serde_json::Value::Null, serde_json::Value::String),
     }
 }
@@ -532,7 +617,9 @@ fn disambiguate_names(fields: &mut [Field]) {
 /// (LibreOffice) rotate widgets that way without /MK /R; keeping it keeps text upright.
 fn appearance_rotation(doc: &Document, w: &Dictionary) -> Option<i32> {
     let ap = get_dict(doc, w, b"AP")?;
-    let Object::Stream(s) = get(doc, ap, b"N")? else { return None };
+    let Object::Stream(s) = get(doc, ap, b"N")? else {
+        return None;
+    };
     match pdfutil::get_matrix(doc, &s.dict, b"Matrix")? {
         [a, b, c, d, _, _] if a.abs() < 1e-3 && d.abs() < 1e-3 && b > 0.5 && c < -0.5 => Some(90),
         [a, b, c, d, _, _] if b.abs() < 1e-3 && c.abs() < 1e-3 && a < -0.5 && d < -0.5 => Some(180),

@@ -21,11 +21,41 @@ const MAX_XREF_SECTIONS: usize = 256;
 /// Keys never followed while collecting what a fill needs: page content, resources,
 /// font programs, actions, structure, metadata. The objects stay in the file untouched.
 const SKIPPED_KEYS: &[&[u8]] = &[
-    b"Contents", b"Resources", b"FontFile", b"FontFile2", b"FontFile3", b"ToUnicode", b"Thumb",
-    b"Metadata", b"StructTreeRoot", b"Outlines", b"Names", b"Dests", b"OpenAction", b"AA", b"A",
-    b"PieceInfo", b"Threads", b"OCProperties", b"XFA", b"P", b"StructParent", b"StructParents",
-    b"ParentTree", b"Perms", b"SMask", b"Group", b"B", b"Popup", b"IRT", b"Info", b"CIDSet",
-    b"CharProcs", b"Sig", b"Lock", b"SV",
+    b"Contents",
+    b"Resources",
+    b"FontFile",
+    b"FontFile2",
+    b"FontFile3",
+    b"ToUnicode",
+    b"Thumb",
+    b"Metadata",
+    b"StructTreeRoot",
+    b"Outlines",
+    b"Names",
+    b"Dests",
+    b"OpenAction",
+    b"AA",
+    b"A",
+    b"PieceInfo",
+    b"Threads",
+    b"OCProperties",
+    b"XFA",
+    b"P",
+    b"StructParent",
+    b"StructParents",
+    b"ParentTree",
+    b"Perms",
+    b"SMask",
+    b"Group",
+    b"B",
+    b"Popup",
+    b"IRT",
+    b"Info",
+    b"CIDSet",
+    b"CharProcs",
+    b"Sig",
+    b"Lock",
+    b"SV",
 ];
 
 /// Where each object lives.
@@ -65,13 +95,19 @@ fn is_white(b: u8) -> bool {
 }
 
 fn is_delim(b: u8) -> bool {
-    matches!(b, b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%')
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
 }
 
 impl<'a> Parser<'a> {
     fn new(data: &'a [u8], pos: usize) -> Self {
         // Offsets come from the file: never trust them to be inside it.
-        Parser { data, pos: pos.min(data.len()) }
+        Parser {
+            data,
+            pos: pos.min(data.len()),
+        }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -98,7 +134,12 @@ impl<'a> Parser<'a> {
     fn keyword(&mut self, word: &[u8]) -> bool {
         self.skip_ws();
         let end = self.pos + word.len();
-        if self.data.get(self.pos..end) == Some(word) && self.data.get(end).is_none_or(|b| is_white(*b) || is_delim(*b)) {
+        if self.data.get(self.pos..end) == Some(word)
+            && self
+                .data
+                .get(end)
+                .is_none_or(|b| is_white(*b) || is_delim(*b))
+        {
             self.pos = end;
             true
         } else {
@@ -176,7 +217,10 @@ impl<'a> Parser<'a> {
         let mut i = 0;
         while i < raw.len() {
             if raw[i] == b'#'
-                && let Some(v) = raw.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok()).and_then(|h| u8::from_str_radix(h, 16).ok())
+                && let Some(v) = raw
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok())
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
             {
                 out.push(v);
                 i += 3;
@@ -301,7 +345,12 @@ impl<'a> Parser<'a> {
         let s = std::str::from_utf8(t).ok()?;
         if s.contains('.') {
             // Some writers emit "1.-5" or "--3"; readers take what parses.
-            return s.parse::<f32>().ok().filter(|v| v.is_finite()).map(Object::Real).or(Some(Object::Real(0.0)));
+            return s
+                .parse::<f32>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .map(Object::Real)
+                .or(Some(Object::Real(0.0)));
         }
         let int: i64 = s.parse().ok()?;
         // "n g R" is a reference: look ahead without consuming on a mismatch.
@@ -312,7 +361,12 @@ impl<'a> Parser<'a> {
             let g = self.token();
             if !g.is_empty() && g.iter().all(u8::is_ascii_digit) && gen_start != self.pos {
                 self.skip_ws();
-                if self.peek() == Some(b'R') && self.data.get(self.pos + 1).is_none_or(|b| is_white(*b) || is_delim(*b)) {
+                if self.peek() == Some(b'R')
+                    && self
+                        .data
+                        .get(self.pos + 1)
+                        .is_none_or(|b| is_white(*b) || is_delim(*b))
+                {
                     self.pos += 1;
                     let generation: u16 = std::str::from_utf8(g).ok()?.parse().ok()?;
                     return Some(Object::Reference((u32::try_from(int).ok()?, generation)));
@@ -378,7 +432,9 @@ impl PartialSource {
             loop {
                 p.skip_ws();
                 if p.keyword(b"trailer") {
-                    let Object::Dictionary(trailer) = p.object(0)? else { return None };
+                    let Object::Dictionary(trailer) = p.object(0)? else {
+                        return None;
+                    };
                     return Some((trailer, false));
                 }
                 let start = u32::try_from(p.unsigned()?).ok()?;
@@ -398,19 +454,34 @@ impl PartialSource {
                         return None;
                     } else {
                         // Free entries still shadow older revisions of the object.
-                        self.entries.entry(id).or_insert(Entry::Offset { offset: 0, generation: u16::MAX });
+                        self.entries.entry(id).or_insert(Entry::Offset {
+                            offset: 0,
+                            generation: u16::MAX,
+                        });
                     }
                 }
             }
         }
         // A cross-reference stream: "n g obj << /Type /XRef ... >> stream".
         let (_, obj) = parse_indirect(data, offset, None, self)?;
-        let Object::Stream(stream) = obj else { return None };
+        let Object::Stream(stream) = obj else {
+            return None;
+        };
         if !matches!(stream.dict.get(b"Type"), Ok(Object::Name(n)) if n == b"XRef") {
             return None;
         }
-        let decoded = stream.decompressed_content_with_limit(self.max_decompressed).ok()?;
-        let w: Vec<usize> = stream.dict.get(b"W").ok()?.as_array().ok()?.iter().map(|o| o.as_i64().ok().and_then(|v| usize::try_from(v).ok())).collect::<Option<_>>()?;
+        let decoded = stream
+            .decompressed_content_with_limit(self.max_decompressed)
+            .ok()?;
+        let w: Vec<usize> = stream
+            .dict
+            .get(b"W")
+            .ok()?
+            .as_array()
+            .ok()?
+            .iter()
+            .map(|o| o.as_i64().ok().and_then(|v| usize::try_from(v).ok()))
+            .collect::<Option<_>>()?;
         if w.len() != 3 || w.iter().any(|x| *x > 8) {
             return None;
         }
@@ -434,11 +505,23 @@ impl PartialSource {
                 let b = field(&r[w[0] + w[1]..]);
                 let id = u32::try_from(start + i).ok()?;
                 let entry = match kind {
-                    0 => Entry::Offset { offset: 0, generation: u16::MAX },
+                    0 => Entry::Offset {
+                        offset: 0,
+                        generation: u16::MAX,
+                    },
                     // Offset 0 cannot hold an object; some writers mark their own xref stream so.
-                    1 if a == 0 => Entry::Offset { offset: 0, generation: u16::MAX },
-                    1 => Entry::Offset { offset: usize::try_from(a).ok()?, generation: u16::try_from(b).unwrap_or(0) },
-                    2 => Entry::InStream { container: u32::try_from(a).ok()?, index: usize::try_from(b).ok()? },
+                    1 if a == 0 => Entry::Offset {
+                        offset: 0,
+                        generation: u16::MAX,
+                    },
+                    1 => Entry::Offset {
+                        offset: usize::try_from(a).ok()?,
+                        generation: u16::try_from(b).unwrap_or(0),
+                    },
+                    2 => Entry::InStream {
+                        container: u32::try_from(a).ok()?,
+                        index: usize::try_from(b).ok()?,
+                    },
                     _ => continue,
                 };
                 self.entries.entry(id).or_insert(entry);
@@ -450,7 +533,10 @@ impl PartialSource {
     /// Parses object `id` (decrypted). `None` if it is free or not where the xref says.
     fn get(&mut self, data: &[u8], id: u32) -> Option<(u16, Object)> {
         match *self.entries.get(&id)? {
-            Entry::Offset { generation: u16::MAX, .. } => Some((0, Object::Null)),
+            Entry::Offset {
+                generation: u16::MAX,
+                ..
+            } => Some((0, Object::Null)),
             Entry::Offset { offset, generation } => {
                 let (found, mut obj) = parse_indirect(data, offset, Some((id, generation)), self)?;
                 if found.0 != id {
@@ -483,13 +569,19 @@ impl PartialSource {
     }
 
     fn decode_object_stream(&mut self, data: &[u8], container: u32) -> Option<DecodedObjectStream> {
-        let Entry::Offset { offset, generation } = *self.entries.get(&container)? else { return None };
+        let Entry::Offset { offset, generation } = *self.entries.get(&container)? else {
+            return None;
+        };
         let (found, mut obj) = parse_indirect(data, offset, Some((container, generation)), self)?;
         if let Some((state, _)) = &self.encryption {
             encryption::decrypt_object(state, found, &mut obj).ok()?;
         }
-        let Object::Stream(stream) = obj else { return None };
-        let content = stream.decompressed_content_with_limit(self.max_decompressed).ok()?;
+        let Object::Stream(stream) = obj else {
+            return None;
+        };
+        let content = stream
+            .decompressed_content_with_limit(self.max_decompressed)
+            .ok()?;
         let n = usize::try_from(stream.dict.get(b"N").ok()?.as_i64().ok()?).ok()?;
         let first = usize::try_from(stream.dict.get(b"First").ok()?.as_i64().ok()?).ok()?;
         let mut p = Parser::new(&content, 0);
@@ -505,9 +597,16 @@ impl PartialSource {
     /// Loads into `doc` every object not yet there (a full rewrite needs them all).
     pub fn load_all(&mut self, data: &[u8], doc: &mut Document) -> bool {
         let loaded: HashSet<u32> = doc.objects.keys().map(|(n, _)| *n).collect();
-        let ids: Vec<u32> = self.entries.keys().copied().filter(|id| !loaded.contains(id)).collect();
+        let ids: Vec<u32> = self
+            .entries
+            .keys()
+            .copied()
+            .filter(|id| !loaded.contains(id))
+            .collect();
         for id in ids {
-            let Some((generation, obj)) = self.get(data, id) else { return false };
+            let Some((generation, obj)) = self.get(data, id) else {
+                return false;
+            };
             if matches!(obj, Object::Null) || is_xref_stream(&obj) || is_object_stream(&obj) {
                 continue;
             }
@@ -530,7 +629,12 @@ fn is_object_stream(obj: &Object) -> bool {
 
 /// Parses "n g obj ... endobj" at `offset`, including a stream's data. An indirect /Length
 /// is resolved through `source`.
-fn parse_indirect(data: &[u8], offset: usize, expect: Option<ObjectId>, source: &mut PartialSource) -> Option<(ObjectId, Object)> {
+fn parse_indirect(
+    data: &[u8],
+    offset: usize,
+    expect: Option<ObjectId>,
+    source: &mut PartialSource,
+) -> Option<(ObjectId, Object)> {
     let mut p = Parser::new(data, offset);
     let id = u32::try_from(p.unsigned()?).ok()?;
     let generation = u16::try_from(p.unsigned()?).ok()?;
@@ -543,7 +647,9 @@ fn parse_indirect(data: &[u8], offset: usize, expect: Option<ObjectId>, source: 
         return None;
     }
     let obj = p.object(0)?;
-    let Object::Dictionary(dict) = obj else { return Some(((id, generation), obj)) };
+    let Object::Dictionary(dict) = obj else {
+        return Some(((id, generation), obj));
+    };
     if !p.keyword(b"stream") {
         return Some(((id, generation), Object::Dictionary(dict)));
     }
@@ -561,18 +667,31 @@ fn parse_indirect(data: &[u8], offset: usize, expect: Option<ObjectId>, source: 
                 let mut q = Parser::new(data, *offset);
                 q.unsigned();
                 q.unsigned();
-                if q.keyword(b"obj") { q.unsigned().and_then(|v| usize::try_from(v).ok()) } else { None }
+                if q.keyword(b"obj") {
+                    q.unsigned().and_then(|v| usize::try_from(v).ok())
+                } else {
+                    None
+                }
             }
-            Some(Entry::InStream { .. }) => source.get(data, r.0).and_then(|(_, o)| o.as_i64().ok()).and_then(|v| usize::try_from(v).ok()),
+            Some(Entry::InStream { .. }) => source
+                .get(data, r.0)
+                .and_then(|(_, o)| o.as_i64().ok())
+                .and_then(|v| usize::try_from(v).ok()),
             None => None,
         },
         _ => None,
     };
-    let end = match length.and_then(|l| start.checked_add(l)).filter(|e| *e <= data.len()) {
+    let end = match length
+        .and_then(|l| start.checked_add(l))
+        .filter(|e| *e <= data.len())
+    {
         Some(e) if ends_stream(data, e) => e,
         // A wrong /Length: find "endstream" instead, as every reader does.
         _ => {
-            let rel = data.get(start..)?.windows(9).position(|w| w == b"endstream")?;
+            let rel = data
+                .get(start..)?
+                .windows(9)
+                .position(|w| w == b"endstream")?;
             let mut e = start + rel;
             while e > start && matches!(data[e - 1], b'\r' | b'\n') {
                 e -= 1;
@@ -598,7 +717,12 @@ pub(crate) struct PartialLoad {
 
 /// Loads what a fill needs. `None`: use the full loader (unusual structure, or a password
 /// problem the full loader reports precisely).
-pub(crate) fn load(data: &[u8], password: Option<&str>, max_decompressed: usize, max_objects: usize) -> Option<PartialLoad> {
+pub(crate) fn load(
+    data: &[u8],
+    password: Option<&str>,
+    max_decompressed: usize,
+    max_objects: usize,
+) -> Option<PartialLoad> {
     let mut source = PartialSource::open(data, max_decompressed)?;
     let mut doc = Document::new();
     doc.version = std::str::from_utf8(data.get(5..8)?).ok()?.to_owned();
@@ -610,9 +734,16 @@ pub(crate) fn load(data: &[u8], password: Option<&str>, max_decompressed: usize,
         }
     }
     doc.xref_start = source.xref_start;
-    let size = source.trailer.get(b"Size").ok().and_then(|s| s.as_i64().ok()).unwrap_or(0);
+    let size = source
+        .trailer
+        .get(b"Size")
+        .ok()
+        .and_then(|s| s.as_i64().ok())
+        .unwrap_or(0);
     let highest = source.entries.keys().next_back().copied().unwrap_or(0);
-    doc.max_id = u32::try_from(size.saturating_sub(1)).unwrap_or(0).max(highest);
+    doc.max_id = u32::try_from(size.saturating_sub(1))
+        .unwrap_or(0)
+        .max(highest);
 
     if let Ok(Object::Reference(encrypt_id)) = source.trailer.get(b"Encrypt").cloned() {
         let (generation, encrypt) = source.get(data, encrypt_id.0)?;
@@ -681,10 +812,24 @@ mod tests {
         assert_eq!(parse(b"12 0 obj"), Some(Object::Integer(12)));
         assert_eq!(parse(b"-3.5"), Some(Object::Real(-3.5)));
         assert_eq!(parse(b"/A#20B"), Some(Object::Name(b"A B".to_vec())));
-        assert_eq!(parse(b"(a\\(b\\)\\101\r\nc)"), Some(Object::String(b"a(b)A\nc".to_vec(), StringFormat::Literal)));
-        assert_eq!(parse(b"<4142 3>"), Some(Object::String(b"AB0".to_vec(), StringFormat::Hexadecimal)));
-        let Some(Object::Dictionary(d)) = parse(b"<< /K [1 2 0 R true null] /S (x) >>") else { panic!("dict") };
-        assert_eq!(d.get(b"K").ok().and_then(|a| a.as_array().ok()).map(Vec::len), Some(4));
+        assert_eq!(
+            parse(b"(a\\(b\\)\\101\r\nc)"),
+            Some(Object::String(b"a(b)A\nc".to_vec(), StringFormat::Literal))
+        );
+        assert_eq!(
+            parse(b"<4142 3>"),
+            Some(Object::String(b"AB0".to_vec(), StringFormat::Hexadecimal))
+        );
+        let Some(Object::Dictionary(d)) = parse(b"<< /K [1 2 0 R true null] /S (x) >>") else {
+            panic!("dict")
+        };
+        assert_eq!(
+            d.get(b"K")
+                .ok()
+                .and_then(|a| a.as_array().ok())
+                .map(Vec::len),
+            Some(4)
+        );
         assert!(parse(&[b'['; 500]).is_none(), "deep nesting is refused");
         assert!(parse(b"<< /K").is_none());
     }

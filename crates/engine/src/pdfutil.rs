@@ -20,10 +20,17 @@ pub(crate) fn resolve<'a>(doc: &'a Document, mut obj: &'a Object) -> &'a Object 
 }
 
 pub(crate) fn get<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Object> {
-    dict.get(key).ok().map(|o| resolve(doc, o)).filter(|o| !matches!(o, Object::Null))
+    dict.get(key)
+        .ok()
+        .map(|o| resolve(doc, o))
+        .filter(|o| !matches!(o, Object::Null))
 }
 
-pub(crate) fn get_dict<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Dictionary> {
+pub(crate) fn get_dict<'a>(
+    doc: &'a Document,
+    dict: &'a Dictionary,
+    key: &[u8],
+) -> Option<&'a Dictionary> {
     match get(doc, dict, key)? {
         Object::Dictionary(d) => Some(d),
         Object::Stream(s) => Some(&s.dict),
@@ -31,14 +38,22 @@ pub(crate) fn get_dict<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) 
     }
 }
 
-pub(crate) fn get_array<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a Vec<Object>> {
+pub(crate) fn get_array<'a>(
+    doc: &'a Document,
+    dict: &'a Dictionary,
+    key: &[u8],
+) -> Option<&'a Vec<Object>> {
     match get(doc, dict, key)? {
         Object::Array(a) => Some(a),
         _ => None,
     }
 }
 
-pub(crate) fn get_name<'a>(doc: &'a Document, dict: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
+pub(crate) fn get_name<'a>(
+    doc: &'a Document,
+    dict: &'a Dictionary,
+    key: &[u8],
+) -> Option<&'a [u8]> {
     match get(doc, dict, key)? {
         Object::Name(n) => Some(n),
         _ => None,
@@ -84,9 +99,11 @@ pub(crate) fn dict_of_mut(doc: &mut Document, id: ObjectId) -> Option<&mut Dicti
 /// A text string (PDFDocEncoding, UTF-16BE or UTF-8 with BOM) or a name, as Rust text.
 pub(crate) fn text(obj: &Object) -> Option<String> {
     match obj {
-        Object::String(..) => lopdf::decode_text_string(obj)
-            .ok()
-            .or_else(|| obj.as_str().ok().map(|b| String::from_utf8_lossy(b).into_owned())),
+        Object::String(..) => lopdf::decode_text_string(obj).ok().or_else(|| {
+            obj.as_str()
+                .ok()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+        }),
         Object::Name(n) => Some(name_text(n)),
         _ => None,
     }
@@ -111,7 +128,9 @@ pub(crate) fn text_string(s: &str) -> Object {
 
 /// A normalised rectangle (x0 <= x1, y0 <= y1) from a 4-number array.
 pub(crate) fn rect(doc: &Document, obj: &Object) -> Option<[f32; 4]> {
-    let Object::Array(a) = resolve(doc, obj) else { return None };
+    let Object::Array(a) = resolve(doc, obj) else {
+        return None;
+    };
     if a.len() != 4 {
         return None;
     }
@@ -119,7 +138,12 @@ pub(crate) fn rect(doc: &Document, obj: &Object) -> Option<[f32; 4]> {
     for (slot, o) in n.iter_mut().zip(a) {
         *slot = number(resolve(doc, o))?;
     }
-    Some([n[0].min(n[2]), n[1].min(n[3]), n[0].max(n[2]), n[1].max(n[3])])
+    Some([
+        n[0].min(n[2]),
+        n[1].min(n[3]),
+        n[0].max(n[2]),
+        n[1].max(n[3]),
+    ])
 }
 
 /// A 6-number transformation matrix at `key` (e.g. a form XObject's /Matrix).
@@ -139,7 +163,10 @@ pub(crate) fn get_matrix(doc: &Document, dict: &Dictionary, key: &[u8]) -> Optio
 pub(crate) fn deflate(data: &[u8]) -> Vec<u8> {
     use std::io::Write;
     // Level 6 costs twice level 1's time for a few percent on form data.
-    let mut enc = flate2::write::ZlibEncoder::new(Vec::with_capacity(data.len() / 3 + 64), flate2::Compression::fast());
+    let mut enc = flate2::write::ZlibEncoder::new(
+        Vec::with_capacity(data.len() / 3 + 64),
+        flate2::Compression::fast(),
+    );
     // Writing into a Vec cannot fail.
     let _ = enc.write_all(data);
     enc.finish().unwrap_or_default()
@@ -152,7 +179,11 @@ pub(crate) fn fmt_num(v: f32) -> String {
     if milli == 0 {
         return "0".into();
     }
-    let (sign, abs) = if milli < 0 { ("-", -milli) } else { ("", milli) };
+    let (sign, abs) = if milli < 0 {
+        ("-", -milli)
+    } else {
+        ("", milli)
+    };
     let (int, frac) = (abs / 1000, abs % 1000);
     if frac == 0 {
         format!("{sign}{int}")

@@ -41,7 +41,11 @@ fn write_object(out: &mut Vec<u8>, id: ObjectId, obj: &Object) -> Result<()> {
 }
 
 /// Appends `dirty` objects of `doc` to `target.original`.
-pub(crate) fn write(doc: &mut Document, dirty: &BTreeSet<ObjectId>, target: &UpdateTarget<'_>) -> Result<Vec<u8>> {
+pub(crate) fn write(
+    doc: &mut Document,
+    dirty: &BTreeSet<ObjectId>,
+    target: &UpdateTarget<'_>,
+) -> Result<Vec<u8>> {
     let mut out = Vec::with_capacity(target.original.len() + dirty.len() * 400 + 4096);
     out.extend_from_slice(target.original);
     if out.last() != Some(&b'\n') {
@@ -53,7 +57,9 @@ pub(crate) fn write(doc: &mut Document, dirty: &BTreeSet<ObjectId>, target: &Upd
 
     let encrypt_dict = target.encryption.map(|(_, id)| id);
     for id in dirty {
-        let Some(obj) = doc.objects.remove(id) else { continue };
+        let Some(obj) = doc.objects.remove(id) else {
+            continue;
+        };
         // The encryption dictionary is read before anything can be decrypted: never packed,
         // never encrypted.
         if Some(*id) == encrypt_dict {
@@ -73,7 +79,9 @@ pub(crate) fn write(doc: &mut Document, dirty: &BTreeSet<ObjectId>, target: &Upd
 
     for chunk in packed.chunks(OBJECTS_PER_STREAM) {
         let stream_id = (next_id, 0);
-        next_id = next_id.checked_add(1).ok_or_else(|| io("object numbers exhausted"))?;
+        next_id = next_id
+            .checked_add(1)
+            .ok_or_else(|| io("object numbers exhausted"))?;
         let mut header = String::new();
         let mut body = Vec::new();
         for (index, (id, obj)) in chunk.iter().enumerate() {
@@ -142,11 +150,18 @@ pub(crate) fn write(doc: &mut Document, dirty: &BTreeSet<ObjectId>, target: &Upd
         let mut dict = trailer;
         dict.set("Type", "XRef");
         dict.set("Size", i64::from(size));
-        dict.set("W", vec![Object::Integer(1), Object::Integer(4), Object::Integer(2)]);
+        dict.set(
+            "W",
+            vec![Object::Integer(1), Object::Integer(4), Object::Integer(2)],
+        );
         dict.set("Index", index);
         dict.set("Filter", "FlateDecode");
         // Cross-reference streams are never encrypted.
-        write_object(&mut out, (xref_id, 0), &Object::Stream(Stream::new(dict, deflate(&rows))))?;
+        write_object(
+            &mut out,
+            (xref_id, 0),
+            &Object::Stream(Stream::new(dict, deflate(&rows))),
+        )?;
     } else {
         let size = doc.max_id.max(xref.last().map_or(0, |e| e.0)) + 1;
         out.extend_from_slice(b"xref\n");
@@ -181,22 +196,37 @@ fn encrypted(target: &UpdateTarget<'_>, id: ObjectId, mut obj: Object) -> Result
 
 /// Writes `doc` as a whole new file (object streams, cross-reference stream), encrypted
 /// with `encryption` when given. Unreachable objects are dropped.
-pub(crate) fn write_full(doc: &mut Document, encryption: Option<&EncryptionState>) -> Result<Vec<u8>> {
+pub(crate) fn write_full(
+    doc: &mut Document,
+    encryption: Option<&EncryptionState>,
+) -> Result<Vec<u8>> {
     // The old /Encrypt dictionary is replaced by a fresh one from the same state.
     doc.trailer.remove(b"Encrypt");
     doc.prune_objects();
-    let version = if doc.version.as_str() < "1.5" { "1.5" } else { doc.version.as_str() };
+    let version = if doc.version.as_str() < "1.5" {
+        "1.5"
+    } else {
+        doc.version.as_str()
+    };
     let mut header = format!("%PDF-{version}\n%").into_bytes();
     header.extend_from_slice(&[0xE2, 0xE3, 0xCF, 0xD3, b'\n']);
     let mut encrypt = None;
     if let Some(state) = encryption {
         let dict = state.encode().map_err(io)?;
-        doc.max_id = doc.max_id.checked_add(1).ok_or_else(|| io("object numbers exhausted"))?;
+        doc.max_id = doc
+            .max_id
+            .checked_add(1)
+            .ok_or_else(|| io("object numbers exhausted"))?;
         let id = (doc.max_id, 0);
         doc.objects.insert(id, Object::Dictionary(dict));
         encrypt = Some((state, id));
     }
     let all: BTreeSet<ObjectId> = doc.objects.keys().copied().collect();
-    let target = UpdateTarget { original: &header, prev_xref: None, xref_stream: true, encryption: encrypt };
+    let target = UpdateTarget {
+        original: &header,
+        prev_xref: None,
+        xref_stream: true,
+        encryption: encrypt,
+    };
     write(doc, &all, &target)
 }

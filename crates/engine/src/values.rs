@@ -27,9 +27,14 @@ pub type Values = Vec<(String, FieldValue)>;
 /// Parses a JSON object mapping fully qualified field names to values:
 /// string, bool, number, array of strings, null, or `{"image": "path"}` for signatures.
 /// `load_image` reads an image path (the engine does no I/O itself).
-pub fn values_from_json(json: &Json, load_image: &dyn Fn(&str) -> Result<Vec<u8>>) -> Result<Values> {
+pub fn values_from_json(
+    json: &Json,
+    load_image: &dyn Fn(&str) -> Result<Vec<u8>>,
+) -> Result<Values> {
     let Json::Object(map) = json else {
-        return Err(Error::BadValues("expected a JSON object mapping field names to values".into()));
+        return Err(Error::BadValues(
+            "expected a JSON object mapping field names to values".into(),
+        ));
     };
     let mut out = Values::with_capacity(map.len());
     for (name, v) in map {
@@ -44,7 +49,9 @@ pub fn values_from_json(json: &Json, load_image: &dyn Fn(&str) -> Result<Vec<u8>
                     .map(|i| match i {
                         Json::String(s) => Ok(s.clone()),
                         Json::Number(n) => Ok(n.to_string()),
-                        _ => Err(Error::BadValues(format!("field {name:?}: list values must be strings"))),
+                        _ => Err(Error::BadValues(format!(
+                            "field {name:?}: list values must be strings"
+                        ))),
                     })
                     .collect::<Result<_>>()?,
             ),
@@ -140,7 +147,10 @@ pub fn values_from_xfdf(xml: &[u8]) -> Result<Values> {
                     names.pop();
                     match values.len() {
                         0 => {}
-                        1 => out.push((name, FieldValue::Text(values.into_iter().next().unwrap_or_default()))),
+                        1 => out.push((
+                            name,
+                            FieldValue::Text(values.into_iter().next().unwrap_or_default()),
+                        )),
                         _ => out.push((name, FieldValue::Choices(values))),
                     }
                 }
@@ -152,7 +162,9 @@ pub fn values_from_xfdf(xml: &[u8]) -> Result<Values> {
         buf.clear();
     }
     if out.is_empty() {
-        return Err(Error::BadValues("XFDF has no <field> with a <value>".into()));
+        return Err(Error::BadValues(
+            "XFDF has no <field> with a <value>".into(),
+        ));
     }
     Ok(out)
 }
@@ -168,7 +180,13 @@ mod tests {
             <field name="list"><value>one</value><value>two</value></field></fields></xfdf>"#;
         let v = values_from_xfdf(x).expect("parses");
         assert_eq!(v[0], ("a.b".into(), FieldValue::Text("x & y".into())));
-        assert_eq!(v[1], ("list".into(), FieldValue::Choices(vec!["one".into(), "two".into()])));
+        assert_eq!(
+            v[1],
+            (
+                "list".into(),
+                FieldValue::Choices(vec!["one".into(), "two".into()])
+            )
+        );
     }
 
     #[test]

@@ -7,7 +7,9 @@ mod common;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use common::*;
-use formsmith_engine::{FailureReason, FieldType, FieldValue, FillOptions, Form, OpenOptions, SaveOptions};
+use formsmith_engine::{
+    FailureReason, FieldType, FieldValue, FillOptions, Form, OpenOptions, SaveOptions,
+};
 
 /// Flattened output may grow by this factor plus the embedded font subsets (a Unicode
 /// subset is a few KB; this allowance covers DejaVu and CJK subsets together).
@@ -29,18 +31,33 @@ impl Outcome {
 fn fill(bytes: &[u8], values: &[(String, FieldValue)], flatten: bool) -> Vec<u8> {
     let mut form = Form::open(bytes, &OpenOptions::default()).expect("opens");
     form.fill(values, &FillOptions::default()).expect("fills");
-    form.save(&SaveOptions { flatten, ..Default::default() }).expect("saves")
+    form.save(&SaveOptions {
+        flatten,
+        ..Default::default()
+    })
+    .expect("saves")
 }
 
 #[test]
 fn every_fillable_form_fills_and_shows_its_values() {
     let forms = manifest("fillable");
-    assert!(forms.len() >= 50, "corpus missing: {} fillable forms", forms.len());
-    let mut out = Outcome { failures: Vec::new() };
+    assert!(
+        forms.len() >= 50,
+        "corpus missing: {} fillable forms",
+        forms.len()
+    );
+    let mut out = Outcome {
+        failures: Vec::new(),
+    };
     for (path, _) in &forms {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_owned();
         let bytes = std::fs::read(path).expect("corpus file");
-        let form = Form::open(&bytes, &OpenOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let form =
+            Form::open(&bytes, &OpenOptions::default()).unwrap_or_else(|e| panic!("{name}: {e}"));
         let fields = form.fields().to_vec();
         let values = values_for(&fields, true);
         assert!(!values.is_empty(), "{name}: nothing to fill");
@@ -56,7 +73,12 @@ fn every_fillable_form_fills_and_shows_its_values() {
             });
             if !flatten {
                 // Incremental update: the original bytes are kept as they were.
-                out.check(filled.starts_with(&bytes[..bytes.len().min(4096)]) || filled.windows(5).position(|w| w == b"%PDF-") != Some(0) || !bytes.starts_with(b"%PDF"), || format!("{name}: output does not keep the original bytes"));
+                out.check(
+                    filled.starts_with(&bytes[..bytes.len().min(4096)])
+                        || filled.windows(5).position(|w| w == b"%PDF-") != Some(0)
+                        || !bytes.starts_with(b"%PDF"),
+                    || format!("{name}: output does not keep the original bytes"),
+                );
                 // Reopen (our reader) and read every value back.
                 let again = Form::open(&filled, &OpenOptions::default()).expect("reopens");
                 for (fname, v) in &values {
@@ -67,46 +89,91 @@ fn every_fillable_form_fills_and_shows_its_values() {
                     let got = &f.value;
                     let ok = match (f.kind, v) {
                         (FieldType::Text, FieldValue::Text(t)) => got.as_str() == Some(t.as_str()),
-                        (FieldType::Checkbox, FieldValue::Bool(true)) => got.as_str().is_some_and(|s| f.on_states.iter().any(|o| o == s)),
-                        (FieldType::Radio, FieldValue::Text(_)) => got.as_str().is_some_and(|s| s != "Off"),
-                        (FieldType::Combo | FieldType::List, FieldValue::Text(t)) => got.as_str() == Some(t.as_str()),
+                        (FieldType::Checkbox, FieldValue::Bool(true)) => got
+                            .as_str()
+                            .is_some_and(|s| f.on_states.iter().any(|o| o == s)),
+                        (FieldType::Radio, FieldValue::Text(_)) => {
+                            got.as_str().is_some_and(|s| s != "Off")
+                        }
+                        (FieldType::Combo | FieldType::List, FieldValue::Text(t)) => {
+                            got.as_str() == Some(t.as_str())
+                        }
                         _ => true,
                     };
-                    out.check(ok, || format!("{name}: {fname} reads back {got} after writing {v:?}"));
+                    out.check(ok, || {
+                        format!("{name}: {fname} reads back {got} after writing {v:?}")
+                    });
                 }
                 // No dangling NeedAppearances/XFA after a fill.
                 let doc = lopdf::Document::load_mem(&filled).expect("lopdf reopens");
-                let af = doc.catalog().ok().and_then(|c| c.get(b"AcroForm").ok()).and_then(|o| doc.dereference(o).ok()).and_then(|(_, o)| o.as_dict().ok().cloned());
+                let af = doc
+                    .catalog()
+                    .ok()
+                    .and_then(|c| c.get(b"AcroForm").ok())
+                    .and_then(|o| doc.dereference(o).ok())
+                    .and_then(|(_, o)| o.as_dict().ok().cloned());
                 if let Some(af) = af {
-                    out.check(af.get(b"XFA").is_err(), || format!("{name}: /XFA left in the filled form"));
+                    out.check(af.get(b"XFA").is_err(), || {
+                        format!("{name}: /XFA left in the filled form")
+                    });
                 }
             } else {
-                out.check(Form::open(&filled, &OpenOptions::default()).map(|f| f.fields().is_empty()).unwrap_or(true), || {
-                    format!("{name}: flattened output still has fields")
-                });
+                out.check(
+                    Form::open(&filled, &OpenOptions::default())
+                        .map(|f| f.fields().is_empty())
+                        .unwrap_or(true),
+                    || format!("{name}: flattened output still has fields"),
+                );
                 let limit = (bytes.len() as f64 * FLATTEN_GROWTH) as u64 + FLATTEN_SLACK_BYTES;
-                out.check(filled.len() as u64 <= limit, || format!("{name}: flattened size {} > limit {limit}", filled.len()));
+                out.check(filled.len() as u64 <= limit, || {
+                    format!("{name}: flattened size {} > limit {limit}", filled.len())
+                });
             }
             // pdftotext finds each text value inside its widget.
             let (pages, words) = pdftotext_words(&file);
             let geometry = page_geometry(&file);
-            for f in fields.iter().filter(|f| f.kind == FieldType::Text && !f.flags.contains(&"Password")) {
-                let Some((_, FieldValue::Text(t))) = values.iter().find(|(n, _)| n == &f.name) else { continue };
+            for f in fields
+                .iter()
+                .filter(|f| f.kind == FieldType::Text && !f.flags.contains(&"Password"))
+            {
+                let Some((_, FieldValue::Text(t))) = values.iter().find(|(n, _)| n == &f.name)
+                else {
+                    continue;
+                };
                 // The first widget that a viewer can show: not hidden, and on its page (a
                 // multi-page field in checkbox-choice-heavy-286 has widgets off the page).
                 let on_page = |w: &&formsmith_engine::Widget| {
-                    w.page.and_then(|p| geometry.get(p)).is_some_and(|g| w.rect[1] >= g.media[1] && w.rect[3] <= g.media[3] && w.rect[0] >= g.media[0] && w.rect[2] <= g.media[2])
+                    w.page.and_then(|p| geometry.get(p)).is_some_and(|g| {
+                        w.rect[1] >= g.media[1]
+                            && w.rect[3] <= g.media[3]
+                            && w.rect[0] >= g.media[0]
+                            && w.rect[2] <= g.media[2]
+                    })
                 };
-                let Some(w) = f.widgets.iter().filter(|w| !w.hidden).find(on_page) else { continue };
+                let Some(w) = f.widgets.iter().filter(|w| !w.hidden).find(on_page) else {
+                    continue;
+                };
                 let Some(page) = w.page else { continue };
-                let Some(media) = geometry.get(page).map(|g| g.media) else { continue };
+                let Some(media) = geometry.get(page).map(|g| g.media) else {
+                    continue;
+                };
                 let got = text_in_rect(&pages, &words, page, media, w.rect);
-                out.check(chars_present(t, &got), || format!("{name} [{tag}]: {:?} not found in widget of {} (found {got:?})", t, f.name));
+                out.check(chars_present(t, &got), || {
+                    format!(
+                        "{name} [{tag}]: {:?} not found in widget of {} (found {got:?})",
+                        t, f.name
+                    )
+                });
             }
             let _ = std::fs::remove_file(&file);
         }
     }
-    assert!(out.failures.is_empty(), "{} failures:\n{}", out.failures.len(), out.failures.join("\n"));
+    assert!(
+        out.failures.is_empty(),
+        "{} failures:\n{}",
+        out.failures.len(),
+        out.failures.join("\n")
+    );
 }
 
 /// Buttons whose on/off renders look the same in poppler for reasons of the form itself,
@@ -124,16 +191,26 @@ fn checked_buttons_visibly_mark_their_widgets() {
     let mut failures = Vec::new();
     let mut checked = 0;
     for (path, _) in manifest("fillable") {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_owned();
         let bytes = std::fs::read(&path).expect("corpus file");
         let form = Form::open(&bytes, &OpenOptions::default()).expect("opens");
         let fields = form.fields().to_vec();
-        let buttons: Vec<_> = fields.iter().filter(|f| matches!(f.kind, FieldType::Checkbox | FieldType::Radio)).collect();
+        let buttons: Vec<_> = fields
+            .iter()
+            .filter(|f| matches!(f.kind, FieldType::Checkbox | FieldType::Radio))
+            .collect();
         if buttons.is_empty() {
             continue;
         }
         let only = |on: bool| -> Vec<(String, FieldValue)> {
-            values_for(&fields, on).into_iter().filter(|(n, _)| buttons.iter().any(|b| &b.name == n)).collect()
+            values_for(&fields, on)
+                .into_iter()
+                .filter(|(n, _)| buttons.iter().any(|b| &b.name == n))
+                .collect()
         };
         for flatten in [false, true] {
             let on_file = temp_pdf(&fill(&bytes, &only(true), flatten), "on");
@@ -144,21 +221,33 @@ fn checked_buttons_visibly_mark_their_widgets() {
                 if KNOWN_INVISIBLE_IN_POPPLER.contains(&(name.as_str(), f.name.as_str())) {
                     continue;
                 }
-                if f.flags.contains(&"ReadOnly") || (f.kind == FieldType::Radio && f.flags.contains(&"NoToggleToOff")) {
+                if f.flags.contains(&"ReadOnly")
+                    || (f.kind == FieldType::Radio && f.flags.contains(&"NoToggleToOff"))
+                {
                     continue;
                 }
                 // The widget that the "on" value selects: the first one with the first on-state.
-                let Some(w) = f.widgets.iter().find(|w| w.on_state.is_some()) else { continue };
+                let Some(w) = f.widgets.iter().find(|w| w.on_state.is_some()) else {
+                    continue;
+                };
                 let Some(p) = w.page else { continue };
                 let Some(g) = geometry.get(p) else { continue };
                 if g.rotate != 0 {
                     continue; // pixel mapping below assumes an unrotated page
                 }
                 let m = g.media;
-                let rect = [w.rect[0] - m[0], w.rect[1] - m[1], w.rect[2] - m[0], w.rect[3] - m[1]];
+                let rect = [
+                    w.rect[0] - m[0],
+                    w.rect[1] - m[1],
+                    w.rect[2] - m[0],
+                    w.rect[3] - m[1],
+                ];
                 let page_h = m[3] - m[1];
                 let marked = changed_pixels(&on_pages[p], &off_pages[p], page_h, rect);
-                let dark = (ink(&on_pages[p], page_h, rect), ink(&off_pages[p], page_h, rect));
+                let dark = (
+                    ink(&on_pages[p], page_h, rect),
+                    ink(&off_pages[p], page_h, rect),
+                );
                 checked += 1;
                 if marked < 3 {
                     failures.push(format!("{name} [{}]: {} on looks the same as off ({marked} pixels differ; dark pixels on/off {dark:?})", if flatten { "flat" } else { "inc" }, f.name));
@@ -169,15 +258,26 @@ fn checked_buttons_visibly_mark_their_widgets() {
         }
     }
     assert!(checked > 500, "only {checked} button widgets checked");
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn broken_files_fail_with_their_manifest_reason() {
     for (path, note) in manifest("broken") {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_owned();
         let bytes = std::fs::read(&path).expect("corpus file");
-        let result = catch_unwind(AssertUnwindSafe(|| Form::open(&bytes, &OpenOptions::default())));
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            Form::open(&bytes, &OpenOptions::default())
+        }));
         let err = match result {
             Err(_) => panic!("{name}: panicked"),
             Ok(Ok(_)) => panic!("{name}: opened, but the manifest says: {note}"),
@@ -185,30 +285,70 @@ fn broken_files_fail_with_their_manifest_reason() {
         };
         let code = err.reason().code();
         // The note says "... expect CODE [or CODE] ...; other facts".
-        let expectation = note.split_once("expect ").map(|(_, r)| r.split(';').next().unwrap_or(r)).unwrap_or("");
-        let expected: Vec<&str> = ["CORRUPT_FILE", "FILE_TYPE_NOT_SUPPORTED", "PASSWORD_PROTECTED_FILE"]
-            .into_iter()
-            .filter(|c| expectation.contains(c))
-            .collect();
-        assert!(!expected.is_empty(), "{name}: manifest note names no reason: {note}");
-        assert!(expected.contains(&code), "{name}: got {code} ({err}), manifest: {note}");
+        let expectation = note
+            .split_once("expect ")
+            .map(|(_, r)| r.split(';').next().unwrap_or(r))
+            .unwrap_or("");
+        let expected: Vec<&str> = [
+            "CORRUPT_FILE",
+            "FILE_TYPE_NOT_SUPPORTED",
+            "PASSWORD_PROTECTED_FILE",
+        ]
+        .into_iter()
+        .filter(|c| expectation.contains(c))
+        .collect();
+        assert!(
+            !expected.is_empty(),
+            "{name}: manifest note names no reason: {note}"
+        );
+        assert!(
+            expected.contains(&code),
+            "{name}: got {code} ({err}), manifest: {note}"
+        );
         assert!(!err.to_string().is_empty());
     }
 }
 
 #[test]
 fn user_password_file_opens_with_its_password_and_refuses_a_wrong_one() {
-    let bytes = std::fs::read(corpus().join("broken/user-password-required.pdf")).expect("corpus file");
-    let wrong = Form::open(&bytes, &OpenOptions { password: Some("nope".into()), ..Default::default() }).expect_err("wrong password");
+    let bytes =
+        std::fs::read(corpus().join("broken/user-password-required.pdf")).expect("corpus file");
+    let wrong = Form::open(
+        &bytes,
+        &OpenOptions {
+            password: Some("nope".into()),
+            ..Default::default()
+        },
+    )
+    .expect_err("wrong password");
     assert_eq!(wrong.reason(), FailureReason::PasswordProtectedFile);
-    let mut form = Form::open(&bytes, &OpenOptions { password: Some("userpw".into()), ..Default::default() }).expect("opens with userpw");
+    let mut form = Form::open(
+        &bytes,
+        &OpenOptions {
+            password: Some("userpw".into()),
+            ..Default::default()
+        },
+    )
+    .expect("opens with userpw");
     assert!(form.was_encrypted());
     let values = values_for(form.fields(), true);
     form.fill(&values, &FillOptions::default()).expect("fills");
     let out = form.save(&SaveOptions::default()).expect("saves");
     // Still encrypted: no password, no entry.
-    assert_eq!(Form::open(&out, &OpenOptions::default()).expect_err("re-encrypted").reason(), FailureReason::PasswordProtectedFile);
-    let again = Form::open(&out, &OpenOptions { password: Some("userpw".into()), ..Default::default() }).expect("reopens");
+    assert_eq!(
+        Form::open(&out, &OpenOptions::default())
+            .expect_err("re-encrypted")
+            .reason(),
+        FailureReason::PasswordProtectedFile
+    );
+    let again = Form::open(
+        &out,
+        &OpenOptions {
+            password: Some("userpw".into()),
+            ..Default::default()
+        },
+    )
+    .expect("reopens");
     let (n, v) = &values[0];
     let f = again.fields().iter().find(|f| &f.name == n).expect("field");
     if let FieldValue::Text(t) = v {
@@ -220,23 +360,35 @@ fn user_password_file_opens_with_its_password_and_refuses_a_wrong_one() {
 fn damaged_files_open_or_fail_as_corrupt_and_never_panic() {
     let mut opened = 0;
     for (path, _) in manifest("damaged") {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_owned();
         let bytes = std::fs::read(&path).expect("corpus file");
-        let result = catch_unwind(AssertUnwindSafe(|| -> Result<Vec<u8>, formsmith_engine::Error> {
-            let mut form = Form::open(&bytes, &OpenOptions::default())?;
-            let values = values_for(form.fields(), true);
-            if !values.is_empty() {
-                form.fill(&values, &FillOptions::default())?;
-            }
-            form.save(&SaveOptions { flatten: true, ..Default::default() })
-        }));
+        let result = catch_unwind(AssertUnwindSafe(
+            || -> Result<Vec<u8>, formsmith_engine::Error> {
+                let mut form = Form::open(&bytes, &OpenOptions::default())?;
+                let values = values_for(form.fields(), true);
+                if !values.is_empty() {
+                    form.fill(&values, &FillOptions::default())?;
+                }
+                form.save(&SaveOptions {
+                    flatten: true,
+                    ..Default::default()
+                })
+            },
+        ));
         match result {
             Err(_) => panic!("{name}: panicked"),
             Ok(Ok(out)) => {
                 opened += 1;
                 let file = temp_pdf(&out, "damaged");
                 let (code, _, text) = qpdf_check(&file);
-                assert_ne!(code, 2, "{name}: recovered output fails qpdf --check: {text}");
+                assert_ne!(
+                    code, 2,
+                    "{name}: recovered output fails qpdf --check: {text}"
+                );
                 let _ = std::fs::remove_file(&file);
             }
             Ok(Err(e)) => assert_eq!(e.reason(), FailureReason::CorruptFile, "{name}: {e}"),
@@ -248,9 +400,19 @@ fn damaged_files_open_or_fail_as_corrupt_and_never_panic() {
 #[test]
 fn partial_and_full_loading_read_the_same_form() {
     for (path, _) in manifest("fillable").into_iter().chain(manifest("damaged")) {
-        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?").to_owned();
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("?")
+            .to_owned();
         let bytes = std::fs::read(&path).expect("corpus file");
-        let full = Form::open(&bytes, &OpenOptions { parse_everything: true, ..Default::default() });
+        let full = Form::open(
+            &bytes,
+            &OpenOptions {
+                parse_everything: true,
+                ..Default::default()
+            },
+        );
         let partial = Form::open(&bytes, &OpenOptions::default());
         match (full, partial) {
             (Ok(full), Ok(partial)) => {
@@ -260,7 +422,11 @@ fn partial_and_full_loading_read_the_same_form() {
                 assert_eq!(full.page_count(), partial.page_count(), "{name}");
             }
             (Err(a), Err(b)) => assert_eq!(a.reason(), b.reason(), "{name}"),
-            (a, b) => panic!("{name}: full load {:?} vs partial {:?}", a.map(|_| ()), b.map(|_| ())),
+            (a, b) => panic!(
+                "{name}: full load {:?} vs partial {:?}",
+                a.map(|_| ()),
+                b.map(|_| ())
+            ),
         }
     }
 }

@@ -29,7 +29,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use formsmith_engine::{FieldType, FieldValue, FillOptions, Form, OpenOptions, SaveOptions, Values};
+use formsmith_engine::{
+    FieldType, FieldValue, FillOptions, Form, OpenOptions, SaveOptions, Values,
+};
 use lopdf::{Dictionary, Document, Object, ObjectId};
 use serde_json::{Value as Json, json};
 
@@ -70,21 +72,37 @@ fn print_usage() {
 }
 
 fn parse_args() -> Args {
-    let mut args = Args { forms: Vec::new(), iters: 30, warmup: 3, values: None, modes: vec![false, true], json_only: false, check: true, out_dir: None };
+    let mut args = Args {
+        forms: Vec::new(),
+        iters: 30,
+        warmup: 3,
+        values: None,
+        modes: vec![false, true],
+        json_only: false,
+        check: true,
+        out_dir: None,
+    };
     let mut it = std::env::args().skip(1);
-    let number = |v: Option<String>| v.and_then(|s| s.parse::<usize>().ok()).unwrap_or_else(|| usage());
+    let number = |v: Option<String>| {
+        v.and_then(|s| s.parse::<usize>().ok())
+            .unwrap_or_else(|| usage())
+    };
     while let Some(a) = it.next() {
         match a.as_str() {
             // cargo bench appends --bench to every bench binary's arguments.
             "--bench" => {}
             "--iters" | "-n" => args.iters = number(it.next()).max(1),
             "--warmup" => args.warmup = number(it.next()),
-            "--values" => args.values = Some(it.next().map(PathBuf::from).unwrap_or_else(|| usage())),
+            "--values" => {
+                args.values = Some(it.next().map(PathBuf::from).unwrap_or_else(|| usage()))
+            }
             "--flatten" => args.modes = vec![true],
             "--plain" => args.modes = vec![false],
             "--json" => args.json_only = true,
             "--no-check" => args.check = false,
-            "--out-dir" => args.out_dir = Some(it.next().map(PathBuf::from).unwrap_or_else(|| usage())),
+            "--out-dir" => {
+                args.out_dir = Some(it.next().map(PathBuf::from).unwrap_or_else(|| usage()))
+            }
             "-h" | "--help" => {
                 print_usage();
                 std::process::exit(0)
@@ -100,7 +118,13 @@ fn parse_args() -> Args {
     // exist there are taken from the workspace root, where `cargo bench` is usually typed.
     args.forms = args.forms.iter().map(|p| resolve_path(p)).collect();
     args.values = args.values.as_deref().map(resolve_path);
-    args.out_dir = args.out_dir.as_deref().map(|p| if p.is_absolute() { p.to_owned() } else { workspace_root().join(p) });
+    args.out_dir = args.out_dir.as_deref().map(|p| {
+        if p.is_absolute() {
+            p.to_owned()
+        } else {
+            workspace_root().join(p)
+        }
+    });
     if args.forms.is_empty() {
         let dir = std::env::var_os("FORMSMITH_CORPUS")
             .map(PathBuf::from)
@@ -149,7 +173,12 @@ pub fn main(alloc: &str) {
             let mut cmd = Command::new(&exe);
             cmd.env(CHILD_ENV, "1")
                 .arg(form)
-                .args(["--iters", &args.iters.to_string(), "--warmup", &args.warmup.to_string()])
+                .args([
+                    "--iters",
+                    &args.iters.to_string(),
+                    "--warmup",
+                    &args.warmup.to_string(),
+                ])
                 .arg(if flatten { "--flatten" } else { "--plain" });
             if let Some(v) = &args.values {
                 cmd.arg("--values").arg(v);
@@ -178,13 +207,17 @@ pub fn main(alloc: &str) {
 }
 
 fn file_name(p: &Path) -> String {
-    p.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    p.file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// Times open + fill + save of one form and returns its JSON line.
 fn bench_one(path: &Path, flatten: bool, args: &Args, alloc: &str) -> String {
     let name = file_name(path);
-    let fail = |what: &str, e: String| json!({"tool": "formsmith", "form": name, "flatten": flatten, "error": format!("{what}: {e}")}).to_string();
+    let fail = |what: &str, e: String| {
+        json!({"tool": "formsmith", "form": name, "flatten": flatten, "error": format!("{what}: {e}")}).to_string()
+    };
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) => return fail("read", e.to_string()),
@@ -202,18 +235,26 @@ fn bench_one(path: &Path, flatten: bool, args: &Args, alloc: &str) -> String {
         None => (values_for_all(&form), Vec::new()),
     };
     drop(form);
-    let save_options = SaveOptions { flatten, full_rewrite: false };
+    let save_options = SaveOptions {
+        flatten,
+        full_rewrite: false,
+    };
     // mkvalues.py reads fields through pypdf, which drops /MaxLen: its text values can be longer
     // than a field allows, and the peers write them anyway. Formsmith refuses such a value
     // unless asked to truncate, so a --values run truncates (reported as "truncated").
-    let fill_options = FillOptions { truncate: args.values.is_some() };
+    let fill_options = FillOptions {
+        truncate: args.values.is_some(),
+    };
 
     let truncated = std::cell::Cell::new(0usize);
     let run = |timings: Option<&mut Vec<[f64; 3]>>| -> Result<Vec<u8>, String> {
         let t0 = Instant::now();
-        let mut form = Form::open(&bytes, &OpenOptions::default()).map_err(|e| format!("open: {e}"))?;
+        let mut form =
+            Form::open(&bytes, &OpenOptions::default()).map_err(|e| format!("open: {e}"))?;
         let t1 = Instant::now();
-        let report = form.fill(&values, &fill_options).map_err(|e| format!("fill: {e}"))?;
+        let report = form
+            .fill(&values, &fill_options)
+            .map_err(|e| format!("fill: {e}"))?;
         truncated.set(report.warnings.len());
         let t2 = Instant::now();
         let out = form.save(&save_options).map_err(|e| format!("save: {e}"))?;
@@ -245,7 +286,10 @@ fn bench_one(path: &Path, flatten: bool, args: &Args, alloc: &str) -> String {
     let peak_rss_kb = vm_hwm_kb();
     if let Some(dir) = &args.out_dir {
         let stem = name.trim_end_matches(".pdf");
-        let p = dir.join(format!("{stem}-{}.pdf", if flatten { "flatten" } else { "plain" }));
+        let p = dir.join(format!(
+            "{stem}-{}.pdf",
+            if flatten { "flatten" } else { "plain" }
+        ));
         if let Err(e) = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&p, &out)) {
             eprintln!("cannot write {}: {e}", p.display());
         }
@@ -253,7 +297,11 @@ fn bench_one(path: &Path, flatten: bool, args: &Args, alloc: &str) -> String {
 
     let total: Vec<f64> = timings.iter().map(|t| t[0] + t[1] + t[2]).collect();
     let part = |i: usize| median(&timings.iter().map(|t| t[i]).collect::<Vec<_>>());
-    let check = if args.check { check_output(&out, &values, flatten) } else { json!(null) };
+    let check = if args.check {
+        check_output(&out, &values, flatten)
+    } else {
+        json!(null)
+    };
     let file_mb = bytes.len() as f64 / (1024.0 * 1024.0);
     let peak_mb = peak_rss_kb.map(|k| k as f64 / 1024.0);
     let budget_mb = 3.0 * file_mb + 30.0;
@@ -333,7 +381,9 @@ fn values_for_all(form: &Form) -> Values {
     for f in form.fields().iter().filter(|f| fillable(f)) {
         let v = match f.kind {
             FieldType::Text => match f.max_len {
-                Some(ml) if ml > 0 => FieldValue::Text("1234567890".repeat(10).chars().take(ml as usize).collect()),
+                Some(ml) if ml > 0 => {
+                    FieldValue::Text("1234567890".repeat(10).chars().take(ml as usize).collect())
+                }
                 _ => FieldValue::Text("Sample 123".into()),
             },
             FieldType::Checkbox if !f.on_states.is_empty() => FieldValue::Bool(true),
@@ -359,15 +409,25 @@ fn values_for_all(form: &Form) -> Values {
 fn values_from_mkvalues(path: &Path, form: &Form) -> Result<(Values, Vec<String>), String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let json: Json = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let Json::Object(map) = json else { return Err("expected a JSON object".into()) };
-    let fields: HashMap<&str, &formsmith_engine::Field> = form.fields().iter().map(|f| (f.name.as_str(), f)).collect();
+    let Json::Object(map) = json else {
+        return Err("expected a JSON object".into());
+    };
+    let fields: HashMap<&str, &formsmith_engine::Field> =
+        form.fields().iter().map(|f| (f.name.as_str(), f)).collect();
     let mut out = Vec::new();
     let mut skipped = Vec::new();
     for (name, spec) in map {
         let field = match fields.get(name.as_str()) {
             Some(f) if fillable(f) => f,
             Some(f) => {
-                skipped.push(format!("{name} ({})", if f.flags.contains(&"ReadOnly") { "read-only" } else { "no value" }));
+                skipped.push(format!(
+                    "{name} ({})",
+                    if f.flags.contains(&"ReadOnly") {
+                        "read-only"
+                    } else {
+                        "no value"
+                    }
+                ));
                 continue;
             }
             None => {
@@ -381,7 +441,9 @@ fn values_from_mkvalues(path: &Path, form: &Form) -> Result<(Values, Vec<String>
             ("checkbox", _) => FieldValue::Bool(true),
             ("text" | "radio", Some(Json::String(s))) => FieldValue::Text(s.clone()),
             ("choice", Some(Json::String(s))) => {
-                if spec.get("multi").and_then(Json::as_bool).unwrap_or(false) || field.flags.contains(&"MultiSelect") {
+                if spec.get("multi").and_then(Json::as_bool).unwrap_or(false)
+                    || field.flags.contains(&"MultiSelect")
+                {
                     FieldValue::Choices(vec![s.clone()])
                 } else {
                     FieldValue::Text(s.clone())
@@ -419,7 +481,11 @@ fn text_of(o: &Object) -> Option<String> {
     match o {
         Object::String(bytes, _) => {
             if bytes.starts_with(&[0xFE, 0xFF]) {
-                let u: Vec<u16> = bytes[2..].chunks(2).filter(|c| c.len() == 2).map(|c| u16::from_be_bytes([c[0], c[1]])).collect();
+                let u: Vec<u16> = bytes[2..]
+                    .chunks(2)
+                    .filter(|c| c.len() == 2)
+                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                    .collect();
                 Some(String::from_utf16_lossy(&u))
             } else {
                 Some(bytes.iter().map(|&b| b as char).collect())
@@ -460,15 +526,23 @@ fn check_output(out: &[u8], values: &[(String, FieldValue)], flatten: bool) -> J
     let mut missing: Vec<String> = Vec::new();
     let mut seen: BTreeSet<ObjectId> = BTreeSet::new();
     for (_, page_id) in doc.get_pages() {
-        let Ok(page) = doc.get_dictionary(page_id) else { continue };
-        let Some(annots) = page.get(b"Annots").ok().map(|a| resolve(&doc, a)) else { continue };
-        let Object::Array(annots) = annots else { continue };
+        let Ok(page) = doc.get_dictionary(page_id) else {
+            continue;
+        };
+        let Some(annots) = page.get(b"Annots").ok().map(|a| resolve(&doc, a)) else {
+            continue;
+        };
+        let Object::Array(annots) = annots else {
+            continue;
+        };
         for a in annots {
             let Object::Reference(id) = a else { continue };
             if !seen.insert(*id) {
                 continue;
             }
-            let Ok(w) = doc.get_dictionary(*id) else { continue };
+            let Ok(w) = doc.get_dictionary(*id) else {
+                continue;
+            };
             if w.get(b"Subtype").ok().and_then(|s| s.as_name().ok()) != Some(b"Widget") {
                 continue;
             }
@@ -484,7 +558,11 @@ fn check_output(out: &[u8], values: &[(String, FieldValue)], flatten: bool) -> J
         }
     }
     if flatten {
-        let acroform = doc.catalog().ok().and_then(|c| c.get(b"AcroForm").ok()).is_some();
+        let acroform = doc
+            .catalog()
+            .ok()
+            .and_then(|c| c.get(b"AcroForm").ok())
+            .is_some();
         return json!({"widgets_left": widgets, "acroform_left": acroform, "ok": widgets == 0 && !acroform});
     }
     json!({"widgets": widgets, "filled_widgets": checked, "without_appearance": missing.len(), "first_missing": missing,
@@ -492,12 +570,18 @@ fn check_output(out: &[u8], values: &[(String, FieldValue)], flatten: bool) -> J
 }
 
 fn widget_has_appearance(doc: &Document, w: &Dictionary) -> bool {
-    let Some(ap) = w.get(b"AP").ok().and_then(|a| dict(doc, a)) else { return false };
-    let Some(n) = ap.get(b"N").ok().map(|n| resolve(doc, n)) else { return false };
+    let Some(ap) = w.get(b"AP").ok().and_then(|a| dict(doc, a)) else {
+        return false;
+    };
+    let Some(n) = ap.get(b"N").ok().map(|n| resolve(doc, n)) else {
+        return false;
+    };
     match n {
         Object::Stream(s) => {
             // A text widget's appearance: it must show text (Tj/TJ/'/") or draw something.
-            let content = s.decompressed_content().unwrap_or_else(|_| s.content.clone());
+            let content = s
+                .decompressed_content()
+                .unwrap_or_else(|_| s.content.clone());
             !content.is_empty()
         }
         Object::Dictionary(states) => {
@@ -519,15 +603,40 @@ fn print_table(rows: &[Json]) {
     println!();
     println!(
         "{:<32} {:>5} {:>6} {:>7} {:>9} {:>8} {:>8} {:>8} {:>8} {:>8} {:>7} {:>8} {:>6}",
-        "form", "flat", "values", "skipped", "median_ms", "p90_ms", "open_ms", "fill_ms", "save_ms", "rss_MB", "out_KB", "budgetMB", "check"
+        "form",
+        "flat",
+        "values",
+        "skipped",
+        "median_ms",
+        "p90_ms",
+        "open_ms",
+        "fill_ms",
+        "save_ms",
+        "rss_MB",
+        "out_KB",
+        "budgetMB",
+        "check"
     );
     for r in rows {
-        let s = |k: &str| r.get(k).map(|v| if v.is_null() { "-".to_string() } else { v.to_string().trim_matches('"').to_string() }).unwrap_or_else(|| "-".into());
+        let s = |k: &str| {
+            r.get(k)
+                .map(|v| {
+                    if v.is_null() {
+                        "-".to_string()
+                    } else {
+                        v.to_string().trim_matches('"').to_string()
+                    }
+                })
+                .unwrap_or_else(|| "-".into())
+        };
         if let Some(e) = r.get("error") {
             println!("{:<32} {:>5} ERROR {}", s("form"), s("flatten"), e);
             continue;
         }
-        let skipped = r.get("values_skipped").and_then(Json::as_array).map_or(0, Vec::len);
+        let skipped = r
+            .get("values_skipped")
+            .and_then(Json::as_array)
+            .map_or(0, Vec::len);
         let check = match r.get("check").and_then(|c| c.get("ok")) {
             Some(Json::Bool(true)) => "ok",
             Some(Json::Bool(false)) => "FAIL",

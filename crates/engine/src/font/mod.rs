@@ -332,8 +332,19 @@ impl FontSet {
     }
 
     /// Registers a standard-14 font not in /DR and writes its font dictionary.
-    fn push_standard(&mut self, doc: &mut Document, font: Box<SimpleFont>, res_name: Vec<u8>, std: Standard14) -> FontId {
-        let id = self.push(Entry::Simple { font, res_name, object: None, std: Some(std) });
+    fn push_standard(
+        &mut self,
+        doc: &mut Document,
+        font: Box<SimpleFont>,
+        res_name: Vec<u8>,
+        std: Standard14,
+    ) -> FontId {
+        let id = self.push(Entry::Simple {
+            font,
+            res_name,
+            object: None,
+            std: Some(std),
+        });
         self.materialize(doc, id);
         id
     }

@@ -14,12 +14,14 @@ pub fn corpus() -> PathBuf {
 
 /// (file, set, notes) rows of MANIFEST.tsv.
 pub fn manifest(set: &str) -> Vec<(PathBuf, String)> {
-    let text = std::fs::read_to_string(corpus().join("MANIFEST.tsv")).expect("corpus MANIFEST.tsv is readable");
+    let text = std::fs::read_to_string(corpus().join("MANIFEST.tsv"))
+        .expect("corpus MANIFEST.tsv is readable");
     text.lines()
         .skip(1)
         .filter_map(|l| {
             let cols: Vec<&str> = l.split('\t').collect();
-            (cols.len() > 9 && cols[1] == set).then(|| (corpus().join(cols[0]), cols[9].to_string()))
+            (cols.len() > 9 && cols[1] == set)
+                .then(|| (corpus().join(cols[0]), cols[9].to_string()))
         })
         .collect()
 }
@@ -34,7 +36,9 @@ pub fn values_for(fields: &[Field], on: bool) -> Vec<(String, FieldValue)> {
         }
         let v = match f.kind {
             FieldType::Text => match f.max_len {
-                Some(n) if n > 0 => FieldValue::Text("1234567890".repeat(10).chars().take(n as usize).collect()),
+                Some(n) if n > 0 => {
+                    FieldValue::Text("1234567890".repeat(10).chars().take(n as usize).collect())
+                }
                 Some(_) => continue,
                 None if i % 5 == 0 => FieldValue::Text("Žilina Łódź".into()),
                 None => FieldValue::Text(format!("Sample {i}")),
@@ -42,7 +46,13 @@ pub fn values_for(fields: &[Field], on: bool) -> Vec<(String, FieldValue)> {
             FieldType::Checkbox if !f.on_states.is_empty() => FieldValue::Bool(on),
             FieldType::Radio if f.options.iter().any(|o| !o.is_empty()) => {
                 if on {
-                    FieldValue::Text(f.options.iter().find(|o| !o.is_empty()).cloned().unwrap_or_default())
+                    FieldValue::Text(
+                        f.options
+                            .iter()
+                            .find(|o| !o.is_empty())
+                            .cloned()
+                            .unwrap_or_default(),
+                    )
                 } else if f.flags.contains(&"NoToggleToOff") {
                     continue;
                 } else {
@@ -61,7 +71,10 @@ pub fn values_for(fields: &[Field], on: bool) -> Vec<(String, FieldValue)> {
 
 pub fn tool(name: &str) -> Command {
     let probe = Command::new(name).arg("-v").output();
-    assert!(probe.is_ok(), "{name} is not installed: run .ci/run (apt: poppler-utils qpdf mupdf-tools)");
+    assert!(
+        probe.is_ok(),
+        "{name} is not installed: run .ci/run (apt: poppler-utils qpdf mupdf-tools)"
+    );
     Command::new(name)
 }
 
@@ -81,8 +94,16 @@ fn unique() -> u64 {
 
 /// qpdf --check: (exit code, number of WARNING lines).
 pub fn qpdf_check(path: &Path) -> (i32, usize, String) {
-    let out = tool("qpdf").arg("--check").arg(path).output().expect("qpdf runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = tool("qpdf")
+        .arg("--check")
+        .arg(path)
+        .output()
+        .expect("qpdf runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     let warnings = text.lines().filter(|l| l.contains("WARNING")).count();
     (out.status.code().unwrap_or(-1), warnings, text)
 }
@@ -95,7 +116,12 @@ pub struct Word {
 }
 
 pub fn pdftotext_words(path: &Path) -> (Vec<(f32, f32)>, Vec<Word>) {
-    let out = tool("pdftotext").arg("-bbox").arg(path).arg("-").output().expect("pdftotext runs");
+    let out = tool("pdftotext")
+        .arg("-bbox")
+        .arg(path)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
     let html = String::from_utf8_lossy(&out.stdout);
     let mut pages = Vec::new();
     let mut words = Vec::new();
@@ -104,10 +130,18 @@ pub fn pdftotext_words(path: &Path) -> (Vec<(f32, f32)>, Vec<Word>) {
         if let Some(rest) = line.strip_prefix("<page ") {
             pages.push((attr(rest, "width"), attr(rest, "height")));
         } else if let Some(rest) = line.strip_prefix("<word ") {
-            let text = rest.split_once('>').map(|(_, t)| t.trim_end_matches("</word>")).unwrap_or("");
+            let text = rest
+                .split_once('>')
+                .map(|(_, t)| t.trim_end_matches("</word>"))
+                .unwrap_or("");
             words.push(Word {
                 page: pages.len().saturating_sub(1),
-                bbox: [attr(rest, "xMin"), attr(rest, "yMin"), attr(rest, "xMax"), attr(rest, "yMax")],
+                bbox: [
+                    attr(rest, "xMin"),
+                    attr(rest, "yMin"),
+                    attr(rest, "xMax"),
+                    attr(rest, "yMax"),
+                ],
                 text: unescape(text),
             });
         }
@@ -117,17 +151,37 @@ pub fn pdftotext_words(path: &Path) -> (Vec<(f32, f32)>, Vec<Word>) {
 
 fn attr(s: &str, name: &str) -> f32 {
     let key = format!("{name}=\"");
-    s.split_once(&key).and_then(|(_, r)| r.split_once('"')).and_then(|(v, _)| v.parse().ok()).unwrap_or(0.0)
+    s.split_once(&key)
+        .and_then(|(_, r)| r.split_once('"'))
+        .and_then(|(v, _)| v.parse().ok())
+        .unwrap_or(0.0)
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
 }
 
 /// The characters (spaces dropped) of every word whose centre lies in `rect` (PDF user space).
-pub fn text_in_rect(pages: &[(f32, f32)], words: &[Word], page: usize, media: [f32; 4], rect: [f32; 4]) -> String {
-    let Some(&(_, height)) = pages.get(page) else { return String::new() };
-    let rect = [rect[0] - media[0], rect[1] - media[1], rect[2] - media[0], rect[3] - media[1]];
+pub fn text_in_rect(
+    pages: &[(f32, f32)],
+    words: &[Word],
+    page: usize,
+    media: [f32; 4],
+    rect: [f32; 4],
+) -> String {
+    let Some(&(_, height)) = pages.get(page) else {
+        return String::new();
+    };
+    let rect = [
+        rect[0] - media[0],
+        rect[1] - media[1],
+        rect[2] - media[0],
+        rect[3] - media[1],
+    ];
     words
         .iter()
         .filter(|w| w.page == page)
@@ -156,14 +210,33 @@ pub fn chars_present(want: &str, got: &str) -> bool {
 /// Renders every page to 8-bit gray at 72 dpi: (width, height, pixels) per page.
 pub fn render_gray(path: &Path) -> Vec<(usize, usize, Vec<u8>)> {
     // A directory per render: file-name prefixes alone collide between parallel tests.
-    let dir = std::env::temp_dir().join("formsmith-tests").join(format!("r{}-{}", std::process::id(), unique()));
+    let dir = std::env::temp_dir().join("formsmith-tests").join(format!(
+        "r{}-{}",
+        std::process::id(),
+        unique()
+    ));
     std::fs::create_dir_all(&dir).expect("render dir");
-    let run = tool("pdftoppm").args(["-r", "72", "-gray"]).arg(path).arg(dir.join("p")).output().expect("pdftoppm runs");
-    assert!(run.status.success(), "pdftoppm failed on {}", path.display());
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir).expect("render dir").filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let run = tool("pdftoppm")
+        .args(["-r", "72", "-gray"])
+        .arg(path)
+        .arg(dir.join("p"))
+        .output()
+        .expect("pdftoppm runs");
+    assert!(
+        run.status.success(),
+        "pdftoppm failed on {}",
+        path.display()
+    );
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("render dir")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     // pdftoppm zero-pads page numbers to a common width, so a plain sort is page order.
     files.sort();
-    let pages = files.iter().map(|p| parse_pgm(&std::fs::read(p).expect("pgm"))).collect();
+    let pages = files
+        .iter()
+        .map(|p| parse_pgm(&std::fs::read(p).expect("pgm")))
+        .collect();
     let _ = std::fs::remove_dir_all(&dir);
     pages
 }
@@ -194,7 +267,9 @@ pub fn ink(page: &(usize, usize, Vec<u8>), page_h: f32, rect: [f32; 4]) -> usize
     let x0 = rect[0].max(0.0) as usize + 1;
     let x1 = (rect[2].max(0.0) as usize).min(*w).saturating_sub(1);
     let y0 = ((page_h - rect[3]).max(0.0) as usize + 1).min(*h);
-    let y1 = ((page_h - rect[1]).max(0.0) as usize).min(*h).saturating_sub(1);
+    let y1 = ((page_h - rect[1]).max(0.0) as usize)
+        .min(*h)
+        .saturating_sub(1);
     let mut n = 0;
     for y in y0..y1 {
         for x in x0..x1 {
@@ -229,23 +304,45 @@ pub fn page_geometry(path: &Path) -> Vec<PageBox> {
     };
     let boxed = |o: Option<lopdf::Object>| -> Option<[f32; 4]> {
         let a = o?.as_array().ok()?.clone();
-        let n: Vec<f32> = a.iter().filter_map(|o| doc.dereference(o).ok()?.1.as_float().ok()).collect();
-        (n.len() == 4).then(|| [n[0].min(n[2]), n[1].min(n[3]), n[0].max(n[2]), n[1].max(n[3])])
+        let n: Vec<f32> = a
+            .iter()
+            .filter_map(|o| doc.dereference(o).ok()?.1.as_float().ok())
+            .collect();
+        (n.len() == 4).then(|| {
+            [
+                n[0].min(n[2]),
+                n[1].min(n[3]),
+                n[0].max(n[2]),
+                n[1].max(n[3]),
+            ]
+        })
     };
     doc.get_pages()
         .values()
         .map(|id| {
             let media = boxed(lookup(*id, b"MediaBox")).unwrap_or([0.0, 0.0, 612.0, 792.0]);
             let crop = boxed(lookup(*id, b"CropBox")).unwrap_or(media);
-            let rotate = lookup(*id, b"Rotate").and_then(|r| r.as_i64().ok()).unwrap_or(0).rem_euclid(360);
-            PageBox { media, crop, rotate }
+            let rotate = lookup(*id, b"Rotate")
+                .and_then(|r| r.as_i64().ok())
+                .unwrap_or(0)
+                .rem_euclid(360);
+            PageBox {
+                media,
+                crop,
+                rotate,
+            }
         })
         .collect()
 }
 
 /// Pixels inside `rect` whose gray level differs by more than 40 between two renders: the
 /// visible mark a checked button adds (on coloured widgets "dark ink" alone would miss it).
-pub fn changed_pixels(a: &(usize, usize, Vec<u8>), b: &(usize, usize, Vec<u8>), page_h: f32, rect: [f32; 4]) -> usize {
+pub fn changed_pixels(
+    a: &(usize, usize, Vec<u8>),
+    b: &(usize, usize, Vec<u8>),
+    page_h: f32,
+    rect: [f32; 4],
+) -> usize {
     let (w, h, pa) = a;
     let pb = &b.2;
     if pa.len() != pb.len() {

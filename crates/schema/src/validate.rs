@@ -1,0 +1,1 @@
+//! Validation of values against an edit schema (placeholder; being written).
