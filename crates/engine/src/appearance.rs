@@ -63,8 +63,9 @@ pub(crate) fn parse_da(da: Option<&str>) -> DefaultAppearance {
     out
 }
 
-/// Box geometry and styling of one widget, read from its dictionary.
-struct WidgetLook {
+/// Box geometry and styling of one widget, read from its dictionary (or, for a stamp, made
+/// with [`WidgetLook::plain`]).
+pub(crate) struct WidgetLook {
     /// Width and height of the appearance box (swapped for 90/270 rotation).
     w: f32,
     h: f32,
@@ -95,12 +96,38 @@ fn color_op(doc: &Document, arr: Option<&Vec<Object>>, stroke: bool) -> Option<S
     Some(format!("{} {}", nums_s.join(" "), op))
 }
 
-fn look(doc: &Document, field: &Field, widget: &Widget, wd: &Dictionary) -> WidgetLook {
-    let [x0, y0, x1, y1] = widget.rect;
-    let (mut w, mut h) = (x1 - x0, y1 - y0);
-    if widget.rotation % 180 != 0 {
-        std::mem::swap(&mut w, &mut h);
+impl WidgetLook {
+    /// A box without border or background: `rect` in user space, its content turned by
+    /// `rotation` (0, 90, 180, 270; counter-clockwise, as /MK /R) so it reads upright there.
+    pub(crate) fn plain(
+        rect: [f32; 4],
+        rotation: i32,
+        da: DefaultAppearance,
+        quadding: u8,
+    ) -> WidgetLook {
+        let (w, h) = box_size(rect, rotation);
+        WidgetLook {
+            w,
+            h,
+            rotation,
+            border_width: 0.0,
+            border_color: None,
+            background: None,
+            da,
+            quadding,
+        }
     }
+}
+
+/// Width and height of the appearance box of `rect` (swapped for 90/270 rotation).
+fn box_size(rect: [f32; 4], rotation: i32) -> (f32, f32) {
+    let [x0, y0, x1, y1] = rect;
+    let (w, h) = (x1 - x0, y1 - y0);
+    if rotation % 180 != 0 { (h, w) } else { (w, h) }
+}
+
+fn look(doc: &Document, field: &Field, widget: &Widget, wd: &Dictionary) -> WidgetLook {
+    let (w, h) = box_size(widget.rect, widget.rotation);
     let mk = get_dict(doc, wd, b"MK");
     let border_color = mk.and_then(|mk| color_op(doc, get_array(doc, mk, b"BC"), true));
     let background = mk.and_then(|mk| color_op(doc, get_array(doc, mk, b"BG"), false));
@@ -270,7 +297,8 @@ impl Painter<'_> {
         }
     }
 
-    fn form_xobject(
+    /// A form XObject of the look's box (rotated by its /Matrix) holding `content`.
+    pub(crate) fn form_xobject(
         &mut self,
         look: &WidgetLook,
         resources: Dictionary,
@@ -349,7 +377,32 @@ impl Painter<'_> {
         } else {
             text.replace("\r\n", "\n").replace('\r', "\n")
         };
-        let shaped = self.shape(&look.da.font, &shown);
+        let comb_cells = match (field.kind, field.max_len) {
+            (FieldType::Text, Some(n))
+                if n > 0 && field.has(ff::COMB) && !field.has(ff::MULTILINE | ff::PASSWORD) =>
+            {
+                Some(n as usize)
+            }
+            _ => None,
+        };
+        let multiline =
+            field.kind == FieldType::Text && field.has(ff::MULTILINE) && comb_cells.is_none();
+        let (out, resources) = self.text_content(&look, &shown, comb_cells, multiline);
+        let ap = self.form_xobject(&look, resources, out);
+        self.set_normal_appearance(widget.id, ap);
+    }
+
+    /// The content and resources of a text appearance: `shown` (newlines as `\n`) in one
+    /// line shrunk to fit, wrapped over several lines (`multiline`), or one character per
+    /// cell (`comb_cells`), in the look's DA font, size (0 = auto) and colour.
+    pub(crate) fn text_content(
+        &mut self,
+        look: &WidgetLook,
+        shown: &str,
+        comb_cells: Option<usize>,
+        multiline: bool,
+    ) -> (String, Dictionary) {
+        let shaped = self.shape(&look.da.font, shown);
         // Vertical metrics from the font the value starts in (the form's own, usually).
         let first_font = shaped
             .chars
@@ -367,17 +420,8 @@ impl Painter<'_> {
         let mut used: Vec<(Vec<u8>, Object)> = Vec::new();
 
         let mut out = String::with_capacity(256);
-        open_variable_text(&look, &mut out);
-        let comb_cells = match (field.kind, field.max_len) {
-            (FieldType::Text, Some(n))
-                if n > 0 && field.has(ff::COMB) && !field.has(ff::MULTILINE | ff::PASSWORD) =>
-            {
-                Some(n as usize)
-            }
-            _ => None,
-        };
-        let multiline =
-            field.kind == FieldType::Text && field.has(ff::MULTILINE) && comb_cells.is_none();
+        open_variable_text(look, &mut out);
+        let multiline = multiline && comb_cells.is_none();
         let n = shaped.chars.len();
 
         if n > 0 {
@@ -469,9 +513,7 @@ impl Painter<'_> {
         for (name, obj) in used {
             font_dict.set(name, obj);
         }
-        let resources = dictionary! { "Font" => font_dict };
-        let ap = self.form_xobject(&look, resources, out);
-        self.set_normal_appearance(widget.id, ap);
+        (out, dictionary! { "Font" => font_dict })
     }
 
     /// List boxes: every option as a row, selected rows highlighted.
@@ -574,34 +616,10 @@ impl Painter<'_> {
             }
         });
         let glyph = glyph.chars().next().unwrap_or('4');
-        // ZapfDingbats advance widths (per 1000) of the glyphs forms use as check marks.
-        let glyph_w = match glyph {
-            '4' => 0.846,
-            'l' => 0.791,
-            '8' => 0.838,
-            'n' => 0.762,
-            'u' => 0.759,
-            'H' => 0.816,
-            _ => 0.8,
-        };
-        let size = if look.da.size > 0.0 {
-            look.da.size
-        } else {
-            look.w.min(look.h) * 0.8
-        };
-        let x = (look.w - glyph_w * size) / 2.0;
-        let y = (look.h - 0.7 * size) / 2.0;
         let mut on = String::new();
         frame(&look, &mut on);
         let mut off = on.clone();
-        on.push_str(&format!(
-            "q\nBT\n/ZaDb {} Tf\n{}\n{} {} Td\n({}) Tj\nET\nQ\n",
-            fmt_num(size),
-            look.da.color,
-            fmt_num(x),
-            fmt_num(y),
-            escape_literal(glyph)
-        ));
+        on.push_str(&dingbat(&look, "ZaDb", glyph));
         off.push('\n');
         let zadb = self.doc.add_object(dictionary! {
             "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "ZapfDingbats",
@@ -625,24 +643,66 @@ impl Painter<'_> {
             return;
         };
         let look = look(self.doc, field, widget, wd);
+        let mut out = String::new();
+        frame(&look, &mut out);
+        let (ops, resources) = self.image_content(&look, image);
+        out.push_str(&ops);
+        let ap = self.form_xobject(&look, resources, out);
+        self.set_normal_appearance(widget.id, ap);
+    }
+
+    /// Adds `image` to the document; the content drawing it inside the look's box (aspect
+    /// ratio kept, centred) and the resources naming it.
+    pub(crate) fn image_content(
+        &mut self,
+        look: &WidgetLook,
+        image: &crate::image::Image,
+    ) -> (String, Dictionary) {
         let image_id = image.add_to(self.doc, self.dirty);
         let scale = (look.w / image.width as f32).min(look.h / image.height as f32);
         let (dw, dh) = (image.width as f32 * scale, image.height as f32 * scale);
         let (x, y) = ((look.w - dw) / 2.0, (look.h - dh) / 2.0);
-        let mut out = String::new();
-        frame(&look, &mut out);
-        out.push_str(&format!(
+        let ops = format!(
             "q\n{} 0 0 {} {} {} cm\n/Im0 Do\nQ\n",
             fmt_num(dw),
             fmt_num(dh),
             fmt_num(x),
             fmt_num(y)
-        ));
+        );
         let resources =
             dictionary! { "XObject" => dictionary! { "Im0" => Object::Reference(image_id) } };
-        let ap = self.form_xobject(&look, resources, out);
-        self.set_normal_appearance(widget.id, ap);
+        (ops, resources)
     }
+}
+
+/// A ZapfDingbats `glyph` (`4` = check mark) centred in the look's box, in its DA colour and
+/// size (auto: 80% of the box's smaller side), drawn with the font resource `font`.
+pub(crate) fn dingbat(look: &WidgetLook, font: &str, glyph: char) -> String {
+    // ZapfDingbats advance widths (per 1000) of the glyphs forms use as check marks.
+    let glyph_w = match glyph {
+        '4' => 0.846,
+        'l' => 0.791,
+        '8' => 0.838,
+        'n' => 0.762,
+        'u' => 0.759,
+        'H' => 0.816,
+        _ => 0.8,
+    };
+    let size = if look.da.size > 0.0 {
+        look.da.size
+    } else {
+        look.w.min(look.h) * 0.8
+    };
+    let x = (look.w - glyph_w * size) / 2.0;
+    let y = (look.h - 0.7 * size) / 2.0;
+    format!(
+        "q\nBT\n/{font} {} Tf\n{}\n{} {} Td\n({}) Tj\nET\nQ\n",
+        fmt_num(size),
+        look.da.color,
+        fmt_num(x),
+        fmt_num(y),
+        escape_literal(glyph)
+    )
 }
 
 fn align_x(quadding: u8, pad: f32, inner_w: f32, line_w: f32) -> f32 {

@@ -45,8 +45,7 @@ fn flatten_page(doc: &mut Document, page_id: ObjectId, form_widgets: &HashSet<Ob
         return;
     };
     let mut keep = Vec::with_capacity(annots.len());
-    let mut drawing = String::new();
-    let mut xobjects: Vec<(Vec<u8>, ObjectId)> = Vec::new();
+    let mut appearances: Vec<(ObjectId, [f32; 4])> = Vec::new();
     for a in annots {
         let Object::Reference(id) = a else {
             keep.push(a);
@@ -70,13 +69,37 @@ fn flatten_page(doc: &mut Document, page_id: ObjectId, form_widgets: &HashSet<Ob
         let Some(rect) = ad.get(b"Rect").ok().and_then(|r| pdfutil::rect(doc, r)) else {
             continue;
         };
-        let Some(Object::Stream(ap)) = doc.objects.get(&ap_id) else {
+        appearances.push((ap_id, rect));
+    }
+    draw_on_page(doc, page_id, &appearances);
+    if let Some(p) = pdfutil::dict_of_mut(doc, page_id) {
+        if keep.is_empty() {
+            p.remove(b"Annots");
+        } else {
+            p.set("Annots", Object::Array(keep));
+        }
+    }
+}
+
+/// Draws form XObjects on top of a page's content, each placed so that its transformed
+/// /BBox fills its rectangle (as viewers place annotation appearances); the existing content
+/// is wrapped in q/Q so a graphics state it leaves behind cannot misplace them. Returns the
+/// objects created (the page dictionary changes too: /Contents, and /Resources made direct).
+pub(crate) fn draw_on_page(
+    doc: &mut Document,
+    page_id: ObjectId,
+    items: &[(ObjectId, [f32; 4])],
+) -> Vec<ObjectId> {
+    let mut drawing = String::new();
+    let mut xobjects: Vec<(Vec<u8>, ObjectId)> = Vec::new();
+    for &(id, rect) in items {
+        let Some(Object::Stream(xobject)) = doc.objects.get(&id) else {
             continue;
         };
-        let Some(m) = placement(doc, &ap.dict, rect) else {
+        let Some(m) = placement(doc, &xobject.dict, rect) else {
             continue;
         };
-        let name = format!("FsF{}_{}", ap_id.0, ap_id.1).into_bytes();
+        let name = format!("FsF{}_{}", id.0, id.1).into_bytes();
         drawing.push_str(&format!(
             "q {} {} {} {} {} {} cm /{} Do Q\n",
             fmt_num(m[0]),
@@ -87,7 +110,7 @@ fn flatten_page(doc: &mut Document, page_id: ObjectId, form_widgets: &HashSet<Ob
             fmt_num(m[5]),
             String::from_utf8_lossy(&name)
         ));
-        xobjects.push((name, ap_id));
+        xobjects.push((name, id));
     }
 
     // Make sure every appearance is a Form XObject with a /Subtype (some writers omit it).
@@ -98,6 +121,7 @@ fn flatten_page(doc: &mut Document, page_id: ObjectId, form_widgets: &HashSet<Ob
         }
     }
 
+    let mut created = Vec::new();
     if !drawing.is_empty() {
         let resources = page_resources(doc, page_id);
         let mut xo = match resources
@@ -133,14 +157,9 @@ fn flatten_page(doc: &mut Document, page_id: ObjectId, form_widgets: &HashSet<Ob
             p.set("Contents", Object::Array(contents));
             p.set("Resources", resources);
         }
+        created.extend([open, close]);
     }
-    if let Some(p) = pdfutil::dict_of_mut(doc, page_id) {
-        if keep.is_empty() {
-            p.remove(b"Annots");
-        } else {
-            p.set("Annots", Object::Array(keep));
-        }
-    }
+    created
 }
 
 /// The page's resources as a direct dictionary (inherited ones copied down), so adding

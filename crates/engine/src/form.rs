@@ -395,6 +395,33 @@ impl Form {
         Ok(())
     }
 
+    /// Draws `stamps` (text, check marks, images at boxes in user space) on their pages, for
+    /// PDFs or areas without form fields; works on PDFs without an /AcroForm and together
+    /// with [`Form::fill`]. Every stamp is checked before anything is drawn: a page out of
+    /// range, an empty or non-finite box, a bad size, opacity or alignment, text longer than
+    /// its comb cells or an unreadable image is an [`Error::InvalidValue`] naming the stamp
+    /// as `stamp[i]` (reason SCHEMA_VALIDATION_ERROR), and nothing changes.
+    pub fn stamp(&mut self, stamps: &[crate::stamp::Stamp]) -> Result<()> {
+        let planned = crate::stamp::plan(stamps, self.model.pages.len())?;
+        if planned.is_empty() {
+            return Ok(());
+        }
+        // The page's content and resources (skipped by partial loading) are rewritten.
+        self.pdf.complete()?;
+        self.fonts();
+        let Form {
+            pdf,
+            model,
+            dirty,
+            fonts,
+            ..
+        } = self;
+        let Some(fonts) = fonts.as_mut() else {
+            return Err(Error::Internal("font registry missing".into()));
+        };
+        crate::stamp::draw(&mut pdf.doc, fonts, dirty, &model.pages, planned)
+    }
+
     /// Writes the filled PDF: an incremental update by default (earlier bytes and signatures
     /// intact), re-encrypted when the input was; flattened if asked.
     pub fn save(mut self, options: &SaveOptions) -> Result<Vec<u8>> {

@@ -6,6 +6,10 @@
 //! form's own font cannot encode a value, drop stale XFA, flatten, and save as an
 //! incremental update (earlier revisions and signatures intact) re-encrypted like the input.
 //!
+//! PDFs without fields (or areas a form has no field for) are filled with [`Form::stamp`]:
+//! text, check marks and images drawn at boxes the caller gives, in the same fonts and
+//! layout as field appearances, upright on rotated pages.
+//!
 //! Bytes in, bytes out: no file or network I/O, no threads. Hostile input is bounded by
 //! [`Limits`] and fails with an [`Error`] whose [`Error::reason`] is the API failure reason.
 //!
@@ -34,6 +38,7 @@ mod model;
 mod page;
 mod partial;
 mod pdfutil;
+mod stamp;
 mod update;
 mod values;
 
@@ -43,4 +48,5 @@ pub use form::{FillOptions, FillReport, Form, SaveOptions};
 pub use limits::Limits;
 pub use model::{Field, FieldOption, FieldType, Widget};
 pub use page::{DisplayBox, PageGeometry};
+pub use stamp::{Stamp, StampContent, TextStyle};
 pub use values::{FieldValue, Values, values_from_json, values_from_xfdf};
