@@ -1,13 +1,19 @@
-//! `formsmith`: the command line. A thin shell over the engine: parse flags, read files,
+//! `formsmith`: the command line. A thin shell over the libraries: parse flags, read files,
 //! print results, and map errors to `error: CODE: message` with a non-zero exit.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use formsmith_engine::{
-    Error, FillOptions, Form, OpenOptions, SaveOptions, values_from_json, values_from_xfdf,
+    FillOptions, Form, OpenOptions, SaveOptions, values_from_json, values_from_xfdf,
 };
+use formsmith_schema::{
+    EditContext, EditRequest, Error, GenerateOptions, RuleResolver, edit, generate,
+};
+
+type Result<T, E = Error> = std::result::Result<T, E>;
 
 #[derive(Parser)]
 #[command(
@@ -33,26 +39,52 @@ enum Command {
         #[arg(long)]
         password: Option<String>,
     },
-    /// Fill the form with values and write the result.
+    /// Print the form's edit schema (EditRootJson): one property per fillable field.
+    Schema {
+        /// The PDF form.
+        pdf: PathBuf,
+        /// One enum property per radio group instead of one boolean per option.
+        #[arg(long)]
+        radio_enums: bool,
+        /// Use only the form's own (AcroForm) fields. Detection of printed boxes on flat
+        /// pages is not built yet, so this is what happens either way.
+        #[arg(long)]
+        native_only: bool,
+        /// Password of an encrypted PDF.
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Fill the form and write the result: from field values (--values), from an edit schema
+    /// (--schema, with --instructions for properties without extend_edit:value), or from
+    /// instructions alone (the schema is generated from the form).
     Fill {
         /// The PDF form.
         pdf: PathBuf,
-        /// Values: a JSON object (field name -> value) or an XFDF file (.xfdf).
+        /// Values by field name: a JSON object (name -> value) or an XFDF file (.xfdf).
+        #[arg(long, conflicts_with = "schema")]
+        values: Option<PathBuf>,
+        /// An edit schema (EditRootJson); prints filledValues and metrics as JSON.
         #[arg(long)]
-        values: PathBuf,
+        schema: Option<PathBuf>,
+        /// Plain-language values ("Name: Jordan Avery; check Single").
+        #[arg(long, conflicts_with = "values")]
+        instructions: Option<String>,
         /// Where to write the filled PDF.
         #[arg(short, long)]
         output: PathBuf,
         /// Draw the values into the pages and remove the form.
         #[arg(long)]
         flatten: bool,
+        /// With a generated schema: one enum property per radio group.
+        #[arg(long)]
+        radio_enums: bool,
         /// Password of an encrypted PDF.
         #[arg(long)]
         password: Option<String>,
-        /// Cut text longer than a field's MaxLen instead of refusing it.
+        /// Cut text longer than a field's MaxLen instead of refusing it (--values only).
         #[arg(long)]
         truncate: bool,
-        /// Rewrite the whole file instead of appending an incremental update.
+        /// Rewrite the whole file instead of appending an incremental update (--values only).
         #[arg(long)]
         full_rewrite: bool,
     },
@@ -68,76 +100,200 @@ fn main() -> ExitCode {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path)
-        .map_err(|e| Error::BadValues(format!("cannot read {}: {e}", path.display())))
+fn engine_error(e: formsmith_engine::Error) -> Error {
+    Error::Engine(e)
 }
 
-fn open(pdf: &Path, password: Option<String>) -> Result<Form, Error> {
-    let bytes = std::fs::read(pdf)
-        .map_err(|e| Error::Corrupt(format!("cannot read {}: {e}", pdf.display())))?;
-    Form::open(
-        &bytes,
+fn read(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| {
+        engine_error(formsmith_engine::Error::BadValues(format!(
+            "cannot read {}: {e}",
+            path.display()
+        )))
+    })
+}
+
+fn read_pdf(pdf: &Path) -> Result<Vec<u8>> {
+    std::fs::read(pdf).map_err(|e| {
+        engine_error(formsmith_engine::Error::Corrupt(format!(
+            "cannot read {}: {e}",
+            pdf.display()
+        )))
+    })
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).map_err(|e| {
+        engine_error(formsmith_engine::Error::Internal(format!(
+            "cannot write {}: {e}",
+            path.display()
+        )))
+    })
+}
+
+/// Prints to stdout; a closed pipe (`| head`) ends quietly instead of panicking.
+fn print(text: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}");
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<String> {
+    serde_json::to_string_pretty(value)
+        .map_err(|e| engine_error(formsmith_engine::Error::Internal(e.to_string())))
+}
+
+fn open(bytes: &[u8], password: Option<String>) -> Result<Form> {
+    Ok(Form::open(
+        bytes,
         &OpenOptions {
             password,
             ..OpenOptions::default()
         },
-    )
+    )?)
 }
 
-fn run(cli: Cli) -> Result<(), Error> {
+/// Reads an `image_url` of a schema: a data: URL, a file:// URL, or a path relative to `base`.
+fn load_image(base: &Path, url: &str) -> std::result::Result<Vec<u8>, String> {
+    if let Some(bytes) = formsmith_schema::images::decode_data_url(url) {
+        return bytes;
+    }
+    if url.starts_with("http://") || url.starts_with("https://") {
+        return Err(
+            "the command line reads local files and data: URLs only; download the image first"
+                .into(),
+        );
+    }
+    let path = url.strip_prefix("file://").unwrap_or(url);
+    std::fs::read(base.join(path)).map_err(|e| e.to_string())
+}
+
+fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Fields {
             pdf,
             json,
             password,
         } => {
-            let form = open(&pdf, password)?;
+            let form = open(&read_pdf(&pdf)?, password)?;
             if json {
-                let text = serde_json::to_string_pretty(form.fields())
-                    .map_err(|e| Error::Internal(e.to_string()))?;
-                println!("{text}");
+                print(&to_json(form.fields())?);
             } else {
                 for f in form.fields() {
                     let kind = serde_json::to_value(f.kind)
                         .ok()
                         .and_then(|v| v.as_str().map(String::from))
                         .unwrap_or_default();
-                    println!("{:<10} {:<50} {}", kind, f.name, f.value);
+                    print(&format!("{:<10} {:<50} {}", kind, f.name, f.value));
                 }
             }
             Ok(())
         }
+        Command::Schema {
+            pdf,
+            radio_enums,
+            native_only: _,
+            password,
+        } => {
+            let bytes = read_pdf(&pdf)?;
+            let form = open(&bytes, password)?;
+            let labels = formsmith_schema::printed_labels(&bytes, &form);
+            let schema = generate(&form, labels.as_ref(), &GenerateOptions { radio_enums });
+            print(&to_json(&schema)?);
+            Ok(())
+        }
         Command::Fill {
             pdf,
-            values,
+            values: Some(values),
             output,
             flatten,
             password,
             truncate,
             full_rewrite,
+            ..
         } => {
             let raw = read(&values)?;
             let is_xml = raw.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
             let values = if is_xml {
                 values_from_xfdf(&raw)?
             } else {
-                let json: serde_json::Value = serde_json::from_slice(&raw)
-                    .map_err(|e| Error::BadValues(format!("{}: {e}", values.display())))?;
+                let json: serde_json::Value = serde_json::from_slice(&raw).map_err(|e| {
+                    engine_error(formsmith_engine::Error::BadValues(format!(
+                        "{}: {e}",
+                        values.display()
+                    )))
+                })?;
                 let base = values.parent().map(Path::to_path_buf).unwrap_or_default();
-                values_from_json(&json, &|p| read(&base.join(p)))?
+                values_from_json(&json, &|p| {
+                    std::fs::read(base.join(p)).map_err(|e| {
+                        formsmith_engine::Error::BadValues(format!("cannot read {p}: {e}"))
+                    })
+                })?
             };
-            let mut form = open(&pdf, password)?;
+            let mut form = open(&read_pdf(&pdf)?, password)?;
             let report = form.fill(&values, &FillOptions { truncate })?;
             let out = form.save(&SaveOptions {
                 flatten,
                 full_rewrite,
             })?;
-            std::fs::write(&output, out)
-                .map_err(|e| Error::Internal(format!("cannot write {}: {e}", output.display())))?;
+            write_file(&output, &out)?;
             for w in &report.warnings {
                 eprintln!("warning: {w}");
             }
+            Ok(())
+        }
+        Command::Fill {
+            pdf,
+            schema,
+            instructions,
+            output,
+            flatten,
+            radio_enums,
+            password,
+            ..
+        } => {
+            if schema.is_none() && instructions.is_none() {
+                return Err(Error::EmptySchema(
+                    "nothing to fill: give --values, --schema or --instructions".into(),
+                ));
+            }
+            let base = schema
+                .as_deref()
+                .and_then(Path::parent)
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            let schema = match &schema {
+                Some(path) => Some(serde_json::from_slice(&read(path)?).map_err(|e| {
+                    Error::InvalidOptions(vec![formsmith_schema::Violation {
+                        path: String::new(),
+                        message: format!("{} is not JSON: {e}", path.display()),
+                    }])
+                })?),
+                None => None,
+            };
+            let bytes = read_pdf(&pdf)?;
+            let request = EditRequest {
+                schema,
+                instructions,
+                flatten,
+                generate: GenerateOptions { radio_enums },
+                password,
+            };
+            let resolver = RuleResolver::default();
+            let context = EditContext {
+                resolver: &resolver,
+                load_image: &|url| load_image(&base, url),
+                labels: &formsmith_schema::printed_labels,
+            };
+            let outcome = edit(&bytes, &request, &context)?;
+            write_file(&output, &outcome.pdf)?;
+            for w in &outcome.warnings {
+                eprintln!("warning: {w}");
+            }
+            print(&to_json(&serde_json::json!({
+                "filledValues": outcome.filled_values,
+                "metrics": outcome.metrics,
+                "warnings": outcome.warnings,
+            }))?);
             Ok(())
         }
     }

@@ -168,6 +168,26 @@ impl Field {
     pub(crate) fn has(&self, flag: u32) -> bool {
         self.ff & flag != 0
     }
+
+    /// Whether the flag with this name (as listed in [`Field::flags`]) is set.
+    pub fn has_flag(&self, name: &str) -> bool {
+        self.flags.contains(&name)
+    }
+
+    /// The fixed font size of the field's /DA, or `None` when it sizes text automatically (0).
+    pub fn fixed_font_size(&self) -> Option<f32> {
+        let size = crate::appearance::parse_da(self.da.as_deref()).size;
+        (size > 0.0).then_some(size)
+    }
+
+    /// The last partial name without XFA-style `[0]` indices (`f1_04` of `topmostSubform[0].Page1[0].f1_04[0]`).
+    pub fn short_name(&self) -> &str {
+        let last = self.name.rsplit('.').next().unwrap_or(&self.name);
+        match last.find('[') {
+            Some(i) if i > 0 && last.ends_with(']') => &last[..i],
+            _ => last,
+        }
+    }
 }
 
 /// Attributes a field inherits from its ancestors (ISO 32000 12.7.4.1).

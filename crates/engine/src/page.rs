@@ -44,7 +44,7 @@ impl PageGeometry {
     };
 
     /// Width and height of the page as displayed.
-    pub fn display_size(&self) -> (f64, f64) {
+    pub fn display_size(self) -> (f64, f64) {
         let [x0, y0, x1, y1] = self.crop_box.map(f64::from);
         if self.rotate % 180 == 0 {
             (x1 - x0, y1 - y0)
@@ -54,7 +54,7 @@ impl PageGeometry {
     }
 
     /// A user-space point as displayed (top-left origin).
-    fn to_display_point(&self, x: f64, y: f64) -> (f64, f64) {
+    fn to_display_point(self, x: f64, y: f64) -> (f64, f64) {
         let [x0, y0, x1, y1] = self.crop_box.map(f64::from);
         match self.rotate {
             90 => (y - y0, x - x0),
@@ -65,7 +65,7 @@ impl PageGeometry {
     }
 
     /// A displayed point back in user space.
-    fn to_user_point(&self, dx: f64, dy: f64) -> (f64, f64) {
+    fn to_user_point(self, dx: f64, dy: f64) -> (f64, f64) {
         let [x0, y0, x1, y1] = self.crop_box.map(f64::from);
         match self.rotate {
             90 => (dy + x0, dx + y0),
@@ -76,7 +76,7 @@ impl PageGeometry {
     }
 
     /// A user-space rectangle (x0, y0, x1, y1) in public coordinates.
-    pub fn to_display(&self, rect: [f32; 4]) -> DisplayBox {
+    pub fn to_display(self, rect: [f32; 4]) -> DisplayBox {
         let [x0, y0, x1, y1] = rect.map(f64::from);
         let (ax, ay) = self.to_display_point(x0, y0);
         let (bx, by) = self.to_display_point(x1, y1);
@@ -89,7 +89,7 @@ impl PageGeometry {
     }
 
     /// A public-coordinate box as a normalised user-space rectangle.
-    pub fn to_user(&self, bbox: &DisplayBox) -> [f32; 4] {
+    pub fn to_user(self, bbox: &DisplayBox) -> [f32; 4] {
         let (ax, ay) = self.to_user_point(bbox.left, bbox.top);
         let (bx, by) = self.to_user_point(bbox.right, bbox.bottom);
         [

@@ -8,7 +8,21 @@
 //! Plain synchronous library: bytes and JSON in, bytes and JSON out; no network, no files.
 #![deny(missing_docs)]
 
+mod edit;
 mod error;
+pub mod generate;
+pub mod images;
+pub mod instructions;
+pub mod keys;
+pub mod labels;
+pub mod model;
+mod printed;
 pub mod validate;
 
+pub use edit::{EditContext, EditMetrics, EditOutcome, EditRequest, edit, parse_schema};
 pub use error::{Error, Result, Violation};
+pub use generate::{GenerateOptions, generate};
+pub use instructions::{InstructionResolver, NoResolver, Resolution, RuleResolver};
+pub use labels::{LabelSource, NoLabels, PrintedLabels, PrintedWord};
+pub use model::{EditJson, EditRootJson, FieldKind, SourceAcroForm, TextEditOptions};
+pub use printed::printed_labels;

@@ -1,0 +1,374 @@
+//! Generate an edit schema from a form's native fields: one property per fillable field,
+//! readable keys from labels, placement in public coordinates, options and constraints.
+
+use formsmith_engine::{Field, FieldType, Form, PageGeometry, Widget};
+use indexmap::IndexMap;
+
+use crate::keys::{KeyAllocator, snake_case};
+use crate::labels::LabelSource;
+use crate::model::{
+    EditJson, EditRootJson, FieldKind, OptionMapping, SourceAcroForm, TextEditOptions,
+};
+
+/// Choices of schema generation (`advancedOptions` of the API).
+#[derive(Debug, Clone, Default)]
+pub struct GenerateOptions {
+    /// One enum property per radio group (`radioEnumsEnabled`) instead of one boolean per option.
+    pub radio_enums: bool,
+}
+
+/// Builds the schema of `form`'s native fields. Read-only fields and push buttons are left out
+/// (nothing can be written to them); every other field appears exactly once (a radio group
+/// once per option when `radio_enums` is off).
+pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions) -> EditRootJson {
+    let mut keys = KeyAllocator::default();
+    let mut properties = IndexMap::new();
+    let mut required = Vec::new();
+    let geometry = |page: usize| form.page_geometry(page).unwrap_or(PageGeometry::LETTER);
+    for field in form.fields() {
+        if !is_fillable(field) {
+            continue;
+        }
+        let label = field_label(field, primary_widget(form, field), labels);
+        let is_required = field.has_flag("Required");
+        match field.kind {
+            FieldType::Radio if !options.radio_enums => {
+                for (option, widget) in radio_options(field) {
+                    let option_label = labels
+                        .option_label(widget)
+                        .or_else(|| meaningful(&option.label))
+                        .unwrap_or_else(|| option.export.clone());
+                    let key = keys.allocate(&format!("{label} {option_label}"));
+                    let mut node = placed(Some(widget), &geometry);
+                    node.kind = Some(EditJson::nullable("boolean"));
+                    node.field_type = Some(FieldKind::Radio);
+                    node.description = Some(format!(
+                        "{label}: {option_label}. true selects this option of the group (only one option of the group can be selected)."
+                    ));
+                    node.source_acroform = Some(SourceAcroForm {
+                        field_name: field.name.clone(),
+                        field_type: "radio".into(),
+                        option_map: None,
+                        option_value: Some(option.export.clone()),
+                    });
+                    properties.insert(key, node);
+                }
+            }
+            _ => {
+                let key = keys.allocate(&label);
+                let node = property(
+                    field,
+                    primary_widget(form, field),
+                    &label,
+                    labels,
+                    &geometry,
+                );
+                if is_required {
+                    required.push(key.clone());
+                }
+                properties.insert(key, node);
+            }
+        }
+    }
+    EditRootJson {
+        kind: "object".into(),
+        properties,
+        required: (!required.is_empty()).then_some(required),
+        additional_properties: Some(false),
+        rules: IndexMap::new(),
+    }
+}
+
+/// Whether a value can be written to the field: not a push button, not read-only, and a
+/// radio group or list with at least one option (a combo without options that allows typing
+/// takes free text).
+pub fn is_fillable(field: &Field) -> bool {
+    let has_options = field.option_pairs.iter().any(|o| !o.export.is_empty());
+    match field.kind {
+        FieldType::Button => false,
+        _ if field.has_flag("ReadOnly") => false,
+        FieldType::Radio => !radio_options(field).is_empty(),
+        FieldType::List => has_options,
+        FieldType::Combo => has_options || field.has_flag("Edit"),
+        _ => true,
+    }
+}
+
+/// The widget that stands for the field: the first one a viewer shows (on a page, not hidden,
+/// inside the visible box), else the first one on a page.
+pub fn primary_widget<'a>(form: &Form, field: &'a Field) -> Option<&'a Widget> {
+    let visible = |w: &&Widget| {
+        let Some(geometry) = w.page.and_then(|p| form.page_geometry(p)) else {
+            return false;
+        };
+        let c = geometry.crop_box;
+        let (cx, cy) = ((w.rect[0] + w.rect[2]) / 2.0, (w.rect[1] + w.rect[3]) / 2.0);
+        !w.hidden && cx >= c[0] && cx <= c[2] && cy >= c[1] && cy <= c[3]
+    };
+    field
+        .widgets
+        .iter()
+        .find(visible)
+        .or_else(|| field.widgets.iter().find(|w| w.page.is_some()))
+}
+
+/// The field's label: tooltip, else the printed label next to `widget`, else its name.
+pub fn field_label(field: &Field, widget: Option<&Widget>, labels: &dyn LabelSource) -> String {
+    if let Some(tooltip) = field.tooltip.as_deref().and_then(meaningful) {
+        return tooltip;
+    }
+    if let Some(label) = widget.and_then(|w| labels.label(field.kind, w)) {
+        return label;
+    }
+    humanize(field.short_name())
+}
+
+/// A label worth showing: trimmed, not empty, not a bare number or XFA-style path.
+fn meaningful(text: &str) -> Option<String> {
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let useful = text.chars().any(char::is_alphabetic) && !text.contains("[0]");
+    useful.then_some(text)
+}
+
+/// `first_name` / `FirstName` / `f1_04` -> "first name" / "First Name" / "f1 04".
+fn humanize(name: &str) -> String {
+    let key = snake_case(name);
+    key.replace('_', " ")
+}
+
+/// The node of a non-radio-option property (everything but booleans per radio option).
+fn property(
+    field: &Field,
+    widget: Option<&Widget>,
+    label: &str,
+    labels: &dyn LabelSource,
+    geometry: &dyn Fn(usize) -> PageGeometry,
+) -> EditJson {
+    let mut node = placed(widget, geometry);
+    let mut notes: Vec<String> = Vec::new();
+    match field.kind {
+        FieldType::Text => {
+            node.kind = Some(EditJson::nullable("string"));
+            node.field_type = Some(FieldKind::Text);
+            let comb = field.has_flag("Comb") && field.max_len.is_some();
+            let multi_line = field.has_flag("Multiline");
+            let options = TextEditOptions {
+                font_size: field.fixed_font_size().map(f64::from),
+                combing: comb.then_some(true),
+                max_length: field.max_len,
+                multi_line: multi_line.then_some(true),
+                ..TextEditOptions::default()
+            };
+            if let Some(max) = field.max_len {
+                notes.push(if comb {
+                    format!("{max} characters, one per box")
+                } else {
+                    format!("at most {max} characters")
+                });
+            }
+            if multi_line {
+                notes.push("may span several lines".into());
+            }
+            if field.has_flag("Password") {
+                notes.push("shown as bullets".into());
+            }
+            if options != TextEditOptions::default() {
+                node.text_edit_options = Some(options);
+            }
+            node.source_acroform = Some(source(field, "text", None));
+        }
+        FieldType::Checkbox => {
+            node.kind = Some(EditJson::nullable("boolean"));
+            node.field_type = Some(FieldKind::Checkbox);
+            notes.push("true checks the box".into());
+            node.source_acroform = Some(source(field, "checkbox", None));
+        }
+        FieldType::Radio => {
+            let choices: Vec<(String, String, Option<&Widget>)> = radio_options(field)
+                .into_iter()
+                .map(|(option, widget)| {
+                    let shown = labels
+                        .option_label(widget)
+                        .or_else(|| meaningful(&option.label))
+                        .unwrap_or_else(|| option.export.clone());
+                    (option.export.clone(), shown, Some(widget))
+                })
+                .collect();
+            enum_node(
+                &mut node,
+                field,
+                FieldKind::Radio,
+                "radio",
+                &choices,
+                geometry,
+            );
+            notes.push("choose one option".into());
+        }
+        FieldType::Combo | FieldType::List => {
+            let choices: Vec<(String, String, Option<&Widget>)> = field
+                .option_pairs
+                .iter()
+                .filter(|o| !o.export.is_empty())
+                .map(|o| {
+                    (
+                        o.export.clone(),
+                        if o.label.trim().is_empty() {
+                            o.export.clone()
+                        } else {
+                            o.label.clone()
+                        },
+                        None,
+                    )
+                })
+                .collect();
+            let (kind, wire) = if field.kind == FieldType::Combo {
+                (FieldKind::Dropdown, "dropdown")
+            } else {
+                (FieldKind::OptionList, "optionList")
+            };
+            if choices.is_empty() {
+                // A choice field with no options can only take free text.
+                node.kind = Some(EditJson::nullable("string"));
+                node.field_type = Some(FieldKind::Text);
+                node.source_acroform = Some(source(field, wire, None));
+            } else {
+                enum_node(&mut node, field, kind, wire, &choices, geometry);
+            }
+            if field.has_flag("Edit") {
+                notes.push("the form also accepts other text".into());
+            }
+        }
+        FieldType::Signature => {
+            node.kind = Some(EditJson::nullable("string"));
+            node.field_type = Some(FieldKind::Signature);
+            notes.push("a name to write, or an image via extend_edit:image".into());
+            node.source_acroform = Some(source(field, "signature", None));
+        }
+        FieldType::Button => {}
+    }
+    if field.has_flag("Required") {
+        notes.push("required".into());
+    }
+    node.description = Some(if notes.is_empty() {
+        label.to_string()
+    } else {
+        format!("{label} ({})", notes.join("; "))
+    });
+    node
+}
+
+/// Fills `node` as an enum over `choices` (export value, label, widget): schema values are the
+/// labels when they are distinct (people and instructions use labels), else the export values.
+fn enum_node(
+    node: &mut EditJson,
+    field: &Field,
+    kind: FieldKind,
+    wire: &str,
+    choices: &[(String, String, Option<&Widget>)],
+    geometry: &dyn Fn(usize) -> PageGeometry,
+) {
+    // A choice listed twice (same export value) is offered once.
+    let mut seen_exports = std::collections::HashSet::new();
+    let choices: Vec<&(String, String, Option<&Widget>)> = choices
+        .iter()
+        .filter(|(export, _, _)| seen_exports.insert(export.as_str()))
+        .collect();
+    let labels_distinct = {
+        let mut seen = std::collections::HashSet::new();
+        choices
+            .iter()
+            .all(|(_, label, _)| !label.trim().is_empty() && seen.insert(label.to_lowercase()))
+    };
+    let schema_values: Vec<String> = choices
+        .iter()
+        .map(|(export, label, _)| {
+            if labels_distinct {
+                label.clone()
+            } else {
+                export.clone()
+            }
+        })
+        .collect();
+    node.options = Some(schema_values.clone());
+    node.option_descriptions = Some(choices.iter().map(|(_, label, _)| label.clone()).collect());
+    node.field_type = Some(kind);
+    if kind == FieldKind::Radio {
+        let boxes: Vec<_> = choices
+            .iter()
+            .filter_map(|(_, _, widget)| {
+                let w = (*widget)?;
+                Some(geometry(w.page?).to_display(w.rect))
+            })
+            .collect();
+        if boxes.len() == choices.len() {
+            node.bboxes = Some(boxes);
+        }
+    }
+    node.source_acroform = Some(source(
+        field,
+        wire,
+        Some(
+            choices
+                .iter()
+                .zip(schema_values)
+                .map(|((export, label, _), schema_value)| OptionMapping {
+                    schema_value,
+                    export_value: export.clone(),
+                    display_value: label.clone(),
+                })
+                .collect(),
+        ),
+    ));
+}
+
+fn source(field: &Field, wire: &str, option_map: Option<Vec<OptionMapping>>) -> SourceAcroForm {
+    SourceAcroForm {
+        field_name: field.name.clone(),
+        field_type: wire.into(),
+        option_map,
+        option_value: None,
+    }
+}
+
+/// A node with the page and box of `widget`.
+fn placed(widget: Option<&Widget>, geometry: &dyn Fn(usize) -> PageGeometry) -> EditJson {
+    let mut node = EditJson::default();
+    if let Some(widget) = widget
+        && let Some(page) = widget.page
+    {
+        node.page_index = u32::try_from(page).ok();
+        node.bbox = Some(geometry(page).to_display(widget.rect));
+    }
+    node
+}
+
+/// A radio group's options, one per distinct on-state, each with its first widget. The
+/// on-state name is the option's identity (it is what /V and /AS hold, and what the engine
+/// matches first); /Opt text, when the form has it, is the label.
+fn radio_options(field: &Field) -> Vec<(formsmith_engine::FieldOption, &Widget)> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    for widget in &field.widgets {
+        let Some(state) = widget.on_state.as_deref().filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        if !seen.insert(state.to_string()) {
+            continue;
+        }
+        // The engine keeps (/Opt text, state) pairs for buttons with /Opt.
+        let label = field
+            .option_pairs
+            .iter()
+            .find(|o| o.label == state && o.export != state)
+            .map(|o| o.export.clone())
+            .unwrap_or_else(|| state.to_string());
+        out.push((
+            formsmith_engine::FieldOption {
+                export: state.to_string(),
+                label,
+            },
+            widget,
+        ));
+    }
+    out
+}

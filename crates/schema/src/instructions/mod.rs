@@ -1,0 +1,50 @@
+//! Plain-language instructions -> values for schema properties.
+//!
+//! [`InstructionResolver`] is the seam: the built-in rule resolver is deterministic and
+//! offline; a language-model resolver (an OpenAI-compatible endpoint) can implement the same
+//! trait beside it without callers changing.
+
+mod rules;
+
+pub use rules::RuleResolver;
+
+use serde_json::{Map, Value};
+
+use crate::model::EditRootJson;
+
+/// Values read from instructions, and what could not be placed.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Resolution {
+    /// Property key -> value, for properties the instructions give a value to.
+    pub values: Map<String, Value>,
+    /// What was understood but not placed with confidence (left blank), for a person.
+    pub warnings: Vec<String>,
+}
+
+/// Turns instructions into property values.
+pub trait InstructionResolver: Send + Sync {
+    /// Values for `schema`'s properties that `instructions` ask for. `pinned` holds the values
+    /// already fixed by `extend_edit:value` (they win; a resolver may use them as context).
+    fn resolve(
+        &self,
+        schema: &EditRootJson,
+        instructions: &str,
+        pinned: &Map<String, Value>,
+    ) -> Resolution;
+}
+
+/// A resolver that understands nothing: every instruction is reported back unplaced.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoResolver;
+
+impl InstructionResolver for NoResolver {
+    fn resolve(&self, _: &EditRootJson, instructions: &str, _: &Map<String, Value>) -> Resolution {
+        let mut resolution = Resolution::default();
+        if !instructions.trim().is_empty() {
+            resolution
+                .warnings
+                .push("instructions were given but no instruction resolver is configured".into());
+        }
+        resolution
+    }
+}

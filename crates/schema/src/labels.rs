@@ -1,0 +1,264 @@
+//! Printed labels of fields: the text a person reads next to a box ("Your first name and
+//! middle initial" above it, "Single" right of a check box). Works on positioned words of the
+//! page content in public (displayed, top-left) coordinates, so "left" and "above" mean what
+//! they mean on screen, also on rotated pages.
+
+use formsmith_engine::{DisplayBox, FieldType, PageGeometry, Widget};
+
+/// Where a field's human label comes from.
+pub trait LabelSource {
+    /// The label of a field whose first widget is `widget`.
+    fn label(&self, kind: FieldType, widget: &Widget) -> Option<String>;
+    /// The label of one option (a radio button or check box), usually printed right of it.
+    fn option_label(&self, widget: &Widget) -> Option<String>;
+}
+
+/// No printed text known: labels come from tooltips and names only.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoLabels;
+
+impl LabelSource for NoLabels {
+    fn label(&self, _: FieldType, _: &Widget) -> Option<String> {
+        None
+    }
+    fn option_label(&self, _: &Widget) -> Option<String> {
+        None
+    }
+}
+
+/// One printed word: text and its box in PDF user space.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrintedWord {
+    /// The word.
+    pub text: String,
+    /// (x0, y0, x1, y1) in the page's user space.
+    pub rect: [f32; 4],
+    /// Effective font size in points.
+    pub font_size: f32,
+}
+
+/// A run of words on one line with no wide gap: the unit a label is made of.
+#[derive(Debug, Clone)]
+struct Phrase {
+    text: String,
+    bbox: DisplayBox,
+}
+
+/// Labels found in the printed words of each page.
+#[derive(Debug, Default)]
+pub struct PrintedLabels {
+    /// Per page: its geometry and its phrases in display coordinates.
+    pages: Vec<(PageGeometry, Vec<Phrase>)>,
+}
+
+/// How far (points) a label may be from its box.
+const MAX_LEFT_GAP: f64 = 160.0;
+const MAX_ABOVE_GAP: f64 = 24.0;
+const MAX_RIGHT_GAP: f64 = 120.0;
+/// Words per page considered for labels (bounds the phrase grouping on hostile pages).
+const MAX_WORDS_PER_PAGE: usize = 20_000;
+
+impl PrintedLabels {
+    /// Builds the index from each page's geometry and words (`pages[i]` is page i).
+    pub fn new(pages: Vec<(PageGeometry, Vec<PrintedWord>)>) -> Self {
+        PrintedLabels {
+            pages: pages
+                .into_iter()
+                .map(|(geometry, mut words)| {
+                    words.truncate(MAX_WORDS_PER_PAGE);
+                    (geometry, phrases(&geometry, words))
+                })
+                .collect(),
+        }
+    }
+
+    /// The phrases of the widget's page and the widget's box as displayed.
+    fn context(&self, widget: &Widget) -> Option<(&[Phrase], DisplayBox)> {
+        let (geometry, phrases) = self.pages.get(widget.page?)?;
+        Some((phrases.as_slice(), geometry.to_display(widget.rect)))
+    }
+}
+
+impl LabelSource for PrintedLabels {
+    fn label(&self, kind: FieldType, widget: &Widget) -> Option<String> {
+        let (phrases, target) = self.context(widget)?;
+        if matches!(kind, FieldType::Checkbox | FieldType::Radio) {
+            return right_of(phrases, &target)
+                .or_else(|| left_of(phrases, &target))
+                .or_else(|| above(phrases, &target));
+        }
+        let left = left_of_scored(phrases, &target);
+        let up = above_scored(phrases, &target);
+        match (left, up) {
+            (Some((l, ls)), Some((u, us))) => Some(if us <= ls { u } else { l }),
+            (Some((l, _)), None) => Some(l),
+            (None, Some((u, _))) => Some(u),
+            (None, None) => None,
+        }
+    }
+
+    fn option_label(&self, widget: &Widget) -> Option<String> {
+        let (phrases, target) = self.context(widget)?;
+        right_of(phrases, &target)
+    }
+}
+
+fn vertical_overlap(a: &DisplayBox, b: &DisplayBox) -> f64 {
+    (a.bottom.min(b.bottom) - a.top.max(b.top)).max(0.0)
+}
+
+fn horizontal_overlap(a: &DisplayBox, b: &DisplayBox) -> f64 {
+    (a.right.min(b.right) - a.left.max(b.left)).max(0.0)
+}
+
+fn same_row(phrase: &DisplayBox, target: &DisplayBox) -> bool {
+    let height = (phrase.bottom - phrase.top)
+        .min(target.bottom - target.top)
+        .max(1.0);
+    vertical_overlap(phrase, target) >= 0.4 * height
+}
+
+/// The nearest phrase right of a box on its row (check box and radio captions).
+fn right_of(phrases: &[Phrase], target: &DisplayBox) -> Option<String> {
+    phrases
+        .iter()
+        .filter(|p| same_row(&p.bbox, target) && p.bbox.left >= target.right - 2.0)
+        .map(|p| (p, p.bbox.left - target.right))
+        .filter(|(_, gap)| *gap <= MAX_RIGHT_GAP)
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(p, _)| p.text.clone())
+}
+
+fn left_of(phrases: &[Phrase], target: &DisplayBox) -> Option<String> {
+    left_of_scored(phrases, target).map(|(text, _)| text)
+}
+
+/// The nearest phrase left of a box on its row; a bare line number ("1a", "12") takes the
+/// phrase before it too, as forms print "Wages . . . . 1a [box]".
+fn left_of_scored(phrases: &[Phrase], target: &DisplayBox) -> Option<(String, f64)> {
+    let mut row: Vec<(&Phrase, f64)> = phrases
+        .iter()
+        .filter(|p| same_row(&p.bbox, target) && p.bbox.right <= target.left + 2.0)
+        .map(|p| (p, target.left - p.bbox.right))
+        .filter(|(_, gap)| *gap <= MAX_LEFT_GAP)
+        .collect();
+    row.sort_by(|a, b| a.1.total_cmp(&b.1));
+    let (nearest, gap) = *row.first()?;
+    let mut text = nearest.text.clone();
+    if is_line_number(&text)
+        && let Some((before, _)) = row.get(1)
+    {
+        text = format!("{} {}", before.text, text);
+    }
+    Some((text, gap))
+}
+
+fn above(phrases: &[Phrase], target: &DisplayBox) -> Option<String> {
+    above_scored(phrases, target).map(|(text, _)| text)
+}
+
+/// The nearest phrase just above a box that starts over it (labels printed over entry lines),
+/// or printed inside the top of the box itself.
+fn above_scored(phrases: &[Phrase], target: &DisplayBox) -> Option<(String, f64)> {
+    phrases
+        .iter()
+        .filter(|p| {
+            let starts_over = p.bbox.left >= target.left - 6.0 && p.bbox.left < target.right;
+            let overlaps = horizontal_overlap(&p.bbox, target)
+                > 0.5 * (p.bbox.right - p.bbox.left).min(target.right - target.left);
+            let above = p.bbox.bottom <= target.top + 0.5 * (target.bottom - target.top).min(6.0);
+            (starts_over || overlaps) && above && target.top - p.bbox.bottom <= MAX_ABOVE_GAP
+        })
+        .map(|p| {
+            (
+                p,
+                (target.top - p.bbox.bottom).max(0.0) + 0.1 * (p.bbox.left - target.left).abs(),
+            )
+        })
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(p, score)| (p.text.clone(), score))
+}
+
+fn is_line_number(text: &str) -> bool {
+    let t = text.trim_end_matches('.');
+    t.len() <= 3 && t.chars().next().is_some_and(|c| c.is_ascii_digit())
+}
+
+/// Groups words into phrases: same baseline, gaps under one em. Dot leaders are dropped.
+fn phrases(geometry: &PageGeometry, words: Vec<PrintedWord>) -> Vec<Phrase> {
+    let mut boxes: Vec<(String, DisplayBox, f64)> = words
+        .into_iter()
+        .filter_map(|w| {
+            let text = w.text.trim().to_string();
+            let leader = text
+                .chars()
+                .all(|c| matches!(c, '.' | '…' | '_' | '-' | ' '));
+            (!text.is_empty() && !leader).then(|| {
+                (
+                    text,
+                    geometry.to_display(w.rect),
+                    f64::from(w.font_size.max(1.0)),
+                )
+            })
+        })
+        .collect();
+    boxes.sort_by(|a, b| {
+        a.1.top
+            .total_cmp(&b.1.top)
+            .then(a.1.left.total_cmp(&b.1.left))
+    });
+    let mut out: Vec<Phrase> = Vec::new();
+    let mut used = vec![false; boxes.len()];
+    for i in 0..boxes.len() {
+        if used[i] {
+            continue;
+        }
+        used[i] = true;
+        let (text, bbox, size) = &boxes[i];
+        let mut phrase = Phrase {
+            text: text.clone(),
+            bbox: *bbox,
+        };
+        let em = *size;
+        // Extend rightwards with the next word on the same baseline.
+        loop {
+            let next = (0..boxes.len())
+                .filter(|&j| !used[j])
+                .filter(|&j| {
+                    let b = &boxes[j].1;
+                    let same_line = (b.bottom - phrase.bbox.bottom).abs() < 0.35 * em;
+                    let gap = b.left - phrase.bbox.right;
+                    same_line && gap > -0.3 * em && gap < 1.0 * em
+                })
+                .min_by(|&a, &b| boxes[a].1.left.total_cmp(&boxes[b].1.left));
+            let Some(j) = next else { break };
+            used[j] = true;
+            let b = boxes[j].1;
+            phrase.text.push(' ');
+            phrase.text.push_str(&boxes[j].0);
+            phrase.bbox = DisplayBox {
+                left: phrase.bbox.left.min(b.left),
+                top: phrase.bbox.top.min(b.top),
+                right: phrase.bbox.right.max(b.right),
+                bottom: phrase.bbox.bottom.max(b.bottom),
+            };
+        }
+        phrase.text = clean_label(&phrase.text);
+        if phrase.text.chars().any(char::is_alphanumeric) {
+            out.push(phrase);
+        }
+    }
+    out
+}
+
+/// Trims dot leaders, trailing colons and bullets from a printed label.
+fn clean_label(text: &str) -> String {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| !w.chars().all(|c| matches!(c, '.' | '…' | '_')))
+        .collect();
+    let joined = words.join(" ");
+    joined
+        .trim_matches(|c: char| matches!(c, ':' | '.' | '…' | '_' | '▶' | '►' | '•' | ' '))
+        .to_string()
+}
