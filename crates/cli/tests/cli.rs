@@ -125,3 +125,135 @@ fn decompression_bomb_stays_under_a_hard_memory_cap() {
         out.status
     );
 }
+
+#[test]
+fn schema_then_fill_from_it_prints_filled_values_and_metrics() {
+    let dir = std::env::temp_dir().join(format!("formsmith-cli-schema-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let form = corpus("fillable/irs-fw9-2024.pdf");
+    let out = formsmith().arg("schema").arg(&form).output().expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut schema: serde_json::Value =
+        serde_json::from_slice(&out.stdout).expect("schema is JSON");
+    assert_eq!(schema["type"], "object");
+    // Pin the first two text properties.
+    let mut pinned = Vec::new();
+    for (key, property) in schema["properties"].as_object_mut().expect("properties") {
+        if property["extend_edit:field_type"] == "text"
+            && property["extend_edit:text_edit_options"]
+                .get("maxLength")
+                .is_none()
+            && pinned.len() < 2
+        {
+            let value = format!("Pinned{}", pinned.len());
+            property["extend_edit:value"] = serde_json::json!(value);
+            pinned.push((key.clone(), value));
+        }
+    }
+    assert_eq!(pinned.len(), 2);
+    let schema_path = dir.join("schema.json");
+    std::fs::write(&schema_path, schema.to_string()).expect("write");
+    let out_pdf = dir.join("out.pdf");
+    let out = formsmith()
+        .arg("fill")
+        .arg(&form)
+        .arg("--schema")
+        .arg(&schema_path)
+        .arg("-o")
+        .arg(&out_pdf)
+        .arg("--flatten")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("report is JSON");
+    for (key, value) in &pinned {
+        assert_eq!(
+            report["filledValues"][key],
+            serde_json::json!(value),
+            "{report}"
+        );
+    }
+    for metric in [
+        "processingTimeMs",
+        "pageCount",
+        "fieldCount",
+        "fieldsDetectedCount",
+        "fieldsAnnotatedCount",
+        "fieldDetectionTimeMs",
+        "fieldAnnotationTimeMs",
+        "fieldFillingTimeMs",
+    ] {
+        assert!(
+            report["metrics"][metric].is_u64(),
+            "metric {metric} missing: {report}"
+        );
+    }
+    assert_eq!(report["metrics"]["pageCount"], 6);
+    let text = Command::new("pdftotext")
+        .arg(&out_pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("Pinned0") && text.contains("Pinned1"),
+        "values not in the flattened page text"
+    );
+
+    // A rule the values break: SCHEMA_VALIDATION_ERROR naming the path, exit 2, no output file.
+    let (first_key, _) = &pinned[0];
+    schema["required"] = serde_json::json!([first_key]);
+    schema["properties"][first_key]
+        .as_object_mut()
+        .expect("property")
+        .remove("extend_edit:value");
+    std::fs::write(&schema_path, schema.to_string()).expect("write");
+    let refused = dir.join("refused.pdf");
+    let out = formsmith()
+        .arg("fill")
+        .arg(&form)
+        .arg("--schema")
+        .arg(&schema_path)
+        .arg("-o")
+        .arg(&refused)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        err.starts_with("error: SCHEMA_VALIDATION_ERROR: ")
+            && err.contains(&format!("/{first_key}")),
+        "{err}"
+    );
+    assert!(!refused.exists());
+
+    // A malformed schema: INVALID_OPTIONS with the schema path.
+    std::fs::write(
+        &schema_path,
+        r#"{"type":"object","properties":{"x":{"type":"string","extend_edit:field_type":"text"}}}"#,
+    )
+    .expect("write");
+    let out = formsmith()
+        .arg("fill")
+        .arg(&form)
+        .arg("--schema")
+        .arg(&schema_path)
+        .arg("-o")
+        .arg(&refused)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("error: INVALID_OPTIONS: ") && err.contains("/properties/x/type"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
