@@ -9,6 +9,30 @@ const MAX_KEY_LEN: usize = 48;
 /// Words that carry no meaning in a key when they lead it.
 const LEADING_NOISE: &[&str] = &["enter", "the", "a", "an", "please", "type", "print"];
 
+/// The part of a label a key is made from: without a leading line number ("1 Name of
+/// entity" -> "Name of entity") and cut at the end of its first sentence when that leaves
+/// at least two words.
+pub fn key_text(label: &str) -> &str {
+    let mut text = label.trim();
+    if let Some((first, rest)) = text.split_once(' ') {
+        let numbered = first
+            .trim_end_matches(['.', ')'])
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+            && first.len() <= 4;
+        if numbered && rest.chars().any(char::is_alphabetic) {
+            text = rest.trim_start();
+        }
+    }
+    if let Some(end) = text.find(". ")
+        && text[..end].split_whitespace().count() >= 2
+    {
+        text = &text[..end];
+    }
+    text
+}
+
 /// snake_case of a label: ASCII letters and digits (accents folded), words joined by `_`,
 /// cut at a word boundary, never empty and never starting with a digit.
 pub fn snake_case(label: &str) -> String {
@@ -110,7 +134,7 @@ pub struct KeyAllocator {
 impl KeyAllocator {
     /// A fresh key for `label`.
     pub fn allocate(&mut self, label: &str) -> String {
-        self.claim(snake_case(label))
+        self.claim(snake_case(key_text(label)))
     }
 
     /// Claims `key` as is, or its first free `_N` variant.
@@ -148,6 +172,12 @@ mod tests {
         assert_eq!(snake_case("Łódź – Žilina"), "lodz_zilina");
         assert_eq!(snake_case("東京"), "field");
         assert_eq!(snake_case("1a Wages"), "field_1a_wages");
+        assert_eq!(
+            key_text("1 Name of entity/individual. An entry is required."),
+            "Name of entity/individual"
+        );
+        assert_eq!(key_text("Wages. Attach W-2 7"), "Wages. Attach W-2 7");
+        assert_eq!(key_text("12"), "12");
         assert!(snake_case(&"very long label ".repeat(20)).len() <= MAX_KEY_LEN);
     }
 

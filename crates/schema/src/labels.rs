@@ -55,6 +55,8 @@ pub struct PrintedLabels {
 const MAX_LEFT_GAP: f64 = 160.0;
 const MAX_ABOVE_GAP: f64 = 24.0;
 const MAX_RIGHT_GAP: f64 = 120.0;
+/// How far left the words of a numbered line may start from its amount box.
+const MAX_LINE_LABEL_GAP: f64 = 480.0;
 /// Words per page considered for labels (bounds the phrase grouping on hostile pages).
 const MAX_WORDS_PER_PAGE: usize = 20_000;
 
@@ -83,7 +85,9 @@ impl LabelSource for PrintedLabels {
     fn label(&self, kind: FieldType, widget: &Widget) -> Option<String> {
         let (phrases, target) = self.context(widget)?;
         if matches!(kind, FieldType::Checkbox | FieldType::Radio) {
+            // A caption right of the box, unless all that is there is the next line number.
             return right_of(phrases, &target)
+                .filter(|t| !is_line_number(t))
                 .or_else(|| left_of(phrases, &target))
                 .or_else(|| above(phrases, &target));
         }
@@ -140,13 +144,17 @@ fn left_of_scored(phrases: &[Phrase], target: &DisplayBox) -> Option<(String, f6
         .iter()
         .filter(|p| same_row(&p.bbox, target) && p.bbox.right <= target.left + 2.0)
         .map(|p| (p, target.left - p.bbox.right))
-        .filter(|(_, gap)| *gap <= MAX_LEFT_GAP)
+        .filter(|(_, gap)| *gap <= MAX_LINE_LABEL_GAP)
         .collect();
     row.sort_by(|a, b| a.1.total_cmp(&b.1));
     let (nearest, gap) = *row.first()?;
+    if gap > MAX_LEFT_GAP {
+        return None;
+    }
     let mut text = nearest.text.clone();
+    // Amount columns: "Taxable interest . . . . 8a [box]": the words sit far left of the number.
     if is_line_number(&text)
-        && let Some((before, _)) = row.get(1)
+        && let Some((before, _)) = row.iter().skip(1).find(|(p, _)| !is_line_number(&p.text))
     {
         text = format!("{} {}", before.text, text);
     }
@@ -176,7 +184,68 @@ fn above_scored(phrases: &[Phrase], target: &DisplayBox) -> Option<(String, f64)
             )
         })
         .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(p, score)| (p.text.clone(), score))
+        .map(|(p, score)| (label_block(phrases, p), score))
+}
+
+/// Most lines in a printed label block above a box that are joined into its label.
+const MAX_BLOCK_LINES: usize = 4;
+
+/// The whole label printed above a box: `nearest` is its last line; lines directly above it
+/// (tight line spacing, same column) are prepended, and a bare line number ("2") takes the
+/// words right of it ("2 Business name...").
+fn label_block(phrases: &[Phrase], nearest: &Phrase) -> String {
+    let mut lines = vec![with_following(phrases, nearest)];
+    let mut current = nearest;
+    for _ in 1..MAX_BLOCK_LINES {
+        // Only a continuation line (lower-case or punctuation first) belongs to a label
+        // above it; a capitalised or numbered line starts its own label.
+        let continues = current
+            .text
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_lowercase() || matches!(c, '(' | ',' | ';' | '&'));
+        if !continues {
+            break;
+        }
+        let height = (current.bbox.bottom - current.bbox.top).max(1.0);
+        let line_above = phrases
+            .iter()
+            .filter(|p| {
+                let gap = current.bbox.top - p.bbox.bottom;
+                let aligned = (p.bbox.left - current.bbox.left).abs() < 12.0
+                    || horizontal_overlap(&p.bbox, &current.bbox)
+                        > 0.5 * (current.bbox.right - current.bbox.left);
+                let same_size = (p.bbox.bottom - p.bbox.top - height).abs() < 0.35 * height;
+                gap > -0.2 * height
+                    && gap < 0.6 * height
+                    && aligned
+                    && same_size
+                    && !std::ptr::eq(*p, current)
+            })
+            .min_by(|a, b| {
+                (current.bbox.top - a.bbox.bottom).total_cmp(&(current.bbox.top - b.bbox.bottom))
+            });
+        let Some(line) = line_above else { break };
+        lines.push(with_following(phrases, line));
+        current = line;
+    }
+    lines.reverse();
+    lines.join(" ")
+}
+
+/// A bare line number joined with the phrase right of it on its line.
+fn with_following(phrases: &[Phrase], phrase: &Phrase) -> String {
+    if !is_line_number(&phrase.text) {
+        return phrase.text.clone();
+    }
+    let height = (phrase.bbox.bottom - phrase.bbox.top).max(1.0);
+    phrases
+        .iter()
+        .filter(|p| same_row(&p.bbox, &phrase.bbox) && p.bbox.left >= phrase.bbox.right - 1.0)
+        .filter(|p| p.bbox.left - phrase.bbox.right < 4.0 * height)
+        .min_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left))
+        .map(|next| format!("{} {}", phrase.text, next.text))
+        .unwrap_or_else(|| phrase.text.clone())
 }
 
 fn is_line_number(text: &str) -> bool {
