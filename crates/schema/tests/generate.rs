@@ -213,103 +213,106 @@ fn pinned_values_round_trip_and_land_inside_their_bboxes() {
             continue;
         };
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let schema = schema_of(&bytes, &form, true);
-        let request = EditRequest {
-            schema: Some(pinned(&schema)),
-            ..EditRequest::default()
-        };
-        let outcome = match edit(&bytes, &request, &context()) {
-            Ok(o) => o,
-            Err(e) => {
-                failures.push(format!("{name}: edit failed: {e}"));
-                continue;
-            }
-        };
-        let filled = Form::open(&outcome.pdf, &OpenOptions::default()).unwrap();
-        let out_path = common::temp_path(&name);
-        std::fs::write(&out_path, &outcome.pdf).unwrap();
-        let words = common::pdftotext_words(&out_path);
-        for (key, value) in &outcome.filled_values {
-            let property = &outcome.schema.properties[key];
-            let source = property.source_acroform.as_ref().unwrap();
-            let field = filled
-                .fields()
-                .iter()
-                .find(|f| f.name == source.field_name)
-                .unwrap();
-            let export = |v: &str| {
-                source
-                    .option_map
-                    .as_ref()
-                    .and_then(|m| m.iter().find(|o| o.schema_value == v))
-                    .map(|o| o.export_value.clone())
-                    .unwrap_or_else(|| v.to_string())
+        // Radio groups as one enum, or one boolean per option: both must round-trip.
+        for radio_enums in [true, false] {
+            let schema = schema_of(&bytes, &form, radio_enums);
+            let request = EditRequest {
+                schema: Some(pinned(&schema)),
+                ..EditRequest::default()
             };
-            let ok = match (field.kind, value) {
-                (FieldType::Text, Value::String(s)) => field.value == json!(s),
-                (FieldType::Checkbox, Value::Bool(b)) => {
-                    (field.value != json!("Off") && !field.value.is_null()) == *b
+            let outcome = match edit(&bytes, &request, &context()) {
+                Ok(o) => o,
+                Err(e) => {
+                    failures.push(format!("{name}: edit failed: {e}"));
+                    continue;
                 }
-                // Radio options are identified by their on-state, which /V holds.
-                (FieldType::Radio, Value::Bool(true)) => {
-                    field.value == json!(source.option_value.as_deref().unwrap())
-                }
-                (FieldType::Radio, Value::Bool(false)) => true,
-                (FieldType::Radio | FieldType::Combo, Value::String(s)) => {
-                    let e = export(s);
-                    field.value == json!(e)
-                        || field
-                            .option_pairs
-                            .iter()
-                            .any(|o| o.export == e && field.value == json!(o.label))
-                }
-                (FieldType::List, Value::String(s)) => {
-                    field.value == json!(export(s)) || field.value == json!([export(s)])
-                }
-                _ => false,
             };
-            if !ok {
-                failures.push(format!(
-                    "{name}: {key} = {value} but the field holds {}",
-                    field.value
-                ));
-            }
-            // Where it shows: poppler finds the text inside the property's bbox.
-            if let (Value::String(s), Some(bbox), Some(page)) =
-                (value, property.bbox, property.page_index)
-                && field.kind == FieldType::Text
-                && s.len() >= 3
-                && !field.flags.contains(&"Password")
-                && !field.widgets.iter().any(|w| w.hidden)
-            {
-                // Printed separators inside comb boxes ("/", ",") interleave with the value.
-                let got: String = common::text_in_box(
-                    &words,
-                    page as usize,
-                    [bbox.left, bbox.top, bbox.right, bbox.bottom],
-                )
-                .chars()
-                .filter(char::is_ascii_alphanumeric)
-                .collect();
-                checked_words += 1;
-                // Comb cells are separate words whose order poppler may shuffle: compare characters.
-                let comb = field.flags.contains(&"Comb");
-                let found = if comb {
-                    let mut have: Vec<char> = got.chars().collect();
-                    s.chars().all(|c| match have.iter().position(|h| *h == c) {
-                        Some(i) => {
-                            have.swap_remove(i);
-                            true
-                        }
-                        None => false,
-                    })
-                } else {
-                    got.contains(s.as_str())
+            let filled = Form::open(&outcome.pdf, &OpenOptions::default()).unwrap();
+            let out_path = common::temp_path(&name);
+            std::fs::write(&out_path, &outcome.pdf).unwrap();
+            let words = common::pdftotext_words(&out_path);
+            for (key, value) in &outcome.filled_values {
+                let property = &outcome.schema.properties[key];
+                let source = property.source_acroform.as_ref().unwrap();
+                let field = filled
+                    .fields()
+                    .iter()
+                    .find(|f| f.name == source.field_name)
+                    .unwrap();
+                let export = |v: &str| {
+                    source
+                        .option_map
+                        .as_ref()
+                        .and_then(|m| m.iter().find(|o| o.schema_value == v))
+                        .map(|o| o.export_value.clone())
+                        .unwrap_or_else(|| v.to_string())
                 };
-                if !found {
+                let ok = match (field.kind, value) {
+                    (FieldType::Text, Value::String(s)) => field.value == json!(s),
+                    (FieldType::Checkbox, Value::Bool(b)) => {
+                        (field.value != json!("Off") && !field.value.is_null()) == *b
+                    }
+                    // Radio options are identified by their on-state, which /V holds.
+                    (FieldType::Radio, Value::Bool(true)) => {
+                        field.value == json!(source.option_value.as_deref().unwrap())
+                    }
+                    (FieldType::Radio, Value::Bool(false)) => true,
+                    (FieldType::Radio | FieldType::Combo, Value::String(s)) => {
+                        let e = export(s);
+                        field.value == json!(e)
+                            || field
+                                .option_pairs
+                                .iter()
+                                .any(|o| o.export == e && field.value == json!(o.label))
+                    }
+                    (FieldType::List, Value::String(s)) => {
+                        field.value == json!(export(s)) || field.value == json!([export(s)])
+                    }
+                    _ => false,
+                };
+                if !ok {
                     failures.push(format!(
+                        "{name}: {key} = {value} but the field holds {}",
+                        field.value
+                    ));
+                }
+                // Where it shows: poppler finds the text inside the property's bbox.
+                if let (Value::String(s), Some(bbox), Some(page)) =
+                    (value, property.bbox, property.page_index)
+                    && field.kind == FieldType::Text
+                    && s.len() >= 3
+                    && !field.flags.contains(&"Password")
+                    && !field.widgets.iter().any(|w| w.hidden)
+                {
+                    // Printed separators inside comb boxes ("/", ",") interleave with the value.
+                    let got: String = common::text_in_box(
+                        &words,
+                        page as usize,
+                        [bbox.left, bbox.top, bbox.right, bbox.bottom],
+                    )
+                    .chars()
+                    .filter(char::is_ascii_alphanumeric)
+                    .collect();
+                    checked_words += 1;
+                    // Comb cells are separate words whose order poppler may shuffle: compare characters.
+                    let comb = field.flags.contains(&"Comb");
+                    let found = if comb {
+                        let mut have: Vec<char> = got.chars().collect();
+                        s.chars().all(|c| match have.iter().position(|h| *h == c) {
+                            Some(i) => {
+                                have.swap_remove(i);
+                                true
+                            }
+                            None => false,
+                        })
+                    } else {
+                        got.contains(s.as_str())
+                    };
+                    if !found {
+                        failures.push(format!(
                         "{name}: {key} = {s:?} not found by pdftotext in {bbox:?} (found {got:?})"
                     ));
+                    }
                 }
             }
         }
@@ -321,7 +324,7 @@ fn pinned_values_round_trip_and_land_inside_their_bboxes() {
         failures.join("\n")
     );
     assert!(
-        checked_words > 1000,
+        checked_words > 2000,
         "only {checked_words} values were located"
     );
 }
