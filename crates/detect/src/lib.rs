@@ -1,0 +1,16 @@
+//! # formsmith-detect
+//!
+//! Reads what is printed on PDF pages, for finding fillable areas on flat forms.
+//!
+//! - [`text`]: words and lines with boxes in PDF user space, from the page content only
+//!   (never annotation appearances), through hayro's content-stream interpreter.
+//!
+//! Plain synchronous library: bytes in, structs out; no files, no network. Hostile input
+//! costs bounded time and memory per page (see [`TextOptions`]) and never panics out.
+#![deny(missing_docs)]
+
+mod error;
+pub mod text;
+
+pub use error::{Error, Result};
+pub use text::{Line, PageText, TextOptions, TextWarning, Word, extract_text};

@@ -1,0 +1,90 @@
+//! Word recall against poppler: every word `pdftotext -bbox` finds on a corpus page must be
+//! one of ours (or a run of ours on one line) with the same text and a centre within 3 pt,
+//! after converting poppler's displayed-page coordinates into user space.
+
+mod common;
+
+use common::{annotation_rects, page_recall, pdfs, pdftotext_words, without_annotations};
+use formsmith_detect::{TextOptions, extract_text};
+
+const MIN_RECALL: f64 = 0.95;
+const TOLERANCE_PT: f64 = 3.0;
+
+/// Files whose recall cannot reach the bar for a known reason.
+const EXCLUDED: &[(&str, &str)] = &[];
+
+#[test]
+fn word_recall_against_pdftotext() {
+    let mut results: Vec<(String, f64, usize)> = Vec::new();
+    let mut failures = Vec::new();
+    for set in ["fillable", "flat"] {
+        for path in pdfs(set) {
+            let name = format!(
+                "{set}/{}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            );
+            if let Some((_, why)) = EXCLUDED.iter().find(|(n, _)| *n == name) {
+                println!("{name}: excluded ({why})");
+                continue;
+            }
+            let bytes = std::fs::read(&path).expect("corpus file is readable");
+            // Judge a copy without annotations; if lopdf cannot make one, judge the file
+            // itself and skip words inside annotation rectangles.
+            let (judge, skip) = match without_annotations(&bytes, &name) {
+                Some(copy) => {
+                    let judge = pdftotext_words(&copy, &path);
+                    let _ = std::fs::remove_file(&copy);
+                    (judge, Vec::new())
+                }
+                None => {
+                    println!("{name}: lopdf cannot rewrite it; skipping annotation areas");
+                    (pdftotext_words(&path, &path), annotation_rects(&bytes))
+                }
+            };
+            let ours = match extract_text(&bytes, None, &TextOptions::default()) {
+                Ok(p) => p,
+                Err(e) => {
+                    failures.push(format!("{name}: {e}"));
+                    continue;
+                }
+            };
+            let (mut found, mut total) = (0, 0);
+            let mut misses = Vec::new();
+            for (i, page) in ours.iter().enumerate() {
+                let Some(judge_page) = judge.get(i) else {
+                    continue;
+                };
+                let empty = Vec::new();
+                let skip_page = skip.get(i).unwrap_or(&empty);
+                let (f, t, m) = page_recall(page, judge_page, skip_page, TOLERANCE_PT);
+                found += f;
+                total += t;
+                misses.extend(m.into_iter().map(|m| format!("p{i} {m}")));
+            }
+            if total == 0 {
+                println!("{name}: no text layer (pdftotext finds no words)");
+                continue;
+            }
+            let recall = found as f64 / total as f64;
+            println!("{name}: recall {recall:.4} ({found}/{total})");
+            if recall < 0.99 {
+                for m in misses.iter().take(12) {
+                    println!("    miss {m}");
+                }
+            }
+            if recall < MIN_RECALL {
+                failures.push(format!("{name}: recall {recall:.4}"));
+            }
+            results.push((name, recall, total));
+        }
+    }
+    let mut recalls: Vec<f64> = results.iter().map(|r| r.1).collect();
+    recalls.sort_by(f64::total_cmp);
+    if let (Some(min), Some(median)) = (recalls.first(), recalls.get(recalls.len() / 2)) {
+        println!(
+            "{} files with text: min recall {min:.4}, median {median:.4}",
+            recalls.len()
+        );
+    }
+    assert!(failures.is_empty(), "below {MIN_RECALL}: {failures:#?}");
+}
