@@ -38,6 +38,8 @@ const DESCENT: f64 = -0.2;
 /// more means a hostile file, and the page is refused rather than scanned without end.
 const MAX_SCANNED_XOBJECTS: usize = 10_000;
 const MAX_XOBJECT_DEPTH: usize = 32;
+/// Characters kept from one glyph's Unicode mapping (ligatures need three).
+const MAX_CHARS_PER_GLYPH: usize = 16;
 /// Device calls between two looks at the clock (reading it costs more than a call).
 const CLOCK_EVERY: u64 = 256;
 
@@ -298,7 +300,14 @@ pub(crate) struct PageScan<'a> {
 /// hayro inflates every content stream it runs in full, without a size limit; checking the
 /// decoded size first (inflating into a counter) keeps a decompression bomb from costing
 /// gigabytes. Only FlateDecode as the first filter is measured: it is what bombs use.
-pub(crate) fn scan_page<'a>(page: &Page<'a>, max_stream_bytes: u64) -> PageScan<'a> {
+///
+/// `sizes` remembers decoded sizes per stream across the pages of a document, so resources
+/// shared by every page are measured once.
+pub(crate) fn scan_page<'a>(
+    page: &Page<'a>,
+    max_stream_bytes: u64,
+    sizes: &mut HashMap<u128, u64>,
+) -> PageScan<'a> {
     let mut scan = PageScan {
         fonts: Vec::new(),
         too_large: false,
@@ -313,7 +322,7 @@ pub(crate) fn scan_page<'a>(page: &Page<'a>, max_stream_bytes: u64) -> PageScan<
     };
     let mut total = 0u64;
     for stream in &contents {
-        total = total.saturating_add(decoded_size(stream, max_stream_bytes));
+        total = total.saturating_add(measured(stream, max_stream_bytes, sizes));
     }
     if total > max_stream_bytes {
         scan.too_large = true;
@@ -345,7 +354,7 @@ pub(crate) fn scan_page<'a>(page: &Page<'a>, max_stream_bytes: u64) -> PageScan<
                 scan.too_large = true;
                 return scan;
             }
-            if decoded_size(&stream, max_stream_bytes) > max_stream_bytes {
+            if measured(&stream, max_stream_bytes, sizes) > max_stream_bytes {
                 scan.too_large = true;
                 return scan;
             }
@@ -355,6 +364,12 @@ pub(crate) fn scan_page<'a>(page: &Page<'a>, max_stream_bytes: u64) -> PageScan<
         }
     }
     scan
+}
+
+fn measured(stream: &Stream<'_>, limit: u64, sizes: &mut HashMap<u128, u64>) -> u64 {
+    *sizes
+        .entry(stream.cache_key())
+        .or_insert_with(|| decoded_size(stream, limit))
 }
 
 /// Decoded size of a stream, counted up to `limit + 1` bytes without keeping the data.
@@ -401,6 +416,8 @@ pub(crate) struct Collector<'f, 'a> {
     /// Glyphs outside this box (CropBox ∩ MediaBox, user space) are not visible and dropped.
     visible: [f64; 4],
     ops: u64,
+    /// Operation count at which the clock is read next.
+    next_clock: u64,
     started: Instant,
     /// The last filled run: where its glyphs went and where it started, so that the stroke
     /// pass of a fill+stroke run (render mode 2) marks them bold instead of adding copies.
@@ -416,6 +433,7 @@ impl<'f, 'a> Collector<'f, 'a> {
             limits,
             visible,
             ops: 0,
+            next_clock: CLOCK_EVERY,
             started: Instant::now(),
             last_fill: None,
             unmapped: 0,
@@ -432,11 +450,15 @@ impl<'f, 'a> Collector<'f, 'a> {
         if self.ops > self.limits.max_ops {
             std::panic::resume_unwind(Box::new(Abort::Ops));
         }
-        if self.ops.is_multiple_of(CLOCK_EVERY)
-            && let Some(max) = self.limits.max_time
-            && self.started.elapsed() > max
-        {
-            std::panic::resume_unwind(Box::new(Abort::Time));
+        if self.ops >= self.next_clock {
+            self.next_clock = self.ops + CLOCK_EVERY;
+            if self
+                .limits
+                .max_time
+                .is_some_and(|max| self.started.elapsed() > max)
+            {
+                std::panic::resume_unwind(Box::new(Abort::Time));
+            }
         }
     }
 
@@ -544,7 +566,10 @@ impl<'f, 'a> Collector<'f, 'a> {
                 ch.is_whitespace() || ch.is_control()
             }
             Some(BfString::String(s)) => {
-                s.chars().for_each(|ch| push_char(&mut self.out.text, ch));
+                // A hostile ToUnicode map can give one glyph a whole paragraph.
+                s.chars()
+                    .take(MAX_CHARS_PER_GLYPH)
+                    .for_each(|ch| push_char(&mut self.out.text, ch));
                 s.chars().all(|ch| ch.is_whitespace() || ch.is_control())
             }
             None => {
@@ -566,10 +591,19 @@ impl<'f, 'a> Collector<'f, 'a> {
     }
 }
 
-/// Keeps the text clean: controls become nothing (they mark no letter), the rest stays.
+/// Keeps the text clean: controls and U+FFFD become nothing (they name no letter), Latin
+/// ligatures become their letters (labels are matched by their spelling), the rest stays.
 fn push_char(text: &mut String, ch: char) {
-    if !ch.is_control() && ch != '\u{FFFD}' {
-        text.push(ch);
+    match ch {
+        '\u{FB00}' => text.push_str("ff"),
+        '\u{FB01}' => text.push_str("fi"),
+        '\u{FB02}' => text.push_str("fl"),
+        '\u{FB03}' => text.push_str("ffi"),
+        '\u{FB04}' => text.push_str("ffl"),
+        '\u{FB05}' | '\u{FB06}' => text.push_str("st"),
+        '\u{FFFD}' => {}
+        c if c.is_control() => {}
+        c => text.push(c),
     }
 }
 

@@ -21,7 +21,7 @@ const WORD_OVERLAP_EM: f32 = 0.2;
 const SIZE_RATIO: f32 = 1.25;
 /// Directions closer than this (cosine of about 3 degrees) are the same direction.
 const SAME_DIR_COS: f32 = 0.9986;
-/// Baselines closer than this (in em of the larger word) are one line.
+/// Baselines closer than this (in em of the smaller word) are one line.
 const LINE_BASELINE_EM: f32 = 0.4;
 /// A gap wider than this (in em) between two words of a line starts a new line: columns and
 /// the parts of a form row ("Name ......  Date ......") are separate lines.
@@ -217,11 +217,12 @@ fn lines(mut drafts: Vec<Draft>) -> (Vec<Word>, Vec<Line>) {
         let d = &drafts[i];
         let g = group_of[i];
         match (&mut row_key, rows.last_mut()) {
+            // The smaller size sets the tolerance: a large heading beside small print is
+            // not one line even when their baselines are a few points apart.
             (Some((rg, base, size)), Some(row))
                 if *rg == g
-                    && (*base - d.baseline).abs() <= LINE_BASELINE_EM * size.max(d.size) =>
+                    && (*base - d.baseline).abs() <= LINE_BASELINE_EM * size.min(d.size) =>
             {
-                *size = size.max(d.size);
                 row.push(i);
             }
             _ => {

@@ -10,6 +10,7 @@
 //! failure and a [`TextWarning`] (or, with [`TextOptions::fail_on_page_error`], as
 //! [`Error::Page`]).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
@@ -246,6 +247,7 @@ pub fn extract_text(
 
     let mut cache = InterpreterCache::new();
     let mut fonts = FontNames::new(settings.clone());
+    let mut sizes = HashMap::new();
     let mut out = Vec::with_capacity(selected.len());
     for index in selected {
         let Some(page) = doc.pages().get(index) else {
@@ -256,7 +258,7 @@ pub fn extract_text(
         let mut unmapped = 0;
         let mut failed = false;
         match guarded(&limits, || {
-            collect::scan_page(page, limits.max_stream_bytes)
+            collect::scan_page(page, limits.max_stream_bytes, &mut sizes)
         }) {
             Err(warning) => {
                 failed = true;
