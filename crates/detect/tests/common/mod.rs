@@ -183,6 +183,29 @@ pub fn normalize(s: &str) -> String {
     out
 }
 
+/// Whether pdftotext needs poppler-data (CID-to-Unicode tables, predefined CMaps) to read
+/// this file: a CID font without a ToUnicode map, or with a predefined encoding CMap.
+pub fn needs_poppler_data(path: &Path) -> bool {
+    let Ok(out) = Command::new("pdffonts").arg(path).output() else {
+        return false;
+    };
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(2)
+        .filter(|l| l.contains("CID"))
+        .any(|l| {
+            // ... encoding emb sub uni object-number generation
+            let cols: Vec<&str> = l.split_whitespace().rev().collect();
+            let (uni, encoding) = (cols.get(2), cols.get(5));
+            uni == Some(&"no") || !encoding.is_some_and(|e| e.starts_with("Identity"))
+        })
+}
+
+/// poppler-data is only recommended by poppler-utils, so a minimal install lacks it.
+pub fn poppler_data_installed() -> bool {
+    Path::new("/usr/share/poppler/cidToUnicode").is_dir()
+}
+
 /// A copy of the PDF without annotations (decrypted, rewritten by lopdf), for pdftotext:
 /// poppler draws annotation appearances (filled values), which we leave out on purpose.
 /// `None` when lopdf cannot rewrite the file.
