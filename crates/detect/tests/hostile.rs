@@ -185,6 +185,74 @@ fn pages_are_returned_in_the_order_asked_and_checked() {
     assert_eq!(err.reason(), FailureReason::InvalidOptions);
 }
 
+/// A one-page PDF whose content is the given streams (FlateDecode), with font F1.
+fn page_with_contents(streams: &[Vec<u8>]) -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    use std::io::Write;
+    let mut doc = Document::with_version("1.7");
+    let font = doc.add_object(dictionary! {
+        "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
+    });
+    let contents: Vec<Object> = streams
+        .iter()
+        .map(|data| {
+            let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+            z.write_all(data).expect("deflates");
+            let packed = z.finish().expect("deflates");
+            doc.add_object(Stream::new(
+                dictionary! { "Filter" => "FlateDecode" },
+                packed,
+            ))
+            .into()
+        })
+        .collect();
+    let pages = doc.new_object_id();
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        "Contents" => contents,
+        "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
+    });
+    doc.objects.insert(
+        pages,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("saves");
+    bytes
+}
+
+/// hayro builds every glyph of one text operator before showing any: a 3 MB string (a few
+/// kilobytes deflated) would cost hundreds of megabytes, so the page is refused unread,
+/// also when the string is split across the page's content streams.
+#[test]
+fn a_gigantic_string_is_refused_before_interpretation() {
+    let huge = [
+        b"BT /F1 10 Tf 72 700 Td (".to_vec(),
+        vec![b'A'; 3 << 20],
+        b") Tj ET".to_vec(),
+    ];
+    let small = page_with_contents(&[b"BT /F1 10 Tf 72 700 Td (fine) Tj ET".to_vec()]);
+    for (name, bytes) in [
+        ("one stream", page_with_contents(&[huge.concat()])),
+        ("three streams", page_with_contents(&huge)),
+    ] {
+        let start = Instant::now();
+        let pages = extract_text(&bytes, None, &TextOptions::default()).expect("opens");
+        assert_eq!(
+            pages[0].warnings,
+            vec![TextWarning::OperandTooLarge { limit: 1 << 20 }],
+            "{name}"
+        );
+        assert!(start.elapsed() < Duration::from_secs(5), "{name}");
+    }
+    let pages = extract_text(&small, None, &TextOptions::default()).expect("opens");
+    assert_eq!(pages[0].words.len(), 1);
+}
+
 /// A form XObject that draws the next one ten times, eight levels deep: 10^8 drawings if
 /// nothing stops it. The operation limit does.
 #[test]

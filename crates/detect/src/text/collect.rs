@@ -19,8 +19,8 @@ use hayro_interpret::{
     InterpreterSettings, SoftMask,
 };
 use hayro_syntax::object::dict::keys::{
-    BASE_FONT, CIDSYSTEMINFO, CONTENTS, DESCENDANT_FONTS, ENCODING, FILTER, FONT_DESC, FONT_WEIGHT,
-    ORDERING, REGISTRY, RESOURCES, SUBTYPE, TO_UNICODE,
+    BASE_FONT, CIDSYSTEMINFO, CONTENTS, DECODE_PARMS, DESCENDANT_FONTS, ENCODING, FILTER,
+    FONT_DESC, FONT_WEIGHT, ORDERING, REGISTRY, RESOURCES, SUBTYPE, TO_UNICODE,
 };
 use hayro_syntax::object::{Array, Dict, Name, Object, Stream};
 use hayro_syntax::page::{Page, Resources};
@@ -38,6 +38,10 @@ const DESCENT: f64 = -0.2;
 /// more means a hostile file, and the page is refused rather than scanned without end.
 const MAX_SCANNED_XOBJECTS: usize = 10_000;
 const MAX_XOBJECT_DEPTH: usize = 32;
+/// Longest string or array a content stream may hold. hayro materializes all glyphs of one
+/// text operator at once (about 90 bytes each), so one 64 MB string would cost gigabytes;
+/// real TJ arrays stay within a few kilobytes.
+pub(crate) const MAX_OPERAND_BYTES: u64 = 1 << 20;
 /// Characters kept from one glyph's Unicode mapping (ligatures need three).
 const MAX_CHARS_PER_GLYPH: usize = 16;
 /// Device calls between two looks at the clock (reading it costs more than a call).
@@ -288,30 +292,46 @@ pub(crate) fn name_is_bold(name: &str) -> bool {
         .any(|w| lower.contains(w))
 }
 
-/// The fonts a page can use, and whether its content streams stay inside the size limit.
+/// The fonts a page can use, and whether its content streams are safe to run.
 pub(crate) struct PageScan<'a> {
     pub fonts: Vec<Dict<'a>>,
-    /// Set when a content stream inflates beyond the limit, or the XObject tree is too big.
-    pub too_large: bool,
+    /// Why the page must not be interpreted: a stream inflates beyond the limit, one text
+    /// operand is too long, or the XObject tree is too big.
+    pub refused: Option<TextWarning>,
+}
+
+/// What a stream costs to interpret: its decoded size and its longest string or array.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct StreamCost {
+    bytes: u64,
+    longest_operand: u64,
 }
 
 /// Walks the page's content streams and the form XObjects its resources reach.
 ///
-/// hayro inflates every content stream it runs in full, without a size limit; checking the
-/// decoded size first (inflating into a counter) keeps a decompression bomb from costing
-/// gigabytes. Only FlateDecode as the first filter is measured: it is what bombs use.
+/// hayro inflates every content stream it runs in full, without a size limit, and gathers
+/// all glyphs of one text operator (a string, or a TJ array) before showing them: a
+/// decompression bomb, or one gigantic string, would cost gigabytes before our device sees
+/// a glyph. Reading each stream once beforehand (inflating into a counter and a small
+/// lexer, without keeping the data) bounds both.
 ///
-/// `sizes` remembers decoded sizes per stream across the pages of a document, so resources
-/// shared by every page are measured once.
+/// `costs` remembers form XObjects across the pages of a document, so resources shared by
+/// every page are measured once.
 pub(crate) fn scan_page<'a>(
     page: &Page<'a>,
     max_stream_bytes: u64,
-    sizes: &mut HashMap<u128, u64>,
+    costs: &mut HashMap<u128, StreamCost>,
 ) -> PageScan<'a> {
     let mut scan = PageScan {
         fonts: Vec::new(),
-        too_large: false,
+        refused: None,
     };
+    let too_large = Some(TextWarning::StreamTooLarge {
+        limit: max_stream_bytes,
+    });
+    let too_long = Some(TextWarning::OperandTooLarge {
+        limit: MAX_OPERAND_BYTES,
+    });
     let raw = page.raw();
     let contents: Vec<Stream<'a>> = if let Some(stream) = raw.get::<Stream<'a>>(CONTENTS) {
         vec![stream]
@@ -320,12 +340,19 @@ pub(crate) fn scan_page<'a>(
     } else {
         Vec::new()
     };
+    // hayro joins the page's streams into one, so one lexer reads them all in a row.
+    let mut lexer = OperandLexer::default();
     let mut total = 0u64;
     for stream in &contents {
-        total = total.saturating_add(measured(stream, max_stream_bytes, sizes));
+        total = total.saturating_add(measure(stream, max_stream_bytes, &mut lexer));
+        lexer.feed(b" ");
+        if total > max_stream_bytes {
+            scan.refused = too_large;
+            return scan;
+        }
     }
-    if total > max_stream_bytes {
-        scan.too_large = true;
+    if lexer.longest > MAX_OPERAND_BYTES {
+        scan.refused = too_long;
         return scan;
     }
     let mut seen_fonts = std::collections::HashSet::new();
@@ -351,11 +378,23 @@ pub(crate) fn scan_page<'a>(
                 continue;
             }
             if seen_xobjects.len() > MAX_SCANNED_XOBJECTS || depth >= MAX_XOBJECT_DEPTH {
-                scan.too_large = true;
+                scan.refused = too_large;
                 return scan;
             }
-            if measured(&stream, max_stream_bytes, sizes) > max_stream_bytes {
-                scan.too_large = true;
+            let cost = *costs.entry(stream.cache_key()).or_insert_with(|| {
+                let mut lexer = OperandLexer::default();
+                let bytes = measure(&stream, max_stream_bytes, &mut lexer);
+                StreamCost {
+                    bytes,
+                    longest_operand: lexer.longest,
+                }
+            });
+            if cost.bytes > max_stream_bytes {
+                scan.refused = too_large;
+                return scan;
+            }
+            if cost.longest_operand > MAX_OPERAND_BYTES {
+                scan.refused = too_long;
                 return scan;
             }
             if let Some(inner) = dict.get::<Dict<'a>>(RESOURCES) {
@@ -366,46 +405,247 @@ pub(crate) fn scan_page<'a>(
     scan
 }
 
-fn measured(stream: &Stream<'_>, limit: u64, sizes: &mut HashMap<u128, u64>) -> u64 {
-    *sizes
-        .entry(stream.cache_key())
-        .or_insert_with(|| decoded_size(stream, limit))
-}
-
-/// Decoded size of a stream, counted up to `limit + 1` bytes without keeping the data.
-fn decoded_size(stream: &Stream<'_>, limit: u64) -> u64 {
+/// Feeds a stream's decoded data to `lexer` and returns its decoded size; stops counting
+/// past `limit`. A plain FlateDecode stream (what bombs use) is inflated in chunks, never
+/// held whole; other filter chains are decoded by hayro once their Flate stage (if any)
+/// has been measured.
+fn measure(stream: &Stream<'_>, limit: u64, lexer: &mut OperandLexer) -> u64 {
     use std::io::Read;
     let dict = stream.dict();
-    let first = dict.get::<Name<'_>>(FILTER).or_else(|| {
-        dict.get::<Array<'_>>(FILTER)
-            .and_then(|a| a.iter::<Name<'_>>().next())
-    });
+    let filters: Vec<Name<'_>> = match dict.get::<Name<'_>>(FILTER) {
+        Some(name) => vec![name],
+        None => dict
+            .get::<Array<'_>>(FILTER)
+            .map(|a| a.iter::<Name<'_>>().collect())
+            .unwrap_or_default(),
+    };
+    let is_flate = |n: &Name<'_>| matches!(&**n, b"FlateDecode" | b"Fl");
     let raw = stream.raw_data();
-    if !first.is_some_and(|n| matches!(&*n, b"FlateDecode" | b"Fl")) {
-        // Other filters expand little (ASCII hex/85, run length) or are rare (LZW).
+    if filters.is_empty() {
+        lexer.feed(&raw);
         return raw.len() as u64;
     }
-    let count = |reader: &mut dyn Read| -> u64 {
-        let mut buf = [0u8; 16 * 1024];
-        let mut total = 0u64;
-        loop {
-            match reader.read(&mut buf) {
-                Ok(0) | Err(_) => return total,
-                Ok(n) => {
-                    total += n as u64;
-                    if total > limit {
-                        return total;
+    let inflate = |lexer: &mut OperandLexer, feed: bool| -> u64 {
+        let count = |reader: &mut dyn Read, lexer: &mut OperandLexer| -> u64 {
+            let mut buf = [0u8; 16 * 1024];
+            let mut total = 0u64;
+            loop {
+                match reader.read(&mut buf) {
+                    Ok(0) | Err(_) => return total,
+                    Ok(n) => {
+                        total += n as u64;
+                        if feed {
+                            lexer.feed(buf.get(..n).unwrap_or_default());
+                        }
+                        if total > limit {
+                            return total;
+                        }
                     }
                 }
             }
+        };
+        let zlib = count(&mut flate2::read::ZlibDecoder::new(raw.as_ref()), lexer);
+        if zlib > 0 {
+            return zlib;
         }
+        // Streams without the zlib header: hayro retries them as raw deflate, so do we.
+        count(&mut flate2::read::DeflateDecoder::new(raw.as_ref()), lexer)
     };
-    let zlib = count(&mut flate2::read::ZlibDecoder::new(raw.as_ref()));
-    if zlib > 0 {
-        return zlib;
+    let plain_flate =
+        filters.len() == 1 && is_flate(&filters[0]) && !dict.contains_key(DECODE_PARMS);
+    if plain_flate {
+        return inflate(lexer, true);
     }
-    // Streams without the zlib header: hayro retries them as raw deflate, so do we.
-    count(&mut flate2::read::DeflateDecoder::new(raw.as_ref()))
+    if filters.first().is_some_and(is_flate) {
+        let inflated = inflate(lexer, false);
+        if inflated > limit {
+            return inflated;
+        }
+    }
+    // Other chains (ASCII85, hex, run length, LZW, predictors) are rare in content streams
+    // and expand little: decode them the way hayro will.
+    match stream.decoded() {
+        Ok(data) => {
+            lexer.feed(&data);
+            data.len() as u64
+        }
+        Err(_) => 0,
+    }
+}
+
+/// Finds the longest string or array in content-stream bytes: an upper bound on the glyphs
+/// one text operator (Tj, TJ, ', ") can show. Knows strings (nesting, escapes), hex
+/// strings, dictionaries, comments and inline image data; nothing else.
+#[derive(Debug, Default)]
+struct OperandLexer {
+    state: LexState,
+    /// Depth of `[` outside strings.
+    arrays: u32,
+    /// Length of the string or array being read.
+    current: u64,
+    longest: u64,
+    /// The regular token being read (its first two bytes) and its length, to spot `ID`.
+    token: [u8; 2],
+    token_len: usize,
+    /// The last three bytes inside inline image data, to spot `EI`.
+    tail: [u8; 3],
+}
+
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+enum LexState {
+    #[default]
+    Normal,
+    Comment,
+    Str {
+        depth: u32,
+        escaped: bool,
+    },
+    /// After `<`: a hex string, or a dictionary if the next byte is `<` too.
+    Angle,
+    Hex,
+    InlineImage,
+}
+
+fn is_white(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0')
+}
+
+fn is_delimiter(b: u8) -> bool {
+    matches!(
+        b,
+        b'(' | b')' | b'<' | b'>' | b'[' | b']' | b'{' | b'}' | b'/' | b'%'
+    )
+}
+
+impl OperandLexer {
+    fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.byte(b);
+        }
+    }
+
+    fn byte(&mut self, b: u8) {
+        match self.state {
+            LexState::Comment => {
+                if b == b'\r' || b == b'\n' {
+                    self.state = LexState::Normal;
+                }
+                return;
+            }
+            LexState::InlineImage => {
+                self.tail = [self.tail[1], self.tail[2], b];
+                if is_white(self.tail[0]) && self.tail[1] == b'E' && self.tail[2] == b'I' {
+                    self.state = LexState::Normal;
+                    self.token_len = 0;
+                }
+                return;
+            }
+            LexState::Str { depth, escaped } => {
+                self.grow();
+                self.state = if escaped {
+                    LexState::Str {
+                        depth,
+                        escaped: false,
+                    }
+                } else {
+                    match b {
+                        b'\\' => LexState::Str {
+                            depth,
+                            escaped: true,
+                        },
+                        b'(' => LexState::Str {
+                            depth: depth.saturating_add(1),
+                            escaped: false,
+                        },
+                        b')' if depth <= 1 => LexState::Normal,
+                        b')' => LexState::Str {
+                            depth: depth - 1,
+                            escaped: false,
+                        },
+                        _ => LexState::Str { depth, escaped },
+                    }
+                };
+                self.settle();
+                return;
+            }
+            LexState::Hex => {
+                self.grow();
+                if b == b'>' {
+                    self.state = LexState::Normal;
+                    self.settle();
+                }
+                return;
+            }
+            LexState::Angle => {
+                if b == b'<' {
+                    // A dictionary: its contents are read as normal tokens.
+                    self.state = LexState::Normal;
+                    return;
+                }
+                self.state = LexState::Hex;
+                if self.arrays == 0 {
+                    // The `<` itself, not counted yet outside an array.
+                    self.grow();
+                }
+                self.byte(b);
+                return;
+            }
+            LexState::Normal => {}
+        }
+        if self.arrays > 0 {
+            self.grow();
+        }
+        if is_white(b) || is_delimiter(b) {
+            if self.token_len == 2 && self.token == *b"ID" && is_white(b) {
+                self.state = LexState::InlineImage;
+                self.tail = [b, 0, 0];
+                self.token_len = 0;
+                return;
+            }
+            self.token_len = 0;
+        } else {
+            if let Some(slot) = self.token.get_mut(self.token_len) {
+                *slot = b;
+            }
+            self.token_len = self.token_len.saturating_add(1);
+        }
+        match b {
+            b'%' => self.state = LexState::Comment,
+            b'(' => {
+                self.state = LexState::Str {
+                    depth: 1,
+                    escaped: false,
+                };
+                if self.arrays == 0 {
+                    self.grow();
+                }
+            }
+            b'<' => self.state = LexState::Angle,
+            b'[' => {
+                if self.arrays == 0 {
+                    self.grow();
+                }
+                self.arrays = self.arrays.saturating_add(1);
+            }
+            b']' => {
+                self.arrays = self.arrays.saturating_sub(1);
+                self.settle();
+            }
+            _ => {}
+        }
+    }
+
+    fn grow(&mut self) {
+        self.current += 1;
+        self.longest = self.longest.max(self.current);
+    }
+
+    /// Back outside any string and array: the next operand starts from zero.
+    fn settle(&mut self) {
+        if self.arrays == 0 && self.state == LexState::Normal {
+            self.current = 0;
+        }
+    }
 }
 
 /// The `Device` that collects glyphs.
@@ -646,5 +886,44 @@ impl<'a> Device<'a> for Collector<'_, 'a> {
 
     fn begin_marked_content(&mut self, _: &[u8], _: Option<&Dict<'_>>) {
         self.tick();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn longest(content: &[u8]) -> u64 {
+        let mut lexer = OperandLexer::default();
+        lexer.feed(content);
+        lexer.longest
+    }
+
+    #[test]
+    fn lexer_measures_strings_and_arrays() {
+        assert_eq!(longest(b"BT (abc) Tj ET"), 5);
+        assert_eq!(longest(b"[(ab) -250 (cd)] TJ (x) Tj"), 16);
+        // Escaped and nested parentheses stay inside the string.
+        assert_eq!(longest(br"(a\)b(c)d) Tj"), 10);
+        assert_eq!(longest(b"<41424344> Tj"), 10);
+        // Dictionaries, names and numbers are not operands that show glyphs.
+        assert_eq!(longest(b"/P << /MCID 12 /Alt (x) >> BDC"), 3);
+        assert_eq!(longest(b"% a comment (never closed\n(ab) Tj"), 4);
+    }
+
+    #[test]
+    fn lexer_skips_inline_image_data() {
+        let mut content = b"q BI /W 4 /H 1 /BPC 8 /CS /G ID ".to_vec();
+        content.extend_from_slice(b"((((<[[[");
+        content.extend_from_slice(b" EI Q (ok) Tj");
+        assert_eq!(longest(&content), 4);
+    }
+
+    #[test]
+    fn lexer_state_carries_across_chunks() {
+        let mut lexer = OperandLexer::default();
+        lexer.feed(b"(abc");
+        lexer.feed(b"def) Tj");
+        assert_eq!(lexer.longest, 8);
     }
 }

@@ -5,10 +5,18 @@
 //! Boxes are in the page's *default user space* (no CropBox shift, no /Rotate applied), the
 //! space of an AcroForm widget's /Rect, so words and widgets compare directly.
 //!
+//! What counts as text: every glyph with a Unicode value (ToUnicode map, glyph name, or for
+//! CID fonts of the Adobe Japan/GB/CNS/Korea collections without a ToUnicode map their
+//! UCS2 map, as poppler does) whose box touches the visible page (CropBox ∩ MediaBox).
+//! Invisible text (render mode 3, the text layer of OCR'd scans) counts; glyphs without a
+//! Unicode value are left out and counted in a warning.
+//!
 //! Hostile files: hayro can panic, so each page runs behind `catch_unwind`; a page that
 //! fails, or breaks a limit of [`TextOptions`], comes back with what was read before the
 //! failure and a [`TextWarning`] (or, with [`TextOptions::fail_on_page_error`], as
-//! [`Error::Page`]).
+//! [`Error::Page`]). Work is counted in drawing operations, which every glyph, path, image
+//! and form XObject passes through; a content stream that draws nothing costs time in
+//! proportion to its size, which [`TextOptions::max_stream_bytes`] bounds.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -37,8 +45,9 @@ pub struct TextOptions {
     /// Password for encrypted files. Files encrypted with an empty user password (most
     /// "owner-password only" forms) open without one.
     pub password: Option<String>,
-    /// Drawing operations (glyphs, paths, images, clips, XObjects) interpreted per page
-    /// before the page is cut short. Bounds the time a hostile page can take.
+    /// Drawing operations (each glyph, path, image, clip and form XObject counts one)
+    /// interpreted per page before the page is cut short. Bounds the time a hostile page
+    /// can take, e.g. XObjects that draw each other exponentially often.
     pub max_ops_per_page: u64,
     /// Glyphs kept per page before the page is cut short. Bounds memory.
     pub max_glyphs_per_page: usize,
@@ -49,7 +58,9 @@ pub struct TextOptions {
     /// operations, so a limit only triggers on pathological pages.
     pub max_page_time: Option<Duration>,
     /// Horizontal gap, in em of the font size, above which two glyphs belong to different
-    /// words even without a space glyph between them.
+    /// words even without a space glyph between them. Producers that place words with TJ
+    /// offsets instead of spaces leave 0.2 em or more; letter tracking and kerning stay
+    /// well below (poppler uses 0.1, which splits some tracked words).
     pub word_gap: f32,
     /// Turn a page's failure (interpreter panic, limit) into [`Error::Page`] instead of a
     /// warning on that page.
@@ -73,7 +84,7 @@ impl Default for TextOptions {
 /// A word: glyphs on one baseline without a space or a wide gap between them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word {
-    /// The word's text (Unicode from the font's ToUnicode map or glyph names).
+    /// The word's text, with Latin ligatures (ﬁ, ﬂ, …) spelled out.
     pub text: String,
     /// Box (x0, y0, x1, y1) in the page's default user space: from the first glyph's origin
     /// to the last one's advance, 0.2 em below to 0.8 em above the baseline (the union of
@@ -136,6 +147,13 @@ pub enum TextWarning {
         /// The limit that was exceeded.
         limit: u64,
     },
+    /// A string or array in the page's content is longer than `limit` bytes (one text
+    /// operator showing that many glyphs would exhaust memory); the page was not
+    /// interpreted.
+    OperandTooLarge {
+        /// The limit that was exceeded.
+        limit: u64,
+    },
     /// The page took longer than [`TextOptions::max_page_time`].
     TimedOut,
     /// Fonts that could not be loaded; their text was measured with a substitute, so its
@@ -162,6 +180,7 @@ impl TextWarning {
                 | Self::TooManyOperations { .. }
                 | Self::TooManyGlyphs { .. }
                 | Self::StreamTooLarge { .. }
+                | Self::OperandTooLarge { .. }
                 | Self::TimedOut
         )
     }
@@ -184,6 +203,12 @@ impl fmt::Display for TextWarning {
                 write!(
                     f,
                     "a content stream inflates beyond {limit} bytes; page skipped"
+                )
+            }
+            Self::OperandTooLarge { limit } => {
+                write!(
+                    f,
+                    "a string or array is longer than {limit} bytes; page skipped"
                 )
             }
             Self::TimedOut => f.write_str("the page took too long; the rest was skipped"),
@@ -247,7 +272,7 @@ pub fn extract_text(
 
     let mut cache = InterpreterCache::new();
     let mut fonts = FontNames::new(settings.clone());
-    let mut sizes = HashMap::new();
+    let mut costs = HashMap::new();
     let mut out = Vec::with_capacity(selected.len());
     for index in selected {
         let Some(page) = doc.pages().get(index) else {
@@ -258,17 +283,16 @@ pub fn extract_text(
         let mut unmapped = 0;
         let mut failed = false;
         match guarded(&limits, || {
-            collect::scan_page(page, limits.max_stream_bytes, &mut sizes)
+            collect::scan_page(page, limits.max_stream_bytes, &mut costs)
         }) {
             Err(warning) => {
                 failed = true;
                 glyphs.warnings.push(warning);
             }
-            Ok(scan) if scan.too_large => {
-                glyphs.warnings.push(TextWarning::StreamTooLarge {
-                    limit: limits.max_stream_bytes,
-                });
-            }
+            Ok(collect::PageScan {
+                refused: Some(warning),
+                ..
+            }) => glyphs.warnings.push(warning),
             Ok(scan) => {
                 fonts.set_page_fonts(scan.fonts);
                 let visible = visible_box(page);
