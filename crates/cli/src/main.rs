@@ -195,8 +195,8 @@ fn run(cli: Cli) -> Result<()> {
             password,
         } => {
             let bytes = read_pdf(&pdf)?;
-            let form = open(&bytes, password)?;
-            let labels = formsmith_schema::printed_labels(&bytes, &form);
+            let form = open(&bytes, password.clone())?;
+            let labels = formsmith_schema::printed_labels(&bytes, &form, password.as_deref());
             let schema = generate(&form, labels.as_ref(), &GenerateOptions { radio_enums });
             print(&to_json(&schema)?);
             Ok(())

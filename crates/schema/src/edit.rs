@@ -43,7 +43,7 @@ pub struct EditContext<'a> {
     pub load_image: &'a dyn Fn(&str) -> std::result::Result<Vec<u8>, String>,
     /// Printed labels of the form's pages, for generated schemas (built lazily: only
     /// needed when no schema is given).
-    pub labels: &'a dyn Fn(&[u8], &Form) -> Box<dyn LabelSource>,
+    pub labels: &'a dyn Fn(&[u8], &Form, Option<&str>) -> Box<dyn LabelSource>,
 }
 
 /// The run metrics of the API (`EditRunMetrics`), all integers.
@@ -130,7 +130,7 @@ pub fn edit(pdf: &[u8], request: &EditRequest, context: &EditContext<'_>) -> Res
             schema
         }
         None => {
-            let labels = (context.labels)(pdf, &form);
+            let labels = (context.labels)(pdf, &form, request.password.as_deref());
             metrics.field_detection_time_ms = ms(started);
             let annotating = Instant::now();
             let schema = generate(&form, labels.as_ref(), &request.generate);

@@ -21,7 +21,7 @@ fn context() -> EditContext<'static> {
         load_image: &|url| {
             images::decode_data_url(url).unwrap_or_else(|| Err("not a data: URL".into()))
         },
-        labels: &|_, _| Box::new(NoLabels),
+        labels: &|_, _, _| Box::new(NoLabels),
     }
 }
 

@@ -32,7 +32,7 @@ fn open(path: &std::path::Path) -> Option<(Vec<u8>, Form)> {
 }
 
 fn schema_of(bytes: &[u8], form: &Form, radio_enums: bool) -> EditRootJson {
-    let labels = printed_labels(bytes, form);
+    let labels = printed_labels(bytes, form, None);
     generate(form, labels.as_ref(), &GenerateOptions { radio_enums })
 }
 
