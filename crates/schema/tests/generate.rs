@@ -328,3 +328,62 @@ fn pinned_values_round_trip_and_land_inside_their_bboxes() {
         "only {checked_words} values were located"
     );
 }
+
+/// No corpus form has a rotated page, so qpdf (an independent tool) rotates one: the
+/// generated bboxes must be where poppler shows the filled values on the displayed page.
+#[test]
+fn bboxes_follow_page_rotation() {
+    let source = common::corpus().join("fillable/sf424-page2.pdf");
+    for rotation in [90, 180, 270] {
+        let rotated = common::temp_path(&format!("rotated-{rotation}.pdf"));
+        let status = std::process::Command::new("qpdf")
+            .arg(format!("--rotate=+{rotation}"))
+            .arg(&source)
+            .arg(&rotated)
+            .status()
+            .expect("qpdf runs");
+        assert!(
+            status.success() || status.code() == Some(3),
+            "qpdf failed: {status:?}"
+        );
+        let (bytes, form) = open(&rotated).expect("opens");
+        assert_eq!(form.page_geometry(0).unwrap().rotate, rotation);
+        let schema = schema_of(&bytes, &form, false);
+        let (width, height) = form.page_geometry(0).unwrap().display_size();
+        let request = EditRequest {
+            schema: Some(pinned(&schema)),
+            ..EditRequest::default()
+        };
+        let outcome = edit(&bytes, &request, &context()).unwrap();
+        let out = common::temp_path(&format!("rotated-{rotation}-filled.pdf"));
+        std::fs::write(&out, &outcome.pdf).unwrap();
+        let words = common::pdftotext_words(&out);
+        let mut located = 0;
+        for (key, value) in &outcome.filled_values {
+            let property = &outcome.schema.properties[key];
+            let (Value::String(s), Some(b)) = (value, property.bbox) else {
+                continue;
+            };
+            if property.field_type != Some(formsmith_schema::FieldKind::Text) || s.len() < 3 {
+                continue;
+            }
+            assert!(
+                b.right <= width + 0.5 && b.bottom <= height + 0.5,
+                "{key} {b:?} outside {width}x{height}"
+            );
+            let got: String = common::text_in_box(&words, 0, [b.left, b.top, b.right, b.bottom])
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .collect();
+            assert!(
+                got.contains(s.as_str()),
+                "/Rotate {rotation}: {key} = {s:?} not inside {b:?} (found {got:?})"
+            );
+            located += 1;
+        }
+        assert!(
+            located >= 10,
+            "/Rotate {rotation}: only {located} values located"
+        );
+    }
+}
