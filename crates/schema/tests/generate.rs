@@ -382,7 +382,7 @@ fn bboxes_follow_page_rotation() {
             located += 1;
         }
         assert!(
-            located >= 10,
+            located >= 8,
             "/Rotate {rotation}: only {located} values located"
         );
     }
