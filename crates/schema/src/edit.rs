@@ -35,6 +35,10 @@ pub struct EditRequest {
     pub password: Option<String>,
 }
 
+/// Builds the printed-label index of a form: (PDF bytes, the opened form, its password).
+/// [`crate::printed_labels`] is the real one; tests may pass [`crate::NoLabels`] instead.
+pub type LabelFinder = dyn Fn(&[u8], &Form, Option<&str>) -> Box<dyn LabelSource>;
+
 /// What the caller supplies that needs the outside world.
 pub struct EditContext<'a> {
     /// Turns instructions into values.
@@ -43,7 +47,7 @@ pub struct EditContext<'a> {
     pub load_image: &'a dyn Fn(&str) -> std::result::Result<Vec<u8>, String>,
     /// Printed labels of the form's pages, for generated schemas (built lazily: only
     /// needed when no schema is given).
-    pub labels: &'a dyn Fn(&[u8], &Form, Option<&str>) -> Box<dyn LabelSource>,
+    pub labels: &'a LabelFinder,
 }
 
 /// The run metrics of the API (`EditRunMetrics`), all integers.

@@ -19,7 +19,9 @@ pub mod model;
 mod printed;
 pub mod validate;
 
-pub use edit::{EditContext, EditMetrics, EditOutcome, EditRequest, edit, parse_schema};
+pub use edit::{
+    EditContext, EditMetrics, EditOutcome, EditRequest, LabelFinder, edit, parse_schema,
+};
 pub use error::{Error, Result, Violation};
 pub use generate::{GenerateOptions, generate};
 pub use instructions::{InstructionResolver, NoResolver, Resolution, RuleResolver};
