@@ -88,13 +88,102 @@ enum Command {
         #[arg(long)]
         full_rewrite: bool,
     },
+    /// Run the HTTP API (Extend's Edit API) on a SQLite store and a local file store.
+    Serve {
+        #[command(flatten)]
+        config: formsmith_server::Config,
+    },
+    /// Manage API keys of a server's data directory.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Create an API key and print it (it is stored hashed and shown only this once).
+    Create {
+        /// Workspace of the key (created when missing); default `ws_default`. With
+        /// --organization: a workspace to create in the organization.
+        #[arg(long)]
+        workspace: Option<String>,
+        /// An organization key: valid for every workspace of the organization; requests
+        /// name theirs with the x-extend-workspace-id header.
+        #[arg(long)]
+        organization: bool,
+        /// The server's data directory.
+        #[arg(long, env = "FORMSMITH_DATA_DIR", default_value = "./formsmith-data")]
+        data_dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Serve { config } => return serve(config),
+        Command::Keys { command } => return keys(command),
+        _ => {}
+    }
+    match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {}: {e}", e.reason().code());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+}
+
+/// `formsmith serve`: runs until Ctrl-C or SIGTERM.
+fn serve(config: formsmith_server::Config) -> ExitCode {
+    formsmith_server::init_logging();
+    let result = runtime().map_err(|e| e.to_string()).and_then(|rt| {
+        rt.block_on(async {
+            let server = formsmith_server::start(config)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!("formsmith: listening on {}", server.url());
+            server.run_until_signal().await;
+            Ok::<(), String>(())
+        })
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: INTERNAL_ERROR: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `formsmith keys create`.
+fn keys(command: KeysCommand) -> ExitCode {
+    let KeysCommand::Create {
+        workspace,
+        organization,
+        data_dir,
+    } = command;
+    let result = runtime().map_err(|e| e.to_string()).and_then(|rt| {
+        rt.block_on(formsmith_server::create_key(
+            &data_dir,
+            workspace.as_deref(),
+            organization,
+        ))
+        .map_err(|e| e.to_string())
+    });
+    match result {
+        Ok(key) => {
+            print(&key);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: INTERNAL_ERROR: {e}");
             ExitCode::from(2)
         }
     }
@@ -296,5 +385,7 @@ fn run(cli: Cli) -> Result<()> {
             }))?);
             Ok(())
         }
+        // Handled in main before run.
+        Command::Serve { .. } | Command::Keys { .. } => Ok(()),
     }
 }

@@ -1,0 +1,101 @@
+//! `Authorization: Bearer <key>`: keys are looked up by their SHA-256; a workspace key acts
+//! in its workspace, an organization key in the workspace named by `x-extend-workspace-id`
+//! (required with it). A workspace that is not the caller's is reported as not found, like
+//! every object of another workspace. The per-key rate limit is applied here.
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use crate::errors::{ApiError, Code};
+use crate::state::Shared;
+use crate::store::hash_key;
+
+/// Header naming the target workspace (organization keys).
+pub const WORKSPACE_HEADER: &str = "x-extend-workspace-id";
+
+/// The authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Auth {
+    /// The workspace every object of the request belongs to.
+    pub workspace_id: String,
+}
+
+fn unauthorized(message: &str) -> ApiError {
+    ApiError::new(Code::Unauthorized, message)
+}
+
+impl FromRequestParts<Shared> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
+        let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
+            unauthorized("missing Authorization header (Authorization: Bearer <API key>)")
+        })?;
+        let token = header
+            .to_str()
+            .ok()
+            .and_then(|h| {
+                h.strip_prefix("Bearer ")
+                    .or_else(|| h.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| {
+                unauthorized("malformed Authorization header; expected `Bearer <API key>`")
+            })?;
+        let hash = hash_key(token);
+        let key = match state.keys.get(&hash) {
+            Some(k) => k,
+            None => {
+                let k = state
+                    .store
+                    .find_key(&hash)
+                    .await?
+                    .ok_or_else(|| unauthorized("invalid or revoked API key"))?;
+                state.keys.put(hash, k.clone());
+                k
+            }
+        };
+        if let Err(wait) = state.limiter.check(&key.id) {
+            return Err(ApiError::too_many(
+                format!(
+                    "rate limit of {} requests per second exceeded for this API key",
+                    state.config.rate_limit
+                ),
+                wait,
+            ));
+        }
+        let named = parts
+            .headers
+            .get(WORKSPACE_HEADER)
+            .map(|v| {
+                v.to_str()
+                    .map(|s| s.trim().to_string())
+                    .map_err(|_| ApiError::invalid(format!("{WORKSPACE_HEADER} is not valid text")))
+            })
+            .transpose()?
+            .filter(|s| !s.is_empty());
+        let workspace_id = match (key.workspace_id.as_deref(), named) {
+            (Some(own), None) => own.to_string(),
+            (Some(own), Some(named)) if named == own => named,
+            (Some(_), Some(named)) => {
+                return Err(ApiError::not_found(format!("workspace {named}")));
+            }
+            (None, None) => {
+                return Err(ApiError::invalid(format!(
+                    "{WORKSPACE_HEADER} is required with an organization API key"
+                )));
+            }
+            (None, Some(named)) => {
+                let org = state.store.workspace_organization(&named).await?;
+                if org.as_deref() != Some(key.organization_id.as_str()) {
+                    return Err(ApiError::not_found(format!("workspace {named}")));
+                }
+                named
+            }
+        };
+        tracing::debug!(key_id = %key.id, workspace_id = %workspace_id, "authenticated");
+        Ok(Auth { workspace_id })
+    }
+}

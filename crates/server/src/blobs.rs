@@ -1,0 +1,120 @@
+//! The local file store: one file per blob under `<data_dir>/blobs/`, written to
+//! `<data_dir>/tmp/` first, synced, then renamed into place, so a crash leaves either the
+//! whole blob or nothing (a stray temp file is removed at the next start).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::ids::random_base62;
+
+/// The blob directory of a data dir.
+#[derive(Debug, Clone)]
+pub struct Blobs {
+    dir: PathBuf,
+    tmp: PathBuf,
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+fn invalid(id: &str) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("bad blob id {id:?}"),
+    )
+}
+
+impl Blobs {
+    /// Opens (creating) `<data_dir>/blobs` and empties `<data_dir>/tmp`.
+    pub fn open(data_dir: &Path) -> std::io::Result<Self> {
+        let dir = data_dir.join("blobs");
+        let tmp = data_dir.join("tmp");
+        std::fs::create_dir_all(&dir)?;
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp)?;
+        }
+        std::fs::create_dir_all(&tmp)?;
+        Ok(Self { dir, tmp })
+    }
+
+    fn path(&self, id: &str) -> std::io::Result<PathBuf> {
+        if valid_id(id) {
+            Ok(self.dir.join(id))
+        } else {
+            Err(invalid(id))
+        }
+    }
+
+    /// Writes a blob atomically (temp file, fsync, rename, fsync of the directory).
+    pub fn put(&self, id: &str, bytes: &[u8]) -> std::io::Result<()> {
+        let target = self.path(id)?;
+        let temp = self.tmp.join(format!("{id}.{}", random_base62(8)));
+        let result = (|| {
+            let mut f = std::fs::File::create(&temp)?;
+            f.write_all(bytes)?;
+            f.sync_all()?;
+            std::fs::rename(&temp, &target)?;
+            std::fs::File::open(&self.dir)?.sync_all()
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&temp);
+        }
+        result
+    }
+
+    /// Reads a whole blob.
+    pub fn get(&self, id: &str) -> std::io::Result<Vec<u8>> {
+        std::fs::read(self.path(id)?)
+    }
+
+    /// Removes a blob (missing is fine).
+    pub fn delete(&self, id: &str) -> std::io::Result<()> {
+        match std::fs::remove_file(self.path(id)?) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Removes blobs that no file record names (left by a crash between writing a blob
+    /// and committing its record). Returns how many.
+    pub fn sweep(&self, known: &std::collections::HashSet<String>) -> std::io::Result<usize> {
+        let mut removed = 0;
+        for entry in std::fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !known.contains(&name) {
+                std::fs::remove_file(entry.path())?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn put_get_delete_sweep() {
+        let dir = std::env::temp_dir().join(format!("formsmith-blobs-{}", random_base62(8)));
+        let blobs = Blobs::open(&dir).expect("open");
+        blobs.put("file_a", b"hello").expect("put");
+        blobs.put("file_b", b"bye").expect("put");
+        assert_eq!(blobs.get("file_a").expect("get"), b"hello");
+        assert!(blobs.put("../x", b"no").is_err());
+        blobs.delete("file_a").expect("delete");
+        blobs.delete("file_a").expect("delete twice");
+        assert!(blobs.get("file_a").is_err());
+        let known = ["file_c".to_string()].into_iter().collect();
+        assert_eq!(blobs.sweep(&known).expect("sweep"), 1);
+        assert!(
+            std::fs::read_dir(dir.join("tmp"))
+                .expect("tmp")
+                .next()
+                .is_none()
+        );
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}

@@ -1,0 +1,128 @@
+//! Server configuration: one struct, read from flags and `FORMSMITH_*` environment variables
+//! (flags win), every default documented here and in `formsmith serve --help`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Everything `formsmith serve` can be told.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "FORMSMITH_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Directory of the database (formsmith.db), the stored files (blobs/) and the signing
+    /// secret of download links (secret.key). Created when missing.
+    #[arg(long, env = "FORMSMITH_DATA_DIR", default_value = "./formsmith-data")]
+    pub data_dir: PathBuf,
+
+    /// Largest upload, and largest file downloaded from a URL input, in bytes (50 MiB).
+    #[arg(long, env = "FORMSMITH_MAX_UPLOAD_BYTES", default_value_t = 50 * 1024 * 1024)]
+    pub max_upload_bytes: u64,
+
+    /// Largest JSON request body in bytes (32 MiB: schemas may carry data: URL images).
+    #[arg(long, env = "FORMSMITH_MAX_JSON_BYTES", default_value_t = 32 * 1024 * 1024)]
+    pub max_json_bytes: u64,
+
+    /// Runs processed at once; 0 = one per CPU core.
+    #[arg(long, env = "FORMSMITH_WORKERS", default_value_t = 0)]
+    pub workers: usize,
+
+    /// Accepted runs waiting for a worker; one more answers 429 with Retry-After.
+    #[arg(long, env = "FORMSMITH_QUEUE_DEPTH", default_value_t = 1024)]
+    pub queue_depth: usize,
+
+    /// Requests per second allowed per API key (token bucket); 0 = no limit.
+    #[arg(long, env = "FORMSMITH_RATE_LIMIT", default_value_t = 50.0)]
+    pub rate_limit: f64,
+
+    /// Bucket size of the per-key rate limit (requests allowed in a burst).
+    #[arg(long, env = "FORMSMITH_RATE_BURST", default_value_t = 100.0)]
+    pub rate_burst: f64,
+
+    /// Allow URL inputs and image URLs on private, loopback and link-local addresses
+    /// (refused by default: a server must not fetch its own network for a caller).
+    #[arg(long, env = "FORMSMITH_ALLOW_PRIVATE_URLS", default_value_t = false)]
+    pub allow_private_urls: bool,
+
+    /// Time limit of one URL download, in seconds.
+    #[arg(long, env = "FORMSMITH_DOWNLOAD_TIMEOUT_SECS", default_value_t = 30)]
+    pub download_timeout_secs: u64,
+
+    /// How long a synchronous endpoint (/edit, /detect_form, /edit_schemas/generate) waits
+    /// for its run, in seconds (the API's 5 minutes).
+    #[arg(long, env = "FORMSMITH_SYNC_TIMEOUT_SECS", default_value_t = 300)]
+    pub sync_timeout_secs: u64,
+
+    /// Times a run is started before a run interrupted by crashes is failed (INTERNAL_ERROR).
+    #[arg(long, env = "FORMSMITH_MAX_ATTEMPTS", default_value_t = 3)]
+    pub max_attempts: u32,
+
+    /// Base URL of this server as clients reach it, used in presigned download URLs
+    /// (default: the Host header of the request, else the listening address).
+    #[arg(long, env = "FORMSMITH_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// An API key to accept for the default workspace (`ws_default`), created at start.
+    #[arg(long, env = "FORMSMITH_API_KEY", hide_env_values = true)]
+    pub api_key: Option<String>,
+
+    /// Start without workers: runs are accepted and stay queued (tests, maintenance).
+    #[arg(long, hide = true, default_value_t = false)]
+    pub no_workers: bool,
+}
+
+impl Config {
+    /// The defaults, with `data_dir` in place (tests and embedding).
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: data_dir.into(),
+            max_upload_bytes: 50 * 1024 * 1024,
+            max_json_bytes: 32 * 1024 * 1024,
+            workers: 0,
+            queue_depth: 1024,
+            rate_limit: 50.0,
+            rate_burst: 100.0,
+            allow_private_urls: false,
+            download_timeout_secs: 30,
+            sync_timeout_secs: 300,
+            max_attempts: 3,
+            public_url: None,
+            api_key: None,
+            no_workers: false,
+        }
+    }
+
+    /// Worker count after applying the `0 = cores` rule.
+    pub fn worker_count(&self) -> usize {
+        if self.no_workers {
+            0
+        } else if self.workers == 0 {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(2)
+        } else {
+            self.workers
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        config: Config,
+    }
+
+    #[test]
+    fn flag_defaults_match_new() {
+        let parsed = Cli::parse_from(["x"]).config;
+        let new = Config::new("./formsmith-data");
+        assert_eq!(format!("{parsed:?}"), format!("{new:?}"));
+    }
+}

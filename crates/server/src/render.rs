@@ -1,0 +1,117 @@
+//! The JSON objects of the API, built from stored rows: `file` (summary and full), runs of
+//! every kind (full and list summary). Presigned URLs are made when an object is shown, so
+//! every GET hands out a fresh 15-minute link.
+
+use serde_json::{Map, Value, json};
+
+use crate::clock::rfc3339;
+use crate::store::{FileRow, RunRow};
+
+/// Makes a presigned URL for a file id of the run's workspace.
+pub type Presign<'a> = &'a dyn Fn(&str) -> String;
+
+/// `FileSummary` (spec §2.2).
+pub fn file_summary(f: &FileRow) -> Value {
+    let mut metadata = Map::new();
+    if let Some(pages) = f.page_count {
+        metadata.insert("pageCount".into(), json!(pages));
+    }
+    json!({
+        "object": "file",
+        "id": f.id,
+        "name": f.name,
+        "type": f.file_type,
+        "parentFileId": null,
+        "metadata": metadata,
+        "createdAt": rfc3339(f.created_ms),
+        "updatedAt": rfc3339(f.updated_ms),
+    })
+}
+
+/// `File` (spec §2.3), with `presignedUrl` when given.
+pub fn file_full(f: &FileRow, presigned_url: Option<String>) -> Value {
+    let mut v = file_summary(f);
+    v["presignedUrl"] = json!(presigned_url);
+    v["contents"] = Value::Null;
+    v
+}
+
+/// The input file of a run: its record, or — before a URL input is downloaded, or after
+/// the file was deleted — what the run knows (id and name).
+pub fn run_file(run: &RunRow, file: Option<&FileRow>) -> Value {
+    match file {
+        Some(f) => file_summary(f),
+        None => json!({
+            "object": "file",
+            "id": run.file_id,
+            "name": run.file_name,
+            "type": null,
+            "parentFileId": null,
+            "metadata": {},
+            "createdAt": rfc3339(run.created_ms),
+            "updatedAt": rfc3339(run.updated_ms),
+        }),
+    }
+}
+
+/// The run's output with presigned URLs added (edit runs: `editedFile.presignedUrl`).
+fn output_with_urls(run: &RunRow, presign: Option<Presign<'_>>) -> Value {
+    let mut output = run.output.clone().unwrap_or(Value::Null);
+    if let (Some(presign), Some(edited)) = (presign, output.get_mut("editedFile"))
+        && let Some(id) = edited.get("id").and_then(Value::as_str).map(str::to_string)
+    {
+        edited["presignedUrl"] = json!(presign(&id));
+    }
+    output
+}
+
+/// A full run object (`EditRun`, `FormDetectionRun`).
+pub fn run_json(run: &RunRow, file: Option<&FileRow>, presign: Option<Presign<'_>>) -> Value {
+    json!({
+        "object": run.kind,
+        "id": run.id,
+        "file": run_file(run, file),
+        "status": run.status,
+        "failureReason": run.failure_reason,
+        "failureMessage": run.failure_message,
+        "config": run.config,
+        "output": output_with_urls(run, presign),
+        "metrics": run.metrics,
+        "usage": run.usage,
+        "createdAt": rfc3339(run.created_ms),
+        "updatedAt": rfc3339(run.updated_ms),
+    })
+}
+
+/// A list item (`EditRunSummary`): no config or output; usage without breakdown.
+pub fn run_summary_json(run: &RunRow, file: Option<&FileRow>) -> Value {
+    let usage = run.usage.as_ref().map(|u| {
+        json!({
+            "credits": u.get("credits").cloned().unwrap_or(json!(0)),
+            "totalCredits": u.get("totalCredits").cloned().unwrap_or(json!(0)),
+        })
+    });
+    json!({
+        "object": run.kind,
+        "id": run.id,
+        "file": run_file(run, file),
+        "status": run.status,
+        "failureReason": run.failure_reason,
+        "failureMessage": run.failure_message,
+        "metrics": run.metrics,
+        "usage": usage,
+        "createdAt": rfc3339(run.created_ms),
+        "updatedAt": rfc3339(run.updated_ms),
+    })
+}
+
+/// The outbox event of a terminal run: `("edit_run.processed", run JSON)`. The payload
+/// holds no presigned URL (they expire); the deliverer adds fresh ones.
+pub fn event_of(run: &RunRow, file: Option<&FileRow>) -> (String, Value) {
+    let what = if run.status == "PROCESSED" {
+        "processed"
+    } else {
+        "failed"
+    };
+    (format!("{}.{what}", run.kind), run_json(run, file, None))
+}

@@ -1,0 +1,217 @@
+//! Files API (spec §7): multipart upload with a size limit, list, get (fresh presigned URL),
+//! delete; and the presigned download route itself.
+
+use axum::Json;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use super::{ApiQuery, BaseUrl};
+use crate::api::{ListQuery, next_token};
+use crate::auth::Auth;
+use crate::clock::{now_ms, now_secs};
+use crate::errors::{ApiError, ApiResult, Code};
+use crate::ids::{new_id, prefix};
+use crate::jobs;
+use crate::render;
+use crate::state::Shared;
+use crate::store::{FileRow, SortBy, hex};
+
+fn too_large(limit: u64) -> ApiError {
+    ApiError::new(
+        Code::FileSizeTooLarge,
+        format!("the file is larger than the upload limit of {limit} bytes"),
+    )
+}
+
+/// `POST /files/upload`: part `file` (required), field `password` (optional).
+pub async fn upload(
+    State(state): State<Shared>,
+    auth: Auth,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> ApiResult<Json<Value>> {
+    let limit = state.config.max_upload_bytes;
+    // Multipart framing adds a little; anything far over the limit is refused unread.
+    if let Some(len) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        && len > limit.saturating_add(64 * 1024)
+    {
+        return Err(too_large(limit));
+    }
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        ApiError::invalid(format!("malformed multipart body: {}", e.body_text()))
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut password: Option<String> = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+        match field.name() {
+            Some("file") => {
+                let name = field
+                    .file_name()
+                    .map(str::to_string)
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| "upload".into());
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                    bytes.extend_from_slice(&chunk);
+                    if bytes.len() as u64 > limit {
+                        return Err(too_large(limit));
+                    }
+                }
+                file = Some((name, bytes));
+            }
+            Some("password") => {
+                let text = field.text().await.map_err(bad)?;
+                password = Some(text).filter(|p| !p.is_empty());
+            }
+            _ => while field.chunk().await.map_err(bad)?.is_some() {},
+        }
+    }
+    let (name, bytes) =
+        file.ok_or_else(|| ApiError::invalid("multipart part `file` is required"))?;
+    let id = new_id(prefix::FILE);
+    let now = now_ms();
+    let (blobs, blob_id, pw) = (state.blobs.clone(), id.clone(), password.clone());
+    let row = tokio::task::spawn_blocking(move || -> std::io::Result<FileRow> {
+        use sha2::Digest;
+        let file_type = jobs::sniff_type(&bytes, &name);
+        let page_count = if file_type == Some("PDF") {
+            jobs::page_count(&bytes, pw.clone())
+        } else {
+            None
+        };
+        blobs.put(&blob_id, &bytes)?;
+        Ok(FileRow {
+            id: blob_id,
+            workspace_id: String::new(),
+            name,
+            file_type: file_type.map(str::to_string),
+            page_count,
+            size_bytes: bytes.len() as i64,
+            sha256: hex(&sha2::Sha256::digest(&bytes)),
+            password: pw,
+            owner_run_id: None,
+            created_ms: now,
+            updated_ms: now,
+        })
+    })
+    .await
+    .map_err(ApiError::internal)??;
+    let row = FileRow {
+        workspace_id: auth.workspace_id,
+        ..row
+    };
+    if let Err(e) = state.store.insert_file(&row).await {
+        let _ = state.blobs.delete(&row.id);
+        return Err(e.into());
+    }
+    Ok(Json(render::file_full(&row, None)))
+}
+
+/// `GET /files`.
+pub async fn list(
+    State(state): State<Shared>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Value>> {
+    let page = q.page(SortBy::CreatedAt)?;
+    let mut rows = state
+        .store
+        .list_files(&auth.workspace_id, q.name_contains.as_deref(), &page)
+        .await?;
+    let more = rows.len() as i64 >= page.limit;
+    if more {
+        rows.truncate((page.limit - 1) as usize);
+    }
+    let mut body = json!({
+        "object": "list",
+        "data": rows.iter().map(render::file_summary).collect::<Vec<_>>(),
+    });
+    if more && let Some(last) = rows.last() {
+        body["nextPageToken"] = json!(next_token(&page, (last.created_ms, &last.id)));
+    }
+    Ok(Json(body))
+}
+
+/// `GET /files/{id}`.
+pub async fn get(
+    State(state): State<Shared>,
+    auth: Auth,
+    BaseUrl(base): BaseUrl,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let f = state
+        .store
+        .get_file(&auth.workspace_id, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("file {id}")))?;
+    let url = state.presigned_url(&base, &f.id, &f.workspace_id);
+    Ok(Json(render::file_full(&f, Some(url))))
+}
+
+/// `DELETE /files/{id}`.
+pub async fn delete(
+    State(state): State<Shared>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let f = state
+        .store
+        .delete_file(&auth.workspace_id, &id)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("file {id}")))?;
+    state.blobs.delete(&f.id)?;
+    Ok(Json(json!({ "id": f.id })))
+}
+
+/// `GET /download/{token}`: the presigned link (no API key; the signature is the key).
+pub async fn download(
+    State(state): State<Shared>,
+    Path(token): Path<String>,
+) -> ApiResult<Response> {
+    let gone = || ApiError::not_found("download link (invalid, expired, or its file was deleted)");
+    let (file_id, workspace_id) = state.signer.verify(&token, now_secs()).ok_or_else(gone)?;
+    let f = state
+        .store
+        .get_file(&workspace_id, &file_id)
+        .await?
+        .ok_or_else(gone)?;
+    let blobs = state.blobs.clone();
+    let id = f.id.clone();
+    let bytes = tokio::task::spawn_blocking(move || blobs.get(&id))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|_| gone())?;
+    let content_type = match f.file_type.as_deref() {
+        Some("PDF") => "application/pdf",
+        Some("CSV") => "text/csv",
+        Some("TXT") => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    };
+    let ascii_name: String = f
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let mut response = bytes.into_response();
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii_name}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=900"),
+    );
+    Ok(response)
+}

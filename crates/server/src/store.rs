@@ -1,0 +1,917 @@
+//! The durable store: SQLite (WAL, synchronous=FULL) with the schema in `migrations/`,
+//! embedded in the binary and applied at open. Workspaces, API keys (SHA-256 hashes),
+//! files, runs of every kind (the run queue is the `runs` table itself), the event outbox
+//! and edit templates. Nothing here knows HTTP.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use futures_util::future::BoxFuture;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+
+use crate::clock::now_ms;
+use crate::ids::{new_api_key, new_id, prefix};
+
+/// The workspace that `FORMSMITH_API_KEY` and `keys create` without `--workspace` use.
+pub const DEFAULT_WORKSPACE: &str = "ws_default";
+/// The organization every workspace belongs to unless told otherwise.
+pub const DEFAULT_ORGANIZATION: &str = "org_default";
+
+/// Store errors.
+pub type Result<T, E = sqlx::Error> = std::result::Result<T, E>;
+
+/// The migrations, embedded (`sqlx` without its macros).
+#[derive(Debug)]
+struct Embedded;
+
+const MIGRATIONS: &[(i64, &str, &str)] =
+    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+
+impl MigrationSource<'static> for Embedded {
+    fn resolve(self) -> BoxFuture<'static, Result<Vec<Migration>, sqlx::error::BoxDynError>> {
+        Box::pin(async {
+            Ok(MIGRATIONS
+                .iter()
+                .map(|(version, name, sql)| {
+                    Migration::new(
+                        *version,
+                        (*name).into(),
+                        MigrationType::Simple,
+                        (*sql).into(),
+                        false,
+                    )
+                })
+                .collect())
+        })
+    }
+}
+
+/// Hex SHA-256 of an API key (what the store keeps).
+pub fn hash_key(key: &str) -> String {
+    hex(&Sha256::digest(key.as_bytes()))
+}
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// An API key record.
+#[derive(Debug, Clone)]
+pub struct KeyRecord {
+    /// `key_…`.
+    pub id: String,
+    /// `workspace` or `organization`.
+    pub scope: String,
+    /// The workspace of a workspace key.
+    pub workspace_id: Option<String>,
+    /// The organization of the key.
+    pub organization_id: String,
+}
+
+/// A stored file.
+#[derive(Debug, Clone)]
+pub struct FileRow {
+    /// `file_…`.
+    pub id: String,
+    /// Owner.
+    pub workspace_id: String,
+    /// Name as uploaded or taken from the URL.
+    pub name: String,
+    /// FileType (`PDF`, `IMG`, …).
+    pub file_type: Option<String>,
+    /// Pages of a PDF that could be opened.
+    pub page_count: Option<i64>,
+    /// Size of the blob.
+    pub size_bytes: i64,
+    /// Hex SHA-256 of the blob.
+    pub sha256: String,
+    /// Password to open it (given at upload or with a URL input).
+    pub password: Option<String>,
+    /// The run whose output this is (deleted with it).
+    pub owner_run_id: Option<String>,
+    /// Creation time.
+    pub created_ms: i64,
+    /// Last change.
+    pub updated_ms: i64,
+}
+
+impl FileRow {
+    fn from_row(r: &SqliteRow) -> Result<Self> {
+        Ok(Self {
+            id: r.try_get("id")?,
+            workspace_id: r.try_get("workspace_id")?,
+            name: r.try_get("name")?,
+            file_type: r.try_get("type")?,
+            page_count: r.try_get("page_count")?,
+            size_bytes: r.try_get("size_bytes")?,
+            sha256: r.try_get("sha256")?,
+            password: r.try_get("password")?,
+            owner_run_id: r.try_get("owner_run_id")?,
+            created_ms: r.try_get("created_ms")?,
+            updated_ms: r.try_get("updated_ms")?,
+        })
+    }
+}
+
+/// A run of any kind.
+#[derive(Debug, Clone)]
+pub struct RunRow {
+    /// `edr_…`, `sgr_…`.
+    pub id: String,
+    /// `edit_run`, `form_detection_run`.
+    pub kind: String,
+    /// Owner.
+    pub workspace_id: String,
+    /// API status.
+    pub status: String,
+    /// `API`.
+    pub source: String,
+    /// The input file (pre-assigned for URL inputs, stored once downloaded).
+    pub file_id: Option<String>,
+    /// The input file's name.
+    pub file_name: String,
+    /// How to get the input: `{"fileId"}` or `{"url", "password"}`.
+    pub input: Value,
+    /// Effective config.
+    pub config: Value,
+    /// Output, iff PROCESSED.
+    pub output: Option<Value>,
+    /// Metrics, iff PROCESSED.
+    pub metrics: Option<Value>,
+    /// Usage, iff PROCESSED.
+    pub usage: Option<Value>,
+    /// Failure reason, iff FAILED.
+    pub failure_reason: Option<String>,
+    /// Failure message, iff FAILED.
+    pub failure_message: Option<String>,
+    /// Times a worker started it.
+    pub attempts: i64,
+    /// When a worker claimed it (NULL = waiting in the queue).
+    pub claimed_ms: Option<i64>,
+    /// Creation time.
+    pub created_ms: i64,
+    /// Last change.
+    pub updated_ms: i64,
+}
+
+fn json_col(r: &SqliteRow, col: &str) -> Result<Option<Value>> {
+    let text: Option<String> = r.try_get(col)?;
+    text.map(|t| serde_json::from_str(&t))
+        .transpose()
+        .map_err(|e| sqlx::Error::Decode(Box::new(e)))
+}
+
+impl RunRow {
+    fn from_row(r: &SqliteRow) -> Result<Self> {
+        Ok(Self {
+            id: r.try_get("id")?,
+            kind: r.try_get("kind")?,
+            workspace_id: r.try_get("workspace_id")?,
+            status: r.try_get("status")?,
+            source: r.try_get("source")?,
+            file_id: r.try_get("file_id")?,
+            file_name: r.try_get("file_name")?,
+            input: json_col(r, "input")?.unwrap_or(Value::Null),
+            config: json_col(r, "config")?.unwrap_or(Value::Null),
+            output: json_col(r, "output")?,
+            metrics: json_col(r, "metrics")?,
+            usage: json_col(r, "usage")?,
+            failure_reason: r.try_get("failure_reason")?,
+            failure_message: r.try_get("failure_message")?,
+            attempts: r.try_get("attempts")?,
+            claimed_ms: r.try_get("claimed_ms")?,
+            created_ms: r.try_get("created_ms")?,
+            updated_ms: r.try_get("updated_ms")?,
+        })
+    }
+
+    /// Whether the run is finished.
+    pub fn is_terminal(&self) -> bool {
+        !matches!(self.status.as_str(), "PROCESSING" | "PENDING")
+    }
+}
+
+/// A saved edit template.
+#[derive(Debug, Clone)]
+pub struct TemplateRow {
+    /// `edt_…`.
+    pub id: String,
+    /// Owner.
+    pub workspace_id: String,
+    /// Name.
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Source PDF.
+    pub file_id: String,
+    /// Saved EditConfig (`{}` when none).
+    pub config: Value,
+    /// Saved EditSchemaGenerationConfig.
+    pub schema_config: Option<Value>,
+    /// Creation time.
+    pub created_ms: i64,
+    /// Last change.
+    pub updated_ms: i64,
+}
+
+/// How a run ended, as the worker reports it.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    /// PROCESSED, with its output (and the output file to record in the same transaction).
+    Processed {
+        /// `output` JSON.
+        output: Value,
+        /// `metrics` JSON.
+        metrics: Value,
+        /// `usage` JSON.
+        usage: Value,
+        /// A file the run produced.
+        output_file: Option<Box<FileRow>>,
+    },
+    /// FAILED with a reason from the spec's list.
+    Failed {
+        /// `failureReason`.
+        reason: String,
+        /// `failureMessage`.
+        message: String,
+    },
+}
+
+/// Builds the outbox event of a terminal run: `(type, payload)`.
+pub type EventBuilder<'a> =
+    &'a (dyn Fn(&RunRow, Option<&FileRow>) -> (String, Value) + Send + Sync);
+
+/// Sort of a list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortBy {
+    /// `createdAt`.
+    CreatedAt,
+    /// `updatedAt`.
+    UpdatedAt,
+}
+
+/// A page request of a list.
+#[derive(Debug, Clone)]
+pub struct Page {
+    /// Sort column.
+    pub sort_by: SortBy,
+    /// Descending?
+    pub descending: bool,
+    /// Keyset cursor: (sort value, id) of the last item of the previous page.
+    pub after: Option<(i64, String)>,
+    /// Items wanted.
+    pub limit: i64,
+}
+
+/// Filters of `GET /edit_runs`.
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    /// Exact status.
+    pub status: Option<String>,
+    /// Exact source.
+    pub source: Option<String>,
+    /// Case-insensitive substring of the file name.
+    pub file_name_contains: Option<String>,
+}
+
+fn like_pattern(needle: &str) -> String {
+    let escaped = needle
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The store handle (cheap to clone).
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating) `<data_dir>/formsmith.db` and applies the migrations.
+    pub async fn open(data_dir: &Path) -> Result<Self> {
+        std::fs::create_dir_all(data_dir)?;
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(data_dir.join("formsmith.db"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: a committed run survives power loss too, not only a killed process.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(30))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await?;
+        Migrator::new(Embedded)
+            .await
+            .map_err(|e| sqlx::Error::Migrate(Box::new(e)))?
+            .run(&pool)
+            .await
+            .map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
+        Ok(Self { pool })
+    }
+
+    /// Closes the pool (waits for connections to return).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    // ---- workspaces and keys -------------------------------------------------------
+
+    /// Creates the workspace if it does not exist.
+    pub async fn ensure_workspace(&self, id: &str, organization_id: &str) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO workspaces (id, organization_id, name, created_at) VALUES (?, ?, ?, ?)
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(organization_id)
+        .bind(id)
+        .bind(crate::clock::rfc3339(now_ms()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The organization of a workspace, if it exists.
+    pub async fn workspace_organization(&self, id: &str) -> Result<Option<String>> {
+        sqlx::query_scalar("SELECT organization_id FROM workspaces WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+    }
+
+    /// Stores `key` (its hash) unless already stored. Workspace keys: `workspace_id` set;
+    /// organization keys: `workspace_id` None. Returns the key record id.
+    pub async fn insert_key(
+        &self,
+        key: &str,
+        workspace_id: Option<&str>,
+        organization_id: &str,
+    ) -> Result<String> {
+        if let Some(ws) = workspace_id {
+            self.ensure_workspace(ws, organization_id).await?;
+        }
+        let id = new_id(prefix::KEY);
+        sqlx::query(
+            "INSERT INTO api_keys (id, key_hash, scope, workspace_id, organization_id, created_at)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key_hash) DO NOTHING",
+        )
+        .bind(&id)
+        .bind(hash_key(key))
+        .bind(if workspace_id.is_some() {
+            "workspace"
+        } else {
+            "organization"
+        })
+        .bind(workspace_id)
+        .bind(organization_id)
+        .bind(crate::clock::rfc3339(now_ms()))
+        .execute(&self.pool)
+        .await?;
+        Ok(id)
+    }
+
+    /// Mints a new key (shown once) for a workspace, or for an organization.
+    pub async fn create_key(
+        &self,
+        workspace_id: Option<&str>,
+        organization_id: &str,
+    ) -> Result<String> {
+        let key = new_api_key();
+        self.insert_key(&key, workspace_id, organization_id).await?;
+        Ok(key)
+    }
+
+    /// The unrevoked key with this hash.
+    pub async fn find_key(&self, key_hash: &str) -> Result<Option<KeyRecord>> {
+        let row = sqlx::query(
+            "SELECT id, scope, workspace_id, organization_id FROM api_keys
+             WHERE key_hash = ? AND revoked_at IS NULL",
+        )
+        .bind(key_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|r| {
+            Ok(KeyRecord {
+                id: r.try_get("id")?,
+                scope: r.try_get("scope")?,
+                workspace_id: r.try_get("workspace_id")?,
+                organization_id: r.try_get("organization_id")?,
+            })
+        })
+        .transpose()
+    }
+
+    // ---- files ---------------------------------------------------------------------
+
+    /// Records a file whose blob is already stored.
+    pub async fn insert_file(&self, file: &FileRow) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        insert_file(&mut conn, file).await
+    }
+
+    /// A file of the workspace.
+    pub async fn get_file(&self, workspace_id: &str, id: &str) -> Result<Option<FileRow>> {
+        sqlx::query("SELECT * FROM files WHERE id = ? AND workspace_id = ?")
+            .bind(id)
+            .bind(workspace_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| FileRow::from_row(&r))
+            .transpose()
+    }
+
+    /// A file by id alone (download links carry their workspace inside the signature).
+    pub async fn get_file_any(&self, id: &str) -> Result<Option<FileRow>> {
+        sqlx::query("SELECT * FROM files WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| FileRow::from_row(&r))
+            .transpose()
+    }
+
+    /// A page of the workspace's files, by creation time.
+    pub async fn list_files(
+        &self,
+        workspace_id: &str,
+        name_contains: Option<&str>,
+        page: &Page,
+    ) -> Result<Vec<FileRow>> {
+        let mut sql = String::from("SELECT * FROM files WHERE workspace_id = ?");
+        if name_contains.is_some() {
+            sql.push_str(" AND name LIKE ? ESCAPE '\\'");
+        }
+        let (cmp, dir) = if page.descending {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        if page.after.is_some() {
+            sql.push_str(&format!(" AND (created_ms, id) {cmp} (?, ?)"));
+        }
+        sql.push_str(&format!(" ORDER BY created_ms {dir}, id {dir} LIMIT ?"));
+        let mut q = sqlx::query(&sql).bind(workspace_id);
+        if let Some(n) = name_contains {
+            q = q.bind(like_pattern(n));
+        }
+        if let Some((ms, id)) = &page.after {
+            q = q.bind(*ms).bind(id.clone());
+        }
+        q.bind(page.limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(FileRow::from_row)
+            .collect()
+    }
+
+    /// Deletes a file record; returns it (the caller removes the blob).
+    pub async fn delete_file(&self, workspace_id: &str, id: &str) -> Result<Option<FileRow>> {
+        sqlx::query("DELETE FROM files WHERE id = ? AND workspace_id = ? RETURNING *")
+            .bind(id)
+            .bind(workspace_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| FileRow::from_row(&r))
+            .transpose()
+    }
+
+    /// Every file id (the blob sweep at start compares against it).
+    pub async fn all_file_ids(&self) -> Result<Vec<String>> {
+        sqlx::query_scalar("SELECT id FROM files")
+            .fetch_all(&self.pool)
+            .await
+    }
+
+    // ---- runs ----------------------------------------------------------------------
+
+    /// Records an accepted run (status PROCESSING, waiting in the queue).
+    pub async fn insert_run(&self, run: &RunRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO runs (id, kind, workspace_id, status, source, file_id, file_name, input,
+                               config, attempts, created_ms, updated_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+        )
+        .bind(&run.id)
+        .bind(&run.kind)
+        .bind(&run.workspace_id)
+        .bind(&run.status)
+        .bind(&run.source)
+        .bind(&run.file_id)
+        .bind(&run.file_name)
+        .bind(run.input.to_string())
+        .bind(run.config.to_string())
+        .bind(run.created_ms)
+        .bind(run.updated_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A run of the workspace, of this kind.
+    pub async fn get_run(
+        &self,
+        workspace_id: &str,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<RunRow>> {
+        sqlx::query("SELECT * FROM runs WHERE id = ? AND workspace_id = ? AND kind = ?")
+            .bind(id)
+            .bind(workspace_id)
+            .bind(kind)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| RunRow::from_row(&r))
+            .transpose()
+    }
+
+    /// A run by id alone (workers).
+    pub async fn get_run_any(&self, id: &str) -> Result<Option<RunRow>> {
+        sqlx::query("SELECT * FROM runs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .map(|r| RunRow::from_row(&r))
+            .transpose()
+    }
+
+    /// A page of the workspace's runs of one kind.
+    pub async fn list_runs(
+        &self,
+        workspace_id: &str,
+        kind: &str,
+        filter: &RunFilter,
+        page: &Page,
+    ) -> Result<Vec<RunRow>> {
+        let col = match page.sort_by {
+            SortBy::CreatedAt => "created_ms",
+            SortBy::UpdatedAt => "updated_ms",
+        };
+        let mut sql = String::from("SELECT * FROM runs WHERE workspace_id = ? AND kind = ?");
+        if filter.status.is_some() {
+            sql.push_str(" AND status = ?");
+        }
+        if filter.source.is_some() {
+            sql.push_str(" AND source = ?");
+        }
+        if filter.file_name_contains.is_some() {
+            sql.push_str(" AND file_name LIKE ? ESCAPE '\\'");
+        }
+        let (cmp, dir) = if page.descending {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
+        if page.after.is_some() {
+            sql.push_str(&format!(" AND ({col}, id) {cmp} (?, ?)"));
+        }
+        sql.push_str(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT ?"));
+        let mut q = sqlx::query(&sql).bind(workspace_id).bind(kind);
+        if let Some(s) = &filter.status {
+            q = q.bind(s.clone());
+        }
+        if let Some(s) = &filter.source {
+            q = q.bind(s.clone());
+        }
+        if let Some(n) = &filter.file_name_contains {
+            q = q.bind(like_pattern(n));
+        }
+        if let Some((ms, id)) = &page.after {
+            q = q.bind(*ms).bind(id.clone());
+        }
+        q.bind(page.limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(RunRow::from_row)
+            .collect()
+    }
+
+    /// Deletes a run and the file records it owns, in one transaction; returns the run and
+    /// those files (the caller removes their blobs).
+    pub async fn delete_run(
+        &self,
+        workspace_id: &str,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<(RunRow, Vec<FileRow>)>> {
+        let mut tx = self.pool.begin().await?;
+        let run = sqlx::query(
+            "DELETE FROM runs WHERE id = ? AND workspace_id = ? AND kind = ? RETURNING *",
+        )
+        .bind(id)
+        .bind(workspace_id)
+        .bind(kind)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|r| RunRow::from_row(&r))
+        .transpose()?;
+        let Some(run) = run else {
+            return Ok(None);
+        };
+        let files = sqlx::query("DELETE FROM files WHERE owner_run_id = ? RETURNING *")
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?
+            .iter()
+            .map(FileRow::from_row)
+            .collect::<Result<Vec<_>>>()?;
+        tx.commit().await?;
+        Ok(Some((run, files)))
+    }
+
+    /// Claims the oldest waiting run: marks it claimed and counts an attempt.
+    pub async fn claim_next(&self) -> Result<Option<RunRow>> {
+        let now = now_ms();
+        sqlx::query(
+            "UPDATE runs SET claimed_ms = ?, attempts = attempts + 1
+             WHERE id = (SELECT id FROM runs WHERE status = 'PROCESSING' AND claimed_ms IS NULL
+                         ORDER BY created_ms, id LIMIT 1)
+             RETURNING *",
+        )
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?
+        .map(|r| RunRow::from_row(&r))
+        .transpose()
+    }
+
+    /// Records that a URL input was downloaded: the file row, in the run's workspace.
+    pub async fn record_input_file(&self, file: &FileRow) -> Result<()> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("DELETE FROM files WHERE id = ?")
+            .bind(&file.id)
+            .execute(&mut *conn)
+            .await?;
+        insert_file(&mut conn, file).await
+    }
+
+    /// Writes the final state of a PROCESSING run, its output file and its outbox event in
+    /// one transaction. `None` when the run is gone or already final (deleted meanwhile, or
+    /// finished by another attempt): nothing is written and the caller drops its output.
+    pub async fn finish_run(
+        &self,
+        id: &str,
+        outcome: &Outcome,
+        event: EventBuilder<'_>,
+    ) -> Result<Option<RunRow>> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let row = match outcome {
+            Outcome::Processed {
+                output,
+                metrics,
+                usage,
+                ..
+            } => sqlx::query(
+                "UPDATE runs SET status = 'PROCESSED', output = ?, metrics = ?, usage = ?,
+                        failure_reason = NULL, failure_message = NULL, updated_ms = ?, finished_ms = ?
+                 WHERE id = ? AND status = 'PROCESSING' RETURNING *",
+            )
+            .bind(output.to_string())
+            .bind(metrics.to_string())
+            .bind(usage.to_string()),
+            Outcome::Failed { reason, message } => sqlx::query(
+                "UPDATE runs SET status = 'FAILED', failure_reason = ?, failure_message = ?,
+                        output = NULL, metrics = NULL, usage = NULL, updated_ms = ?, finished_ms = ?
+                 WHERE id = ? AND status = 'PROCESSING' RETURNING *",
+            )
+            .bind(reason.clone())
+            .bind(message.clone()),
+        }
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(row) = row else {
+            tx.rollback().await?;
+            return Ok(None);
+        };
+        let run = RunRow::from_row(&row)?;
+        if let Outcome::Processed {
+            output_file: Some(file),
+            ..
+        } = outcome
+        {
+            insert_file(&mut tx, file).await?;
+        }
+        let input_file = match &run.file_id {
+            Some(fid) => sqlx::query("SELECT * FROM files WHERE id = ?")
+                .bind(fid)
+                .fetch_optional(&mut *tx)
+                .await?
+                .map(|r| FileRow::from_row(&r))
+                .transpose()?,
+            None => None,
+        };
+        let (kind, payload) = event(&run, input_file.as_ref());
+        insert_event(&mut tx, &run, &kind, &payload, now).await?;
+        tx.commit().await?;
+        Ok(Some(run))
+    }
+
+    /// After a restart: runs a previous process had claimed (PROCESSING, claimed) go back
+    /// to the queue, or — after `max_attempts` starts — fail with INTERNAL_ERROR (with their
+    /// outbox event). Returns (re-queued, failed) run ids.
+    pub async fn recover(
+        &self,
+        max_attempts: u32,
+        event: EventBuilder<'_>,
+    ) -> Result<(Vec<String>, Vec<String>)> {
+        let mut tx = self.pool.begin().await?;
+        let requeued: Vec<String> = sqlx::query_scalar(
+            "UPDATE runs SET claimed_ms = NULL
+             WHERE status = 'PROCESSING' AND claimed_ms IS NOT NULL AND attempts < ? RETURNING id",
+        )
+        .bind(i64::from(max_attempts))
+        .fetch_all(&mut *tx)
+        .await?;
+        let now = now_ms();
+        let failed_rows = sqlx::query(
+            "UPDATE runs SET status = 'FAILED', failure_reason = 'INTERNAL_ERROR',
+                    failure_message = 'the server stopped while processing this run, ' || attempts || ' times; giving up',
+                    updated_ms = ?, finished_ms = ?
+             WHERE status = 'PROCESSING' AND claimed_ms IS NOT NULL RETURNING *",
+        )
+        .bind(now)
+        .bind(now)
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut failed = Vec::new();
+        for row in &failed_rows {
+            let run = RunRow::from_row(row)?;
+            let input_file = match &run.file_id {
+                Some(fid) => sqlx::query("SELECT * FROM files WHERE id = ?")
+                    .bind(fid)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .map(|r| FileRow::from_row(&r))
+                    .transpose()?,
+                None => None,
+            };
+            let (kind, payload) = event(&run, input_file.as_ref());
+            insert_event(&mut tx, &run, &kind, &payload, now).await?;
+            failed.push(run.id);
+        }
+        tx.commit().await?;
+        Ok((requeued, failed))
+    }
+
+    /// Runs waiting for a worker.
+    pub async fn queued_count(&self) -> Result<i64> {
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM runs WHERE status = 'PROCESSING' AND claimed_ms IS NULL",
+        )
+        .fetch_one(&self.pool)
+        .await
+    }
+
+    /// (kind, status, count) over all runs, for /metrics.
+    pub async fn run_counts(&self) -> Result<Vec<(String, String, i64)>> {
+        let rows = sqlx::query("SELECT kind, status, COUNT(*) AS n FROM runs GROUP BY kind, status ORDER BY kind, status")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("kind")?, r.try_get("status")?, r.try_get("n")?)))
+            .collect()
+    }
+
+    /// Outbox events after `(created_ms, id)`, oldest first (for the webhook deliverer and tests).
+    pub async fn events_after(
+        &self,
+        after: Option<(i64, String)>,
+        limit: i64,
+    ) -> Result<Vec<(String, String, String, Value)>> {
+        let (ms, id) = after.unwrap_or((i64::MIN, String::new()));
+        let rows = sqlx::query(
+            "SELECT id, type, object_id, payload FROM events WHERE (created_ms, id) > (?, ?)
+             ORDER BY created_ms, id LIMIT ?",
+        )
+        .bind(ms)
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let payload: String = r.try_get("payload")?;
+                Ok((
+                    r.try_get("id")?,
+                    r.try_get("type")?,
+                    r.try_get("object_id")?,
+                    serde_json::from_str(&payload).map_err(|e| sqlx::Error::Decode(Box::new(e)))?,
+                ))
+            })
+            .collect()
+    }
+
+    // ---- templates -----------------------------------------------------------------
+
+    /// Stores a template (`formsmith templates create` is not built yet; tests and
+    /// operators insert them here).
+    pub async fn insert_template(&self, t: &TemplateRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO edit_templates (id, workspace_id, name, description, file_id, config,
+                                         schema_config, created_ms, updated_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&t.id)
+        .bind(&t.workspace_id)
+        .bind(&t.name)
+        .bind(&t.description)
+        .bind(&t.file_id)
+        .bind(t.config.to_string())
+        .bind(t.schema_config.as_ref().map(Value::to_string))
+        .bind(t.created_ms)
+        .bind(t.updated_ms)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// A template of the workspace.
+    pub async fn get_template(&self, workspace_id: &str, id: &str) -> Result<Option<TemplateRow>> {
+        let Some(r) = sqlx::query("SELECT * FROM edit_templates WHERE id = ? AND workspace_id = ?")
+            .bind(id)
+            .bind(workspace_id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(TemplateRow {
+            id: r.try_get("id")?,
+            workspace_id: r.try_get("workspace_id")?,
+            name: r.try_get("name")?,
+            description: r.try_get("description")?,
+            file_id: r.try_get("file_id")?,
+            config: json_col(&r, "config")?.unwrap_or_else(|| Value::Object(Default::default())),
+            schema_config: json_col(&r, "schema_config")?,
+            created_ms: r.try_get("created_ms")?,
+            updated_ms: r.try_get("updated_ms")?,
+        }))
+    }
+}
+
+async fn insert_file(conn: &mut sqlx::SqliteConnection, f: &FileRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO files (id, workspace_id, name, type, page_count, size_bytes, sha256, password,
+                            owner_run_id, created_ms, updated_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&f.id)
+    .bind(&f.workspace_id)
+    .bind(&f.name)
+    .bind(&f.file_type)
+    .bind(f.page_count)
+    .bind(f.size_bytes)
+    .bind(&f.sha256)
+    .bind(&f.password)
+    .bind(&f.owner_run_id)
+    .bind(f.created_ms)
+    .bind(f.updated_ms)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_event(
+    tx: &mut Transaction<'_, Sqlite>,
+    run: &RunRow,
+    kind: &str,
+    payload: &Value,
+    now: i64,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO events (id, workspace_id, type, object_id, payload, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(new_id(prefix::EVENT))
+    .bind(&run.workspace_id)
+    .bind(kind)
+    .bind(&run.id)
+    .bind(payload.to_string())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
