@@ -1,0 +1,713 @@
+//! The HTTP API end to end: a real server on loopback, driven over HTTP; filled values
+//! judged by poppler's pdftotext.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use common::{KEY, corpus, pdftotext, start};
+use formsmith_server::{DEFAULT_ORGANIZATION, TemplateRow};
+use serde_json::{Value, json};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn headers_versions_auth_and_errors() {
+    let t = start(|_| {}).await;
+    let r = t
+        .http
+        .get(format!("{}/healthz", t.url))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(
+        r.headers()["x-extend-request-id"]
+            .to_str()
+            .unwrap()
+            .starts_with("req_")
+    );
+
+    // No key: 401 with the request id in header and body.
+    let r = t.http.get(format!("{}/files", t.url)).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let id = r.headers()["x-extend-request-id"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["code"], "UNAUTHORIZED");
+    assert_eq!(body["retryable"], false);
+    assert_eq!(body["requestId"], id.as_str());
+    // Unknown key.
+    let (s, b) = t
+        .json(
+            t.http
+                .get(format!("{}/files", t.url))
+                .bearer_auth("sk_nope"),
+        )
+        .await;
+    assert_eq!((s, b["code"].as_str()), (401, Some("UNAUTHORIZED")));
+
+    // Versions: absent = 2026-02-09 (echoed), anything else 400.
+    let r = t.get("/files").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["x-extend-api-version"], "2026-02-09");
+    let (s, b) = t
+        .json(t.get("/files").header("x-extend-api-version", "2026-02-09"))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = t
+        .json(t.get("/files").header("x-extend-api-version", "2025-04-21"))
+        .await;
+    assert_eq!(
+        (s, b["code"].as_str()),
+        (400, Some("INVALID_REQUEST")),
+        "{b}"
+    );
+
+    // Unknown route: JSON 404.
+    let (s, b) = t.json(t.get("/nope")).await;
+    assert_eq!((s, b["code"].as_str()), (404, Some("NOT_FOUND")));
+
+    // Malformed bodies: 400 naming the key; unknown keys tolerated.
+    let file = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let (s, b) = t
+        .json(t.post(
+            "/edit_runs",
+            &json!({"file": {"id": file}, "config": {"advancedOptions": {"flattenPdf": "yes"}}}),
+        ))
+        .await;
+    assert_eq!(s, 400);
+    assert!(
+        b["message"]
+            .as_str()
+            .unwrap()
+            .contains("config.advancedOptions.flattenPdf"),
+        "{b}"
+    );
+    let (s, b) = t
+        .json(t.post("/edit_runs", &json!({"file": {"id": file}, "someNewKey": {"x": 1}, "config": {"futureOption": true}})))
+        .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = t.json(t.post("/edit_runs", &json!({"config": {}}))).await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = t
+        .json(t.post(
+            "/edit_runs",
+            &json!({"file": {"id": file}, "config": {"engineVersion": "9.9.9"}}),
+        ))
+        .await;
+    assert_eq!(s, 400, "{b}");
+    let (s, b) = t
+        .json(t.post("/edit_runs", &json!({"file": {"id": "file_missing"}})))
+        .await;
+    assert_eq!((s, b["code"].as_str()), (404, Some("NOT_FOUND")));
+    let r = t
+        .http
+        .post(format!("{}/edit_runs", t.url))
+        .bearer_auth(KEY)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    t.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_upload_get_download_list_delete() {
+    let t = start(|_| {}).await;
+    let original = std::fs::read(corpus("fillable/irs-fw9-2024.pdf")).unwrap();
+    let r = t
+        .upload_as(KEY, &corpus("fillable/irs-fw9-2024.pdf"), None)
+        .await;
+    assert_eq!(r.status(), 200);
+    let f: Value = r.json().await.unwrap();
+    assert_eq!(f["object"], "file");
+    assert_eq!(f["type"], "PDF");
+    assert_eq!(f["metadata"]["pageCount"], 6);
+    assert!(f["presignedUrl"].is_null());
+    let id = f["id"].as_str().unwrap();
+    assert!(id.starts_with("file_"));
+
+    let (s, got) = t.json(t.get(&format!("/files/{id}"))).await;
+    assert_eq!(s, 200);
+    let url = got["presignedUrl"].as_str().unwrap();
+    let bytes = t.http.get(url).send().await.unwrap().bytes().await.unwrap();
+    assert_eq!(
+        bytes.as_ref(),
+        original.as_slice(),
+        "download returns the upload"
+    );
+    // A tampered link is refused.
+    let tampered = format!("{}x", url);
+    assert_eq!(t.http.get(&tampered).send().await.unwrap().status(), 404);
+
+    t.upload("fillable/irs-fw4-2025-orphan-widgets.pdf").await;
+    let (_, list) = t.json(t.get("/files")).await;
+    assert_eq!(list["object"], "list");
+    assert_eq!(list["data"].as_array().unwrap().len(), 2);
+    let (_, list) = t.json(t.get("/files?nameContains=fw9")).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+    let (_, page1) = t.json(t.get("/files?maxPageSize=1&sortDir=asc")).await;
+    assert_eq!(page1["data"][0]["id"], id);
+    let token = page1["nextPageToken"].as_str().unwrap();
+    let (_, page2) = t
+        .json(t.get(&format!(
+            "/files?maxPageSize=1&sortDir=asc&nextPageToken={token}"
+        )))
+        .await;
+    assert_eq!(page2["data"].as_array().unwrap().len(), 1);
+    assert_ne!(page2["data"][0]["id"], id);
+    assert!(page2.get("nextPageToken").is_none());
+
+    let (s, d) = t.json(t.delete(&format!("/files/{id}"))).await;
+    assert_eq!((s, d["id"].as_str()), (200, Some(id)));
+    let (s, _) = t.json(t.get(&format!("/files/{id}"))).await;
+    assert_eq!(s, 404);
+    assert_eq!(
+        t.http.get(url).send().await.unwrap().status(),
+        404,
+        "link to a deleted file"
+    );
+    t.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversize_upload_is_413() {
+    let t = start(|c| c.max_upload_bytes = 10_000).await;
+    let r = t
+        .upload_as(KEY, &corpus("fillable/irs-fw9-2024.pdf"), None)
+        .await;
+    assert_eq!(r.status(), 413);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["code"], "FILE_SIZE_TOO_LARGE");
+    t.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edit_sync_async_list_delete() {
+    let t = start(|_| {}).await;
+    let file = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let (schema, key) = t.w9_schema(&file, "Jordan Avery").await;
+
+    // Sync: the finished run, values visible in the output.
+    let (s, run) = t
+        .json(t.post(
+            "/edit",
+            &json!({"file": {"id": file}, "config": {"schema": schema}}),
+        ))
+        .await;
+    assert_eq!(s, 200, "{run}");
+    assert_eq!(run["object"], "edit_run");
+    assert_eq!(run["status"], "PROCESSED");
+    assert!(run["id"].as_str().unwrap().starts_with("edr_"));
+    assert_eq!(run["file"]["id"], file.as_str());
+    assert_eq!(run["output"]["filledValues"][&key], "Jordan Avery");
+    assert_eq!(run["config"]["engineVersion"], "1.0.0");
+    assert_eq!(run["config"]["advancedOptions"]["flattenPdf"], true);
+    assert_eq!(run["config"]["advancedOptions"]["nativeFieldsOnly"], false);
+    assert_eq!(run["metrics"]["pageCount"], 6);
+    assert_eq!(run["usage"]["credits"], 6);
+    assert!(run["failureReason"].is_null());
+    let url = run["output"]["editedFile"]["presignedUrl"]
+        .as_str()
+        .unwrap();
+    let pdf = t.http.get(url).send().await.unwrap().bytes().await.unwrap();
+    assert!(pdftotext(&pdf, None).contains("Jordan Avery"));
+
+    // Async: PROCESSING at once, then PROCESSED.
+    let (s, created) = t
+        .json(t.post("/edit_runs", &json!({"file": {"id": file}, "config": {"schema": schema, "advancedOptions": {"flattenPdf": false}}})))
+        .await;
+    assert_eq!(s, 200, "{created}");
+    assert!(matches!(created["status"].as_str(), Some("PROCESSING")));
+    assert!(created["output"].is_null());
+    let id = created["id"].as_str().unwrap().to_string();
+    let done = t.wait_run(&format!("/edit_runs/{id}")).await;
+    assert_eq!(done["status"], "PROCESSED", "{done}");
+    assert_eq!(done["config"]["advancedOptions"]["flattenPdf"], false);
+    let edited_id = done["output"]["editedFile"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (s, edited) = t.json(t.get(&format!("/files/{edited_id}"))).await;
+    assert_eq!(s, 200);
+    assert_eq!(edited["name"], "irs-fw9-2024_edited.pdf");
+
+    // List: both runs, newest first; filters and pages.
+    let (_, list) = t.json(t.get("/edit_runs")).await;
+    let data = list["data"].as_array().unwrap();
+    assert_eq!(data.len(), 2);
+    assert_eq!(data[0]["id"], id.as_str());
+    assert!(data[0].get("config").is_none() && data[0].get("output").is_none());
+    assert!(data[0]["createdAt"].as_str().unwrap().ends_with('Z'));
+    let (_, list) = t.json(t.get("/edit_runs?status=FAILED")).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 0);
+    let (_, list) = t.json(t.get("/edit_runs?fileNameContains=FW9")).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 2);
+    let (_, page) = t
+        .json(t.get("/edit_runs?maxPageSize=1&sortBy=createdAt"))
+        .await;
+    assert_eq!(page["data"].as_array().unwrap().len(), 1);
+    let token = page["nextPageToken"].as_str().unwrap();
+    let (_, page2) = t
+        .json(t.get(&format!(
+            "/edit_runs?maxPageSize=1&sortBy=createdAt&nextPageToken={token}"
+        )))
+        .await;
+    assert_eq!(page2["data"][0]["id"], run["id"]);
+    let (s, _) = t.json(t.get("/edit_runs?status=DONE")).await;
+    assert_eq!(s, 400);
+
+    // Delete: the run and its output file go; the input stays.
+    let (s, d) = t.json(t.delete(&format!("/edit_runs/{id}"))).await;
+    assert_eq!((s, d["id"].as_str()), (200, Some(id.as_str())));
+    let (s, _) = t.json(t.get(&format!("/edit_runs/{id}"))).await;
+    assert_eq!(s, 404);
+    let (s, _) = t.json(t.get(&format!("/files/{edited_id}"))).await;
+    assert_eq!(s, 404);
+    let (s, _) = t.json(t.get(&format!("/files/{file}"))).await;
+    assert_eq!(s, 200);
+    let (s, _) = t.json(t.delete(&format!("/edit_runs/{id}"))).await;
+    assert_eq!(s, 404);
+    t.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_corrupt_password_and_urls() {
+    let t = start(|_| {}).await;
+    // Corrupt: FAILED CORRUPT_FILE (async), 422 CORRUPT_FILE (sync).
+    let bad = t.upload("broken/garbage-with-header.pdf").await;
+    let (_, created) = t
+        .json(t.post("/edit_runs", &json!({"file": {"id": bad}})))
+        .await;
+    let done = t
+        .wait_run(&format!("/edit_runs/{}", created["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(done["status"], "FAILED");
+    assert_eq!(done["failureReason"], "CORRUPT_FILE");
+    assert!(done["failureMessage"].as_str().unwrap().len() > 5);
+    assert!(done["output"].is_null() && done["metrics"].is_null() && done["usage"].is_null());
+    let (s, e) = t.json(t.post("/edit", &json!({"file": {"id": bad}}))).await;
+    assert_eq!((s, e["code"].as_str()), (422, Some("CORRUPT_FILE")), "{e}");
+    assert!(e["requestId"].as_str().unwrap().starts_with("req_"));
+    let (s, e) = t
+        .json(t.post("/detect_form", &json!({"file": {"id": bad}})))
+        .await;
+    assert_eq!((s, e["code"].as_str()), (422, Some("CORRUPT_FILE")), "{e}");
+
+    // Encrypted without the password: PASSWORD_PROTECTED_FILE.
+    let locked = t.upload("broken/user-password-required.pdf").await;
+    let (s, e) = t
+        .json(t.post("/edit", &json!({"file": {"id": locked}})))
+        .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("PASSWORD_PROTECTED_FILE")),
+        "{e}"
+    );
+
+    // The same file by URL (our own presigned link) with settings.password: works.
+    let (_, f) = t.json(t.get(&format!("/files/{locked}"))).await;
+    let url = f["presignedUrl"].as_str().unwrap().to_string();
+    let (s, det) = t
+        .json(t.post(
+            "/detect_form",
+            &json!({"file": {"url": url, "settings": {"password": "userpw"}}}),
+        ))
+        .await;
+    assert_eq!(s, 200, "{det}");
+    let mut schema = det["output"]["schema"].clone();
+    let key = common::plain_text_key(&schema);
+    schema["properties"][&key]["extend_edit:value"] = json!("Quill");
+    let (s, run) = t
+        .json(t.post("/edit", &json!({"file": {"url": url, "name": "locked-1040.pdf", "settings": {"password": "userpw"}}, "config": {"schema": schema}})))
+        .await;
+    assert_eq!(s, 200, "{run}");
+    assert_eq!(run["file"]["name"], "locked-1040.pdf");
+    assert_eq!(run["file"]["type"], "PDF");
+    let out = t
+        .http
+        .get(
+            run["output"]["editedFile"]["presignedUrl"]
+                .as_str()
+                .unwrap(),
+        )
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(pdftotext(&out, Some("userpw")).contains("Quill"));
+
+    // A URL that does not answer: UNABLE_TO_DOWNLOAD_FILE.
+    let (s, e) = t
+        .json(t.post(
+            "/edit",
+            &json!({"file": {"url": format!("{}/download/nothing", t.url)}}),
+        ))
+        .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("UNABLE_TO_DOWNLOAD_FILE")),
+        "{e}"
+    );
+    // Not a URL: 400 at creation.
+    let (s, _) = t
+        .json(t.post("/edit_runs", &json!({"file": {"url": "ftp://x/y.pdf"}})))
+        .await;
+    assert_eq!(s, 400);
+    // Empty schema: EMPTY_SCHEMA.
+    let w9 = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let (s, e) = t
+        .json(t.post("/edit", &json!({"file": {"id": w9}, "config": {"schema": {"type": "object", "properties": {}}}})))
+        .await;
+    assert_eq!((s, e["code"].as_str()), (422, Some("EMPTY_SCHEMA")), "{e}");
+    // A malformed schema: INVALID_OPTIONS (400).
+    let (s, e) = t
+        .json(t.post("/edit", &json!({"file": {"id": w9}, "config": {"schema": {"type": "object", "properties": {"x": {"type": "string", "extend_edit:field_type": "checkbox"}}}}})))
+        .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (400, Some("INVALID_OPTIONS")),
+        "{e}"
+    );
+    t.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_urls_refused_by_default() {
+    let t = start(|c| c.allow_private_urls = false).await;
+    let file = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let (_, f) = t.json(t.get(&format!("/files/{file}"))).await;
+    let url = f["presignedUrl"].as_str().unwrap();
+    let (_, created) = t
+        .json(t.post("/edit_runs", &json!({"file": {"url": url}})))
+        .await;
+    let done = t
+        .wait_run(&format!("/edit_runs/{}", created["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(done["status"], "FAILED");
+    assert_eq!(done["failureReason"], "UNABLE_TO_DOWNLOAD_FILE");
+    assert!(
+        done["failureMessage"].as_str().unwrap().contains("refused"),
+        "{done}"
+    );
+    // Same through a host name that resolves to loopback.
+    let by_name = url.replace("127.0.0.1", "localhost");
+    let (s, e) = t
+        .json(t.post("/edit", &json!({"file": {"url": by_name}})))
+        .await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (422, Some("UNABLE_TO_DOWNLOAD_FILE")),
+        "{e}"
+    );
+    assert!(e["message"].as_str().unwrap().contains("refused"), "{e}");
+    t.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn workspaces_are_isolated() {
+    let t = start(|_| {}).await;
+    let store = t.server.store().clone();
+    let other = store
+        .create_key(Some("ws_other"), DEFAULT_ORGANIZATION)
+        .await
+        .unwrap();
+    let org = store.create_key(None, DEFAULT_ORGANIZATION).await.unwrap();
+    let foreign_org = store.create_key(None, "org_else").await.unwrap();
+
+    let file = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let (_, run) = t
+        .json(t.post("/edit_runs", &json!({"file": {"id": file}})))
+        .await;
+    let run_id = run["id"].as_str().unwrap();
+    t.wait_run(&format!("/edit_runs/{run_id}")).await;
+
+    let as_other = |path: &str| t.http.get(format!("{}{path}", t.url)).bearer_auth(&other);
+    let (s, e) = t.json(as_other(&format!("/edit_runs/{run_id}"))).await;
+    assert_eq!((s, e["code"].as_str()), (404, Some("NOT_FOUND")));
+    let (s, _) = t.json(as_other(&format!("/files/{file}"))).await;
+    assert_eq!(s, 404);
+    let (_, list) = t.json(as_other("/edit_runs")).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 0);
+    let (s, _) = t
+        .json(
+            t.http
+                .delete(format!("{}/edit_runs/{run_id}", t.url))
+                .bearer_auth(&other),
+        )
+        .await;
+    assert_eq!(s, 404);
+    let (s, _) = t
+        .json(
+            t.http
+                .post(format!("{}/edit_runs", t.url))
+                .bearer_auth(&other)
+                .json(&json!({"file": {"id": file}})),
+        )
+        .await;
+    assert_eq!(s, 404, "another workspace's file cannot be used");
+    // A workspace key naming another workspace: not found.
+    let (s, _) = t
+        .json(as_other("/files").header("x-extend-workspace-id", "ws_default"))
+        .await;
+    assert_eq!(s, 404);
+
+    // Organization keys: the header picks the workspace.
+    let as_org = |path: &str| t.http.get(format!("{}{path}", t.url)).bearer_auth(&org);
+    let (s, e) = t.json(as_org(&format!("/edit_runs/{run_id}"))).await;
+    assert_eq!(
+        (s, e["code"].as_str()),
+        (400, Some("INVALID_REQUEST")),
+        "header required"
+    );
+    let (s, _) = t
+        .json(as_org(&format!("/edit_runs/{run_id}")).header("x-extend-workspace-id", "ws_default"))
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = t
+        .json(as_org(&format!("/edit_runs/{run_id}")).header("x-extend-workspace-id", "ws_other"))
+        .await;
+    assert_eq!(s, 404);
+    let (s, _) = t
+        .json(as_org("/files").header("x-extend-workspace-id", "ws_nowhere"))
+        .await;
+    assert_eq!(s, 404);
+    let (s, _) = t
+        .json(
+            t.http
+                .get(format!("{}/files", t.url))
+                .bearer_auth(&foreign_org)
+                .header("x-extend-workspace-id", "ws_default"),
+        )
+        .await;
+    assert_eq!(s, 404, "another organization's workspace");
+    t.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_and_full_queue_answer_429() {
+    let t = start(|c| {
+        c.rate_limit = 1.0;
+        c.rate_burst = 2.0;
+    })
+    .await;
+    assert_eq!(t.get("/files").send().await.unwrap().status(), 200);
+    assert_eq!(t.get("/files").send().await.unwrap().status(), 200);
+    let r = t.get("/files").send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["retry-after"], "1");
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["code"], "RATE_LIMIT_EXCEEDED");
+    assert_eq!(b["retryable"], true);
+    t.server.shutdown().await;
+
+    let t = start(|c| {
+        c.no_workers = true;
+        c.queue_depth = 1;
+    })
+    .await;
+    let file = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let (s, _) = t
+        .json(t.post("/edit_runs", &json!({"file": {"id": file}})))
+        .await;
+    assert_eq!(s, 200);
+    let r = t
+        .post("/edit_runs", &json!({"file": {"id": file}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["code"], "RATE_LIMIT_EXCEEDED");
+    t.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn templates_detection_runs_and_schema_generation() {
+    let t = start(|_| {}).await;
+    let file = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let (schema, key) = t.w9_schema(&file, "Template Person").await;
+    t.server
+        .store()
+        .insert_template(&TemplateRow {
+            id: "edt_test_w9".into(),
+            workspace_id: "ws_default".into(),
+            name: "W-9 Template".into(),
+            description: None,
+            file_id: file.clone(),
+            config: json!({"schema": schema, "advancedOptions": {"flattenPdf": true}}),
+            schema_config: None,
+            created_ms: 1_700_000_000_000,
+            updated_ms: 1_700_000_000_000,
+        })
+        .await
+        .unwrap();
+    let (s, tpl) = t.json(t.get("/edit_templates/edt_test_w9")).await;
+    assert_eq!(s, 200, "{tpl}");
+    assert_eq!(tpl["object"], "edit_template");
+    assert_eq!(tpl["file"]["id"], file.as_str());
+    assert_eq!(tpl["createdAt"], "2023-11-14T22:13:20.000Z");
+    let (s, run) = t
+        .json(t.post("/edit", &json!({"templateId": "edt_test_w9", "config": {"advancedOptions": {"flattenPdf": false}}})))
+        .await;
+    assert_eq!(s, 200, "{run}");
+    assert_eq!(
+        run["config"]["advancedOptions"]["flattenPdf"], false,
+        "request wins"
+    );
+    assert_eq!(run["output"]["filledValues"][&key], "Template Person");
+    let (s, _) = t
+        .json(t.post("/edit", &json!({"templateId": "edt_nope"})))
+        .await;
+    assert_eq!(s, 404);
+    let (s, _) = t
+        .json(t.post(
+            "/edit",
+            &json!({"templateId": "edt_test_w9", "file": {"id": file}}),
+        ))
+        .await;
+    assert_eq!(s, 400);
+
+    // Async form detection and the deprecated generation endpoint.
+    let (s, created) = t
+        .json(t.post("/form_detection_runs", &json!({"file": {"id": file}, "config": {"advancedOptions": {"radioEnumsEnabled": false}}})))
+        .await;
+    assert_eq!(s, 200, "{created}");
+    assert!(created["id"].as_str().unwrap().starts_with("sgr_"));
+    let done = t
+        .wait_run(&format!(
+            "/form_detection_runs/{}",
+            created["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(done["object"], "form_detection_run");
+    assert_eq!(done["status"], "PROCESSED");
+    assert_eq!(
+        done["config"]["advancedOptions"]["radioEnumsEnabled"],
+        false
+    );
+    assert_eq!(done["metrics"]["pageCount"], 6);
+    assert!(done["output"]["mappingResult"].is_null());
+    assert_eq!(done["output"]["schema"], done["output"]["annotatedSchema"]);
+    let (s, _) = t
+        .json(t.get(&format!("/edit_runs/{}", created["id"].as_str().unwrap())))
+        .await;
+    assert_eq!(s, 404, "a detection run is not an edit run");
+
+    let input = json!({"type": "object", "properties": {key.clone(): {"type": ["string", "null"]}, "not_on_form": {"type": ["string", "null"]}}});
+    let (s, generated) = t
+        .json(t.post(
+            "/edit_schemas/generate",
+            &json!({"file": {"id": file}, "config": {"inputSchema": input}}),
+        ))
+        .await;
+    assert_eq!(s, 200, "{generated}");
+    assert_eq!(
+        generated["mappingResult"]["matches"][0]["formFieldKey"],
+        key.as_str()
+    );
+    assert_eq!(
+        generated["mappingResult"]["unmatchedInputPaths"],
+        json!(["not_on_form"])
+    );
+    assert!(generated["schema"]["properties"][&key]["extend_edit:bbox"].is_object());
+    t.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn openapi_documents_every_route_and_metrics_count() {
+    let t = start(|_| {}).await;
+    let (s, doc) = t.json(t.http.get(format!("{}/openapi.json", t.url))).await;
+    assert_eq!(s, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let paths = doc["paths"].as_object().unwrap();
+    let mut operations = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            operations += 1;
+            assert!(
+                op["operationId"].is_string() && op["responses"]["200"].is_object(),
+                "{method} {path}"
+            );
+            // Every documented route is served (not the fallback).
+            let concrete = path.replace("{id}", "x_1").replace("{token}", "x_1");
+            let req = t
+                .http
+                .request(
+                    method.to_uppercase().parse().unwrap(),
+                    format!("{}{concrete}", t.url),
+                )
+                .bearer_auth(KEY)
+                .json(&json!({}));
+            let (_, body) = t.json(req).await;
+            let fallback = body["message"].as_str().unwrap_or("").starts_with("route ");
+            assert!(!fallback, "{method} {path} is documented but not served");
+        }
+    }
+    assert_eq!(operations, 18);
+    for (method, path) in [
+        ("post", "/edit"),
+        ("post", "/edit_runs"),
+        ("get", "/edit_runs"),
+        ("get", "/edit_runs/{id}"),
+        ("delete", "/edit_runs/{id}"),
+        ("get", "/edit_templates/{id}"),
+        ("post", "/detect_form"),
+        ("post", "/form_detection_runs"),
+        ("get", "/form_detection_runs/{id}"),
+        ("post", "/edit_schemas/generate"),
+        ("post", "/files/upload"),
+        ("get", "/files"),
+        ("get", "/files/{id}"),
+        ("delete", "/files/{id}"),
+    ] {
+        assert!(
+            paths[path][method].is_object(),
+            "spec endpoint {method} {path} documented"
+        );
+    }
+    // Every $ref resolves.
+    let text = doc.to_string();
+    for part in text.split("\"$ref\":\"#/").skip(1) {
+        let pointer = format!("/{}", part.split('"').next().unwrap());
+        assert!(doc.pointer(&pointer).is_some(), "dangling $ref {pointer}");
+    }
+
+    let file = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let (s, _) = t
+        .json(t.post("/edit", &json!({"file": {"id": file}})))
+        .await;
+    assert_eq!(s, 200);
+    let text = t
+        .http
+        .get(format!("{}/metrics", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(
+            "formsmith_http_requests_total{method=\"POST\",route=\"/edit\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("formsmith_runs{kind=\"edit_run\",status=\"PROCESSED\"} 1"),
+        "{text}"
+    );
+    assert!(text.contains("formsmith_queue_depth 0"), "{text}");
+    assert!(
+        text.contains(
+            "formsmith_run_duration_seconds_count{kind=\"edit_run\",status=\"PROCESSED\"} 1"
+        ),
+        "{text}"
+    );
+    t.server.shutdown().await;
+}

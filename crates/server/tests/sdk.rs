@@ -1,0 +1,60 @@
+//! Runs `tests/sdk/test_*.py` with pytest from the official Python SDK's venv
+//! (`.venv`, made by `.ci/run`) against a real server on loopback.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+
+use common::{KEY, corpus, start};
+use formsmith_server::DEFAULT_ORGANIZATION;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_python_sdk_drives_the_server() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let python = root.join(".venv/bin/python");
+    if !python.exists() {
+        // CI always has it (.ci/run makes it); say loudly when a developer does not.
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is missing: run .ci/run (or python3 -m venv .venv && .venv/bin/pip install extend-ai==1.20.0 pytest)",
+            python.display()
+        );
+        eprintln!("SKIPPED: no {}", python.display());
+        return;
+    }
+    let max_upload = 2 * 1024 * 1024;
+    let t = start(|c| c.max_upload_bytes = max_upload).await;
+    let other = t
+        .server
+        .store()
+        .create_key(Some("ws_other"), DEFAULT_ORGANIZATION)
+        .await
+        .unwrap();
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk");
+    let mut cmd = std::process::Command::new(&python);
+    cmd.args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        .arg(&tests)
+        .env("FORMSMITH_URL", &t.url)
+        .env("FORMSMITH_KEY", KEY)
+        .env("FORMSMITH_OTHER_KEY", &other)
+        .env("FORMSMITH_CORPUS", corpus(""))
+        .env("FORMSMITH_MAX_UPLOAD", max_upload.to_string())
+        .env_remove("EXTEND_API_KEY");
+    // The server runs on this runtime: wait for pytest on a blocking thread.
+    let output = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}\n{stderr}");
+    // Exit 5 = no tests collected: a failure here (the file must be found and run).
+    assert!(
+        output.status.success(),
+        "pytest failed ({:?})",
+        output.status.code()
+    );
+    assert!(stdout.contains(" passed"), "pytest ran no test");
+    t.server.shutdown().await;
+}
