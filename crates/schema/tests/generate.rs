@@ -104,13 +104,14 @@ fn every_native_field_appears_once_with_a_readable_key_inside_its_page() {
                     .widgets
                     .iter()
                     .any(|w| w.on_state.as_deref().is_some_and(|s| !s.is_empty()));
-                let fillable = field.kind != FieldType::Button
-                    && !field.flags.contains(&"ReadOnly")
-                    && !(field.kind == FieldType::Radio && !has_states)
-                    && !(field.kind == FieldType::List && !has_options)
-                    && !(field.kind == FieldType::Combo
-                        && !has_options
-                        && !field.flags.contains(&"Edit"));
+                let fillable = !field.flags.contains(&"ReadOnly")
+                    && match field.kind {
+                        FieldType::Button => false,
+                        FieldType::Radio => has_states,
+                        FieldType::List => has_options,
+                        FieldType::Combo => has_options || field.flags.contains(&"Edit"),
+                        _ => true,
+                    };
                 let expected = match field.kind {
                     _ if !fillable => 0,
                     FieldType::Radio if !radio_enums => {
