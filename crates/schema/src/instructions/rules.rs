@@ -52,8 +52,10 @@ const MAX_GLUED_BYTES: usize = 400;
 /// Warnings kept; the rest are counted in a last one.
 const MAX_WARNINGS: usize = 64;
 
-static QUESTION_ANSWER: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"(?i)\?[ \t]*(yes|no|true|false)\b").expect("valid regex"));
+/// "Are you a fairy? Yes." -- a yes/no answer right after a question.
+static QUESTION_ANSWER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?im)\?[ \t]*(yes|no|true|false)[ \t]*([.!;,]|$)").expect("valid regex")
+});
 
 /// Reads common phrasings ("First name: Jordan", "check the box for U.S. citizen") and maps
 /// them to properties by label similarity; never guesses.
@@ -81,8 +83,13 @@ impl InstructionResolver for RuleResolver {
 /// Why a clause was not placed.
 #[derive(Debug, Clone)]
 enum Problem {
-    /// Nothing is labelled like the phrase.
-    NoField { label: String, closest: String },
+    /// Nothing is labelled like the phrase; `query` (its words) finds the closest fields
+    /// (or check boxes and options, `among_choices`) for the message, when it is shown.
+    NoField {
+        label: String,
+        query: Vec<String>,
+        among_choices: bool,
+    },
     /// Several fields fit equally.
     Several { label: String, candidates: String },
     /// The field was found but the value does not fit it.
@@ -98,16 +105,33 @@ impl Problem {
         }
     }
 
-    fn message(&self, clause: &str) -> String {
+    fn message(&self, clause: &str, index: &Index) -> String {
         match self {
-            Problem::NoField { label, closest } if closest.is_empty() => {
-                format!(
-                    "could not place \"{clause}\": no field is labelled like \"{label}\"; left blank"
-                )
+            Problem::NoField {
+                label,
+                query,
+                among_choices,
+            } => {
+                let targets = if *among_choices {
+                    &index.choices
+                } else {
+                    &index.fields
+                };
+                let closest = if query.is_empty() {
+                    String::new()
+                } else {
+                    index.describe(targets, &index.closest(targets, query))
+                };
+                if closest.is_empty() {
+                    format!(
+                        "could not place \"{clause}\": no field is labelled like \"{label}\"; left blank"
+                    )
+                } else {
+                    format!(
+                        "could not place \"{clause}\": no field is labelled like \"{label}\" (closest: {closest}); left blank"
+                    )
+                }
             }
-            Problem::NoField { label, closest } => format!(
-                "could not place \"{clause}\": no field is labelled like \"{label}\" (closest: {closest}); left blank"
-            ),
             Problem::Several { label, candidates } => format!(
                 "could not place \"{clause}\": \"{label}\" fits several fields equally ({candidates}); left blank — name the one meant"
             ),
@@ -335,7 +359,7 @@ impl<'a> Run<'a> {
 
     fn prose(&mut self, text: &str) {
         // "Are you a fairy? Yes." is "Are you a fairy: Yes".
-        let text = QUESTION_ANSWER.replace_all(text, ": $1");
+        let text = QUESTION_ANSWER.replace_all(text, ": $1$2");
         for sentence in clauses::sentences(&text) {
             // Glue pieces that do not start an instruction back onto the clause before.
             // (clause, is a continuation, is a "set ... to ..." clause, reads as an instruction)
@@ -386,7 +410,7 @@ impl<'a> Run<'a> {
                 }
                 let tidy = clauses::tidy(&clause);
                 let parsed = self.parse_clause(&tidy, continuation);
-                self.handle(&tidy, parsed, &mut roles);
+                self.handle(&tidy, parsed, &mut roles, false);
             }
         }
     }
@@ -441,11 +465,19 @@ impl<'a> Run<'a> {
             let q = self.index.correct(&text::tokens(label));
             !q.is_empty()
                 && label.split_whitespace().count() <= MAX_NAME_WORDS
-                && !matches!(self.index.find_field(&q), Found::None(_))
+                && !matches!(self.index.find_field(&q), Found::None)
         })
     }
 
-    fn handle(&mut self, clause: &str, parsed: Parsed, roles: &mut Vec<String>) {
+    /// Whether a label names no field, check box or option at all.
+    fn names_nothing(&self, label: &str) -> bool {
+        let q = self.index.correct(&text::tokens(label));
+        q.is_empty()
+            || (matches!(self.index.find_field(&q), Found::None)
+                && matches!(self.index.find_choice(&q), Found::None))
+    }
+
+    fn handle(&mut self, clause: &str, parsed: Parsed, roles: &mut Vec<String>, nested: bool) {
         match parsed {
             Parsed::Blank { text } => {
                 let actions = self.blank(&text);
@@ -453,6 +485,21 @@ impl<'a> Run<'a> {
             }
             Parsed::Choose { text, on, readings } => {
                 self.choose(clause, &text, on, &readings, roles)
+            }
+            // "Note: check the box for Single" / "Step 1: first name = Jordan": a label that
+            // names nothing, then an instruction (one level deep).
+            Parsed::Assign {
+                ref readings,
+                strong: true,
+                set_verb: false,
+            } if readings.len() == 1
+                && !nested
+                && self.names_nothing(&readings[0].0)
+                && clauses::parse(&clauses::tidy(&readings[0].1)) != Parsed::Unknown =>
+            {
+                let inner = clauses::tidy(&readings[0].1);
+                let parsed = clauses::parse(&inner);
+                self.handle(&inner, parsed, roles, true);
             }
             Parsed::Assign { readings, .. } => self.assign(clause, &readings, roles),
             Parsed::Unknown if clauses::parse_label_number(clause).is_some() => {
@@ -518,7 +565,7 @@ impl<'a> Run<'a> {
                 }
             }
             if let Some(problem) = best {
-                self.warn(problem.message(clause));
+                self.warn(problem.message(clause, &self.index));
             }
             return;
         }
@@ -588,7 +635,8 @@ impl<'a> Run<'a> {
         if q.is_empty() || label.split_whitespace().count() > MAX_NAME_WORDS {
             return Err(Problem::NoField {
                 label: label.to_string(),
-                closest: String::new(),
+                query: Vec::new(),
+                among_choices: false,
             });
         }
         let named = text::roles(&q);
@@ -641,6 +689,28 @@ impl<'a> Run<'a> {
         {
             return self.plan_name(q, label, value);
         }
+        // "Line 7: 500", "question 3: yes": the field whose label prints that number, and
+        // only that.
+        if let Some(number) = matcher::number_reference(label) {
+            match self.index.find_by_number(&number, want == Want::Options) {
+                Found::One(t) => return self.convert(t, value, q),
+                Found::Several(ts) => {
+                    return Err(Problem::Several {
+                        label: label.to_string(),
+                        candidates: self.index.describe(&self.index.fields, &ts),
+                    });
+                }
+                // A line number is not a word: "line 7" never fills a label that mentions
+                // "line 7" in passing.
+                Found::None => {
+                    return Err(Problem::NoField {
+                        label: label.to_string(),
+                        query: Vec::new(),
+                        among_choices: false,
+                    });
+                }
+            }
+        }
         match self.lookup(q, want) {
             Found::One(t) => self.convert(t, value, q),
             Found::Several(ts) => self
@@ -649,11 +719,12 @@ impl<'a> Run<'a> {
                     label: label.to_string(),
                     candidates: self.index.describe(&self.index.fields, &ts),
                 }),
-            Found::None(close) => self
+            Found::None => self
                 .choice_fallback(q, value)
                 .ok_or_else(|| Problem::NoField {
                     label: label.to_string(),
-                    closest: self.index.describe(&self.index.fields, &close),
+                    query: q.to_vec(),
+                    among_choices: false,
                 }),
         }
     }
@@ -682,20 +753,20 @@ impl<'a> Run<'a> {
                 match f {
                     Found::One(x) => ts.push(*x),
                     Found::Several(xs) => ts.extend(xs),
-                    Found::None(_) => {}
+                    Found::None => {}
                 }
             }
             ts
         };
         let (first, last) = (with("first", false), with("last", false));
-        let parts_exist = !matches!(first, Found::None(_)) || !matches!(last, Found::None(_));
+        let parts_exist = !matches!(first, Found::None) || !matches!(last, Found::None);
         let strict_whole = self.index.find_field_strict(q);
         match strict_whole {
             Found::One(t) if !parts_exist => return self.convert(t, value, q),
             Found::One(_) | Found::Several(_) => {
                 return Err(several(found_all(&[&strict_whole, &first, &last])));
             }
-            Found::None(_) => {}
+            Found::None => {}
         }
         let parts_strict = matches!(
             (with("first", true), with("last", true)),
@@ -704,14 +775,15 @@ impl<'a> Run<'a> {
         let whole = self.index.find_field(q);
         match (&whole, &first, &last) {
             (_, Found::One(f), Found::One(l))
-                if f != l && (parts_strict || matches!(whole, Found::None(_))) =>
+                if f != l && (parts_strict || matches!(whole, Found::None)) =>
             {
                 self.split_name(*f, *l, q, value)
             }
             (Found::One(t), _, _) if !parts_exist => self.convert(*t, value, q),
-            (Found::None(close), Found::None(_), Found::None(_)) => Err(Problem::NoField {
+            (Found::None, Found::None, Found::None) => Err(Problem::NoField {
                 label: label.to_string(),
-                closest: self.index.describe(&self.index.fields, close),
+                query: q.to_vec(),
+                among_choices: false,
             }),
             _ => Err(several(found_all(&[&whole, &first, &last]))),
         }
@@ -917,14 +989,14 @@ impl<'a> Run<'a> {
                 // "check Single, U.S. citizen and Blind".
                 let parts = split_list(&what);
                 if parts.len() < 2 {
-                    self.warn(problem.message(clause));
+                    self.warn(problem.message(clause, &self.index));
                     return;
                 }
                 for part in parts {
                     let part = clauses::strip_box_words(text::unquote(&part));
                     match self.plan_choice(&part, on, roles) {
                         Ok(actions) => self.apply(actions, clause),
-                        Err(problem) => self.warn(problem.message(&part)),
+                        Err(problem) => self.warn(problem.message(&part, &self.index)),
                     }
                 }
             }
@@ -936,7 +1008,8 @@ impl<'a> Run<'a> {
         if q.is_empty() || what.split_whitespace().count() > 2 * MAX_NAME_WORDS {
             return Err(Problem::NoField {
                 label: what.to_string(),
-                closest: String::new(),
+                query: Vec::new(),
+                among_choices: false,
             });
         }
         if !text::has_role(&q) && !inherited.is_empty() {
@@ -953,7 +1026,7 @@ impl<'a> Run<'a> {
                 label: what.to_string(),
                 candidates: self.index.describe(&self.index.choices, &ts),
             }),
-            Found::None(close) => {
+            Found::None => {
                 // "clear the first name": a text field made blank.
                 if !on
                     && let Found::One(t) = self.index.find_field(&q)
@@ -963,7 +1036,8 @@ impl<'a> Run<'a> {
                 }
                 Err(Problem::NoField {
                     label: what.to_string(),
-                    closest: self.index.describe(&self.index.choices, &close),
+                    query: q.clone(),
+                    among_choices: true,
                 })
             }
         }
@@ -977,7 +1051,7 @@ impl<'a> Run<'a> {
             let plan = self.plan_json(key, value);
             match plan {
                 Ok(actions) => self.apply(actions, &clause),
-                Err(problem) => self.warn(problem.message(&clause)),
+                Err(problem) => self.warn(problem.message(&clause, &self.index)),
             }
         }
     }
@@ -1007,7 +1081,8 @@ impl<'a> Run<'a> {
         if q.is_empty() {
             return Err(Problem::NoField {
                 label: key.to_string(),
-                closest: String::new(),
+                query: Vec::new(),
+                among_choices: false,
             });
         }
         if let Value::String(s) = value
@@ -1028,16 +1103,18 @@ impl<'a> Run<'a> {
                 },
                 _ => Err(Problem::NoField {
                     label: key.to_string(),
-                    closest: String::new(),
+                    query: Vec::new(),
+                    among_choices: false,
                 }),
             },
             Found::Several(ts) => Err(Problem::Several {
                 label: key.to_string(),
                 candidates: self.index.describe(&self.index.fields, &ts),
             }),
-            Found::None(close) => Err(Problem::NoField {
+            Found::None => Err(Problem::NoField {
                 label: key.to_string(),
-                closest: self.index.describe(&self.index.fields, &close),
+                query: q.clone(),
+                among_choices: false,
             }),
         }
     }

@@ -1,15 +1,28 @@
 //! The schema seen as things an instruction can name, and the matching of what an
 //! instruction calls a field ("the taxpayer's first name") to them.
 //!
-//! Matching is by content words. A field is found when every word the instruction used is in
-//! its label (typos of one or two letters tolerated when they point at one word of the
-//! form); when several fields take all the words, nothing is chosen. For check boxes and
-//! options the other direction also counts: "Set the Single filing status" names the box
-//! "Single" because the whole label was said. Role words (your/taxpayer, spouse, buyer...)
-//! must agree; a field with a duplicated label borrows the roles of the field before it
-//! (the 1040's two "Last name" boxes follow "Your first name" and "spouse's first name").
+//! Matching is by content words (see `text::tokens`), in tiers:
+//!
+//! 1. A field is found when every word said is in its label (a typo of one or two letters
+//!    counts when it points at one word of the form). When several fields take all the
+//!    words, the one whose label is exactly those words wins ("Address" over "Employer's
+//!    name and address"); otherwise nothing is chosen and the tie is reported.
+//! 2. "your X" also finds an X that names no one.
+//! 3. For check phrases only, a check box or option whose whole label was said ("Set the
+//!    Single filing status" -> "Single"), unless the other words said fit another label
+//!    better or name someone the option does not.
+//!
+//! Roles (your/taxpayer/applicant, spouse, buyer, employer...) must agree. A one-word name
+//! ("Date", "Name", "Occupation") never reaches a label narrowed by a qualifier or a role it
+//! does not say ("First date of employment", "Requester's name"), and your-versus-spouse
+//! stays a tie. A "Last name" field right after a "Your first name" field borrows its role,
+//! so "the taxpayer's last name" finds it. "Line 7" finds the label printing line 7, only.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use crate::model::{EditJson, EditRootJson, FieldKind, ValueKind};
 
@@ -53,11 +66,14 @@ pub(super) struct Target {
     /// The tokens that must all be said for a check phrase to pick it by its label alone
     /// (the option's own words).
     pub essential: Vec<String>,
-    /// Whether its tokens name a role.
+    /// Whether its own label names a role.
     pub has_role: bool,
     /// Roles borrowed from the field before it (in `tokens`): they tell two "Last name"
     /// fields apart but never make a field match on their own.
     pub borrowed: Vec<String>,
+    /// The line or item number the label prints ("Line 7: ...", "3. Have you ...",
+    /// "Wages ... 7"), lower case.
+    pub number: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,8 +95,8 @@ pub(super) enum Found {
     One(usize),
     /// Several targets fit equally.
     Several(Vec<usize>),
-    /// Nothing fits; the closest targets for the message.
-    None(Vec<usize>),
+    /// Nothing fits.
+    None,
 }
 
 /// The schema, indexed for matching.
@@ -96,6 +112,8 @@ pub(super) struct Index {
     key_index: HashMap<String, usize>,
     /// Tokens on at least half of the fields' labels.
     common: HashSet<String>,
+    /// Typo corrections already worked out (word -> word of the form, or itself).
+    corrections: RefCell<HashMap<String, String>>,
 }
 
 /// Notes `generate` appends to descriptions in parentheses.
@@ -257,6 +275,7 @@ fn target(kind: TargetKind, label: String, tokens: Vec<String>, essential: Vec<S
         essential,
         has_role,
         borrowed: Vec::new(),
+        number: None,
     }
 }
 
@@ -374,8 +393,16 @@ impl Index {
             TargetKind::Field(p) | TargetKind::Toggle(p) | TargetKind::EnumOption(p, _) => *p,
             TargetKind::Group(members) => members.first().copied().unwrap_or_default(),
         };
+        for t in fields.iter_mut() {
+            t.number = label_number(&t.label);
+        }
         for t in fields.iter_mut().chain(choices.iter_mut()) {
             t.borrowed = borrowed.get(owner(&t.kind)).cloned().unwrap_or_default();
+            // Whether the label itself names someone (borrowed roles do not count).
+            t.has_role = t
+                .tokens
+                .iter()
+                .any(|x| text::is_role(x) && !t.borrowed.contains(x));
         }
         // Words on most labels (a form number printed before every label: "301 Date") do
         // not tell labels apart.
@@ -420,6 +447,7 @@ impl Index {
             vocabulary,
             key_index,
             common,
+            corrections: RefCell::new(HashMap::new()),
         }
     }
 
@@ -433,7 +461,10 @@ impl Index {
     pub fn correct(&self, tokens: &[String]) -> Vec<String> {
         let mut out: Vec<String> = Vec::with_capacity(tokens.len());
         for token in tokens {
-            let fixed = if self.vocabulary.contains(token)
+            let memo = self.corrections.borrow().get(token).cloned();
+            let fixed = if let Some(known) = memo {
+                known
+            } else if self.vocabulary.contains(token)
                 || token.chars().count() < 5
                 || !token.chars().all(char::is_alphabetic)
             {
@@ -448,7 +479,7 @@ impl Index {
                     {
                         continue;
                     }
-                    let d = strsim::damerau_levenshtein(token, word);
+                    let d = strsim::osa_distance(token, word);
                     if d > limit {
                         continue;
                     }
@@ -466,6 +497,9 @@ impl Index {
                     _ => token.clone(),
                 }
             };
+            self.corrections
+                .borrow_mut()
+                .insert(token.clone(), fixed.clone());
             if !out.contains(&fixed) {
                 out.push(fixed);
             }
@@ -478,7 +512,9 @@ impl Index {
     }
 
     /// Targets closest to the query by shared words (for messages).
-    fn closest(&self, targets: &[Target], query: &[String]) -> Vec<usize> {
+    pub fn closest(&self, targets: &[Target], query: &[String]) -> Vec<usize> {
+        let query = self.correct(query);
+        let query = query.as_slice();
         let mut scored: Vec<(usize, f64)> = targets
             .iter()
             .enumerate()
@@ -508,29 +544,20 @@ impl Index {
     /// unmatched "your").
     pub fn find_field_strict(&self, query: &[String]) -> Found {
         let query = self.correct(query);
-        find(&self.fields, &query, Mode::Strict, &|_| true, &self.common)
-            .unwrap_or_else(|| Found::None(self.closest(&self.fields, &query)))
+        find(&self.fields, &query, Mode::Strict, &|_| true, &self.common).unwrap_or(Found::None)
     }
 
     /// The field (or radio group) a name points to.
     pub fn find_field(&self, query: &[String]) -> Found {
         let query = self.correct(query);
-        find(&self.fields, &query, Mode::Field, &|_| true, &self.common)
-            .unwrap_or_else(|| Found::None(self.closest(&self.fields, &query)))
+        find(&self.fields, &query, Mode::Field, &|_| true, &self.common).unwrap_or(Found::None)
     }
 
     /// Like [`Index::find_field`] among fields with options (radio groups, enums, check
     /// boxes): what "select X for Y" can name.
     pub fn find_field_with_options(&self, query: &[String]) -> Found {
         let query = self.correct(query);
-        let has_options = |t: &Target| match &t.kind {
-            TargetKind::Group(_) => true,
-            TargetKind::Field(p) => matches!(
-                self.props[*p].kind,
-                Some(ValueKind::Enum | ValueKind::Boolean)
-            ),
-            _ => false,
-        };
+        let has_options = |t: &Target| self.has_options(t);
         find(
             &self.fields,
             &query,
@@ -538,14 +565,44 @@ impl Index {
             &has_options,
             &self.common,
         )
-        .unwrap_or_else(|| Found::None(self.closest(&self.fields, &query)))
+        .unwrap_or(Found::None)
+    }
+
+    /// The fields (with options only, when `options_only`) whose label prints line number
+    /// `number`; `None` when no label prints it.
+    pub fn find_by_number(&self, number: &str, options_only: bool) -> Found {
+        let found: Vec<usize> = self
+            .fields
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.number.as_deref() == Some(number))
+            .filter(|(_, t)| !options_only || self.has_options(t))
+            .map(|(i, _)| i)
+            .collect();
+        match found.len() {
+            0 => Found::None,
+            1 => Found::One(found[0]),
+            _ => Found::Several(found),
+        }
+    }
+
+    fn has_options(&self, t: &Target) -> bool {
+        match &t.kind {
+            TargetKind::Group(_) => true,
+            TargetKind::Field(p) => {
+                matches!(
+                    self.props[*p].kind,
+                    Some(ValueKind::Enum | ValueKind::Boolean)
+                )
+            }
+            _ => false,
+        }
     }
 
     /// The check box, radio option or enum option a phrase points to.
     pub fn find_choice(&self, query: &[String]) -> Found {
         let query = self.correct(query);
-        find(&self.choices, &query, Mode::Choice, &|_| true, &self.common)
-            .unwrap_or_else(|| Found::None(self.closest(&self.choices, &query)))
+        find(&self.choices, &query, Mode::Choice, &|_| true, &self.common).unwrap_or(Found::None)
     }
 
     /// A short description of targets for a message: `"Label" (key)`.
@@ -574,6 +631,45 @@ impl Index {
     }
 }
 
+static LEADING_NUMBER: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)^\s*(?:(?:line|item|question|box|no\.?|number|#)\s*)?(\d{1,3}[a-z]?)(?:[.:)]|\s)",
+    )
+    .expect("valid regex")
+});
+static TRAILING_NUMBER: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\S\s+(\d{1,3}[a-z]?)\s*$").expect("valid regex"));
+static FIELD_NAME_LIKE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^[a-z]{1,3}\d{0,2}[\s_-]+[a-z]{0,2}\d+[a-z]?$").expect("valid regex")
+});
+/// What an instruction calls a line: "line 7", "question 3", "box 1", "8a".
+static NUMBER_REFERENCE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^\s*(?:(?:line|item|question|box|no\.?|number|#)\s*)?#?\s*(\d{1,3}[a-z]?)\s*$")
+        .expect("valid regex")
+});
+
+/// The line number a label prints at its start ("Line 1: ...", "3. Have you", "5 Address")
+/// or, IRS style, at its end ("Wages, salaries, tips, etc. Attach Form(s) W-2 7").
+fn label_number(label: &str) -> Option<String> {
+    // A field's own name standing in for a label ("f1 25", "p1 t4") prints no line.
+    if FIELD_NAME_LIKE.is_match(label) {
+        return None;
+    }
+    LEADING_NUMBER
+        .captures(label)
+        .or_else(|| TRAILING_NUMBER.captures(label))
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_lowercase())
+}
+
+/// The line number an instruction names instead of a label ("Line 7: 500").
+pub(super) fn number_reference(label: &str) -> Option<String> {
+    NUMBER_REFERENCE
+        .captures(label)
+        .and_then(|c| c.get(1))
+        .map(|m| m.as_str().to_lowercase())
+}
+
 /// Generated keys that carry no words ("p1_t4", "f1_01", "c1_1_2") are not read.
 fn key_is_meaningful(key: &str) -> bool {
     key.split('_')
@@ -581,8 +677,8 @@ fn key_is_meaningful(key: &str) -> bool {
         .any(|w| w.chars().filter(|c| c.is_alphabetic()).count() >= 3)
 }
 
-/// Roles a property with a duplicated label borrows from the property just before it whose
-/// label differs (same page): the second "Last name" after "spouse's first name".
+/// Roles a name field with a duplicated label borrows from the name field just before it:
+/// the second "Last name" after "spouse's first name".
 fn borrowed_roles(props: &[Prop], label_tokens: &[Vec<String>]) -> Vec<Vec<String>> {
     let mut seen: HashMap<Vec<String>, usize> = HashMap::new();
     for t in label_tokens {
@@ -598,8 +694,11 @@ fn borrowed_roles(props: &[Prop], label_tokens: &[Vec<String>]) -> Vec<Vec<Strin
         {
             continue;
         }
+        // Only a name field borrows, and only from the name field before it ("Your first
+        // name" | "Last name"): elsewhere the field before is too often another row.
         let previous = &label_tokens[i - 1];
-        if *previous != label_tokens[i] {
+        let is_name = |t: &[String]| t.iter().any(|x| x == "name");
+        if *previous != label_tokens[i] && is_name(&label_tokens[i]) && is_name(previous) {
             out[i] = text::roles(previous);
         }
     }
@@ -626,7 +725,7 @@ fn find(
     common: &HashSet<String>,
 ) -> Option<Found> {
     if query.is_empty() {
-        return Some(Found::None(Vec::new()));
+        return Some(Found::None);
     }
     let says_name_part = query.iter().any(|t| text::is_name_part(t));
     let bare_name = query.iter().any(|t| t == "name") && !says_name_part;
@@ -732,6 +831,19 @@ fn find(
         })
         .map(|(i, _)| i)
         .collect();
+    // The words said must not fit another label better: "Spouse was born before January 2,
+    // 1955" names no "Spouse" box when two boxes read "born before January 2, 1955".
+    let said = |t: &Target| query.iter().filter(|q| t.tokens.contains(q)).count();
+    let best = targets
+        .iter()
+        .filter(|t| accept(t))
+        .map(said)
+        .max()
+        .unwrap_or(0);
+    let candidates: Vec<usize> = candidates
+        .into_iter()
+        .filter(|&i| said(&targets[i]) == best)
+        .collect();
     // A candidate whose words are all inside another candidate's is the less specific one.
     let specific: Vec<usize> = candidates
         .iter()
@@ -796,6 +908,29 @@ fn is_exact(target: &Target, query: &[String], common: &HashSet<String>) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_numbers_of_labels_and_instructions() {
+        assert_eq!(
+            label_number("Line 1: Federal adjusted gross income"),
+            Some("1".into())
+        );
+        assert_eq!(label_number("3. Have you lived abroad?"), Some("3".into()));
+        assert_eq!(label_number("5 Address (number, street)"), Some("5".into()));
+        assert_eq!(
+            label_number("Wages, salaries, tips, etc. Attach Form(s) W-2 7"),
+            Some("7".into())
+        );
+        assert_eq!(label_number("b Taxable amount 15b"), Some("15b".into()));
+        assert_eq!(label_number("(1) First name"), None);
+        assert_eq!(label_number("f1 25"), None);
+        assert_eq!(label_number("p1 t4"), None);
+        assert_eq!(label_number("You were born before January 2, 1946"), None);
+        assert_eq!(number_reference("Line 7"), Some("7".into()));
+        assert_eq!(number_reference("question 3"), Some("3".into()));
+        assert_eq!(number_reference("8a"), Some("8a".into()));
+        assert_eq!(number_reference("line seven"), None);
+    }
 
     #[test]
     fn descriptions_lose_generated_notes_only() {
