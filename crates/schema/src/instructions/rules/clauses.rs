@@ -193,7 +193,24 @@ fn ends_sentence(chars: &[char], i: usize) -> bool {
     }
     // "u.s", "p.o", "e.g" are abbreviations; "example.com" is not.
     let dotted = word.contains('.') && word.split('.').all(|part| part.chars().count() <= 2);
-    !(ABBREVIATIONS.contains(&word.as_str()) || dotted)
+    let abbreviation = ABBREVIATIONS.contains(&word.as_str()) || dotted;
+    // "12 Elm St. Check the box..." - an abbreviation's period still ends the sentence when
+    // a capitalised instruction verb follows.
+    !abbreviation || next_word_starts_instruction(chars, i + 1)
+}
+
+/// Verbs that open an instruction sentence.
+const SENTENCE_VERBS: &[&str] = &[
+    "check", "uncheck", "tick", "untick", "mark", "select", "choose", "set", "fill", "enter",
+    "put", "use", "write", "leave", "type", "clear", "add", "sign", "date",
+];
+
+/// Whether the word after position `from` is a capitalised instruction verb ("Check", "Set").
+fn next_word_starts_instruction(chars: &[char], from: usize) -> bool {
+    let rest = chars.iter().skip(from).skip_while(|c| c.is_whitespace());
+    let word: String = rest.take_while(|c| c.is_alphabetic()).collect();
+    word.chars().next().is_some_and(char::is_uppercase)
+        && SENTENCE_VERBS.contains(&word.to_lowercase().as_str())
 }
 
 /// The instructions as sentences of pieces.
