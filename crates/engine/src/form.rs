@@ -558,6 +558,8 @@ fn plan_value(
                 FieldValue::Bool(true) => Some(default_on),
                 FieldValue::Bool(false) | FieldValue::Clear => None,
                 FieldValue::Text(s) => match s.as_str() {
+                    // An on-state literally named "No" (Yes/No box pairs) is that state.
+                    s if s != "Off" && states.iter().any(|st| st == s) => Some(s.to_owned()),
                     "Off" | "" | "false" | "no" | "No" => None,
                     s => Some(match_button(field, s).or_else(|| {
                         matches!(s, "true" | "yes" | "Yes" | "on" | "On" | "X" | "x").then(|| default_on.clone())

@@ -395,6 +395,8 @@ fn native_value(
             FieldValue::Image(load(context, url)?)
         }
         (FieldType::Checkbox, Value::Bool(b)) => FieldValue::Bool(*b),
+        // A check box group chosen as an enum: the option's on-state.
+        (FieldType::Checkbox, Value::String(s)) => FieldValue::Text(export_of(s)),
         (FieldType::List, Value::String(s)) => FieldValue::Choices(vec![export_of(s)]),
         (FieldType::List, Value::Array(items)) => FieldValue::Choices(
             items

@@ -32,22 +32,27 @@ pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions
         let label = field_label(field, primary_widget(form, field), labels);
         let is_required = field.has_flag("Required");
         match field.kind {
-            FieldType::Radio if !options.radio_enums => {
+            _ if is_option_group(field) && !options.radio_enums => {
+                let (kind, wire) = if field.kind == FieldType::Radio {
+                    (FieldKind::Radio, "radio")
+                } else {
+                    (FieldKind::Checkbox, "checkbox")
+                };
                 for (option, widget) in radio_options(field) {
                     let option_label = labels
                         .option_label(widget)
-                        .or_else(|| meaningful(&option.label))
-                        .unwrap_or_else(|| option.export.clone());
+                        .or_else(|| meaningful(&decode_name(&option.label)))
+                        .unwrap_or_else(|| decode_name(&option.export));
                     let key = keys.allocate(&format!("{label} {option_label}"));
                     let mut node = placed(Some(widget), &geometry);
                     node.kind = Some(EditJson::nullable("boolean"));
-                    node.field_type = Some(FieldKind::Radio);
+                    node.field_type = Some(kind);
                     node.description = Some(format!(
                         "{label}: {option_label}. true selects this option of the group (only one option of the group can be selected)."
                     ));
                     node.source_acroform = Some(SourceAcroForm {
                         field_name: field.name.clone(),
-                        field_type: "radio".into(),
+                        field_type: wire.into(),
                         option_map: None,
                         option_value: Some(option.export.clone()),
                     });
@@ -77,6 +82,44 @@ pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions
         additional_properties: Some(false),
         rules: IndexMap::new(),
     }
+}
+
+/// A radio group, or a check box whose widgets carry different on-states (one field, several
+/// exclusive boxes, as the 1040's filing status): options to choose from.
+fn is_option_group(field: &Field) -> bool {
+    match field.kind {
+        FieldType::Radio => true,
+        FieldType::Checkbox => radio_options(field).len() > 1,
+        _ => false,
+    }
+}
+
+/// A PDF name's `#xx` escapes decoded (`m#c3#a4nnlich` -> `männlich`), for labels only: the
+/// state name itself stays the option's identity.
+fn decode_name(name: &str) -> String {
+    if !name.contains('#') {
+        return name.to_string();
+    }
+    let bytes = name.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'#', Some(b)) => {
+                out.push(b);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Whether a value can be written to the field: not a push button, not read-only, and a
@@ -117,7 +160,16 @@ pub fn field_label(field: &Field, widget: Option<&Widget>, labels: &dyn LabelSou
     if let Some(tooltip) = field.tooltip.as_deref().and_then(meaningful) {
         return tooltip;
     }
-    if let Some(label) = widget.and_then(|w| labels.label(field.kind, w)) {
+    // A group's options carry their own captions (right of each box); the group's label is
+    // the heading left of or above its first box ("Filing Status").
+    let label = |w: &Widget| {
+        if is_option_group(field) {
+            labels.group_label(w)
+        } else {
+            labels.label(field.kind, w)
+        }
+    };
+    if let Some(label) = widget.and_then(label) {
         return label;
     }
     humanize(field.short_name())
@@ -177,31 +229,30 @@ fn property(
             }
             node.source_acroform = Some(source(field, "text", None));
         }
-        FieldType::Checkbox => {
+        FieldType::Checkbox if !is_option_group(field) => {
             node.kind = Some(EditJson::nullable("boolean"));
             node.field_type = Some(FieldKind::Checkbox);
             notes.push("true checks the box".into());
             node.source_acroform = Some(source(field, "checkbox", None));
         }
-        FieldType::Radio => {
+        // Check boxes whose widgets have different on-states behave as a radio group.
+        FieldType::Radio | FieldType::Checkbox => {
+            let wire = if field.kind == FieldType::Radio {
+                "radio"
+            } else {
+                "checkbox"
+            };
             let choices: Vec<(String, String, Option<&Widget>)> = radio_options(field)
                 .into_iter()
                 .map(|(option, widget)| {
                     let shown = labels
                         .option_label(widget)
-                        .or_else(|| meaningful(&option.label))
-                        .unwrap_or_else(|| option.export.clone());
+                        .or_else(|| meaningful(&decode_name(&option.label)))
+                        .unwrap_or_else(|| decode_name(&option.export));
                     (option.export.clone(), shown, Some(widget))
                 })
                 .collect();
-            enum_node(
-                &mut node,
-                field,
-                FieldKind::Radio,
-                "radio",
-                &choices,
-                geometry,
-            );
+            enum_node(&mut node, field, FieldKind::Radio, wire, &choices, geometry);
             notes.push("choose one option".into());
         }
         FieldType::Combo | FieldType::List => {

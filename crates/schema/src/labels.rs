@@ -11,6 +11,11 @@ pub trait LabelSource {
     fn label(&self, kind: FieldType, widget: &Widget) -> Option<String>;
     /// The label of one option (a radio button or check box), usually printed right of it.
     fn option_label(&self, widget: &Widget) -> Option<String>;
+    /// The heading of a group of options whose first box is `widget` ("Filing Status"):
+    /// usually left of the first box, else above it.
+    fn group_label(&self, widget: &Widget) -> Option<String> {
+        self.label(FieldType::Text, widget)
+    }
 }
 
 /// No printed text known: labels come from tooltips and names only.
@@ -104,6 +109,11 @@ impl LabelSource for PrintedLabels {
     fn option_label(&self, widget: &Widget) -> Option<String> {
         let (phrases, target) = self.context(widget)?;
         right_of(phrases, &target)
+    }
+
+    fn group_label(&self, widget: &Widget) -> Option<String> {
+        let (phrases, target) = self.context(widget)?;
+        left_of(phrases, &target).or_else(|| above(phrases, &target))
     }
 }
 

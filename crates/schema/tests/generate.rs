@@ -31,6 +31,18 @@ fn open(path: &std::path::Path) -> Option<(Vec<u8>, Form)> {
     }
 }
 
+fn distinct_states(field: &formsmith_engine::Field) -> usize {
+    let mut states: Vec<&String> = field
+        .widgets
+        .iter()
+        .filter_map(|w| w.on_state.as_ref())
+        .filter(|s| !s.is_empty())
+        .collect();
+    states.sort();
+    states.dedup();
+    states.len()
+}
+
 fn schema_of(bytes: &[u8], form: &Form, radio_enums: bool) -> EditRootJson {
     let labels = printed_labels(bytes, form, None);
     generate(form, labels.as_ref(), &GenerateOptions { radio_enums })
@@ -114,16 +126,14 @@ fn every_native_field_appears_once_with_a_readable_key_inside_its_page() {
                     };
                 let expected = match field.kind {
                     _ if !fillable => 0,
-                    FieldType::Radio if !radio_enums => {
-                        let mut states: Vec<&String> = field
-                            .widgets
-                            .iter()
-                            .filter_map(|w| w.on_state.as_ref())
-                            .filter(|s| !s.is_empty())
-                            .collect();
-                        states.sort();
-                        states.dedup();
-                        states.len()
+                    // Radio groups, and check boxes whose widgets have different on-states (a
+                    // group of exclusive boxes), give one boolean per distinct state.
+                    FieldType::Radio | FieldType::Checkbox
+                        if !radio_enums && distinct_states(field) > 1
+                            || field.kind == FieldType::Radio && !radio_enums =>
+                    {
+                        let states = distinct_states(field);
+                        states
                     }
                     _ => 1,
                 };
@@ -250,9 +260,14 @@ fn pinned_values_round_trip_and_land_inside_their_bboxes() {
                 };
                 let ok = match (field.kind, value) {
                     (FieldType::Text, Value::String(s)) => field.value == json!(s),
+                    // One option of a check box group: /V holds the chosen on-state.
+                    (FieldType::Checkbox, Value::Bool(b)) if source.option_value.is_some() => {
+                        !*b || field.value == json!(source.option_value.as_deref().unwrap())
+                    }
                     (FieldType::Checkbox, Value::Bool(b)) => {
                         (field.value != json!("Off") && !field.value.is_null()) == *b
                     }
+                    (FieldType::Checkbox, Value::String(s)) => field.value == json!(export(s)),
                     // Radio options are identified by their on-state, which /V holds.
                     (FieldType::Radio, Value::Bool(true)) => {
                         field.value == json!(source.option_value.as_deref().unwrap())
