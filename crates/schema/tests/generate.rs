@@ -74,6 +74,31 @@ fn every_native_field_appears_once_with_a_readable_key_inside_its_page() {
                 if description.trim().is_empty() {
                     failures.push(format!("{name}: {key} has no description"));
                 }
+                // A single-widget field's bbox is its rect seen from the CropBox's top-left
+                // corner (no corpus page is rotated; bboxes_follow_page_rotation covers that).
+                let field = form
+                    .fields()
+                    .iter()
+                    .find(|f| f.name == source.field_name)
+                    .unwrap();
+                if let ([only], Some(b), Some(page)) =
+                    (field.widgets.as_slice(), property.bbox, property.page_index)
+                {
+                    let geometry = form.page_geometry(page as usize).unwrap();
+                    assert_eq!(
+                        geometry.rotate, 0,
+                        "{name}: a rotated page in the corpus; extend this check"
+                    );
+                    let [cx0, _, _, cy1] = geometry.crop_box.map(f64::from);
+                    let [x0, y0, x1, y1] = only.rect.map(f64::from);
+                    let expected = [x0 - cx0, cy1 - y1, x1 - cx0, cy1 - y0];
+                    let got = [b.left, b.top, b.right, b.bottom];
+                    if got.iter().zip(expected).any(|(g, e)| (g - e).abs() > 0.5) {
+                        failures.push(format!(
+                            "{name}: {key} bbox {got:?}, widget rect gives {expected:?}"
+                        ));
+                    }
+                }
                 let boxes = property
                     .bboxes
                     .clone()
@@ -374,6 +399,36 @@ fn bboxes_follow_page_rotation() {
         let out = common::temp_path(&format!("rotated-{rotation}-filled.pdf"));
         std::fs::write(&out, &outcome.pdf).unwrap();
         let words = common::pdftotext_words(&out);
+        // Within 0.5 pt of the widget rect turned as a viewer turns the page (written out
+        // here independently of the library's conversion).
+        let crop = form.page_geometry(0).unwrap().crop_box.map(f64::from);
+        for property in schema.properties.values() {
+            let (Some(b), Some(source)) = (property.bbox, &property.source_acroform) else {
+                continue;
+            };
+            let field = form
+                .fields()
+                .iter()
+                .find(|f| f.name == source.field_name)
+                .unwrap();
+            let [x0, y0, x1, y1] = match field.widgets.as_slice() {
+                [only] => only.rect.map(f64::from),
+                _ => continue,
+            };
+            let [cx0, cy0, cx1, cy1] = crop;
+            let expected = match rotation {
+                90 => [y0 - cy0, x0 - cx0, y1 - cy0, x1 - cx0],
+                180 => [cx1 - x1, y0 - cy0, cx1 - x0, y1 - cy0],
+                _ => [cy1 - y1, cx1 - x1, cy1 - y0, cx1 - x0],
+            };
+            let got = [b.left, b.top, b.right, b.bottom];
+            for (g, e) in got.iter().zip(expected) {
+                assert!(
+                    (g - e).abs() <= 0.5,
+                    "/Rotate {rotation}: {got:?} vs {expected:?}"
+                );
+            }
+        }
         let mut located = 0;
         for (key, value) in &outcome.filled_values {
             let property = &outcome.schema.properties[key];
