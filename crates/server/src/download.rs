@@ -66,8 +66,9 @@ pub fn is_public(ip: IpAddr) -> bool {
     }
 }
 
-/// Resolves host names and refuses any answer with a non-public address.
-struct GuardedResolver;
+/// Resolves host names and refuses any answer with a non-public address (also used by
+/// webhook deliveries).
+pub struct GuardedResolver;
 
 impl Resolve for GuardedResolver {
     fn resolve(&self, name: Name) -> Resolving {
@@ -91,7 +92,8 @@ impl Resolve for GuardedResolver {
     }
 }
 
-fn literal_refused(url: &reqwest::Url) -> Option<String> {
+/// Why an IP-literal URL is refused (a non-public address), if it is.
+pub fn literal_refused(url: &reqwest::Url) -> Option<String> {
     let host = url.host_str()?;
     let ip: IpAddr = host
         .trim_start_matches('[')

@@ -5,15 +5,17 @@
 //! store, and an in-process worker pool — so the official SDKs work unchanged against it.
 //!
 //! Scope: files, edit runs (sync and async), form detection runs, the deprecated schema
-//! generation, edit templates (read), health, Prometheus metrics and an OpenAPI document.
-//! Webhook delivery is not here: runs that end write an event to the `events` outbox table
-//! in the same transaction, for a deliverer to pick up.
+//! generation, edit templates (read), webhook endpoints and subscriptions, health,
+//! Prometheus metrics and an OpenAPI document. Webhook delivery is not here yet: runs that
+//! end write an event to the `events` outbox table in the same transaction, for a
+//! deliverer to pick up.
 //!
 //! Modules, one per concern: [`config`] (flags and env), `store` (SQLite, embedded
 //! migrations), `blobs` (files on disk, atomic writes), `auth` (API keys, workspaces), `errors`
 //! (the one code-to-HTTP table), `ids`, `routes` (the route table), `worker` (queue and
 //! workers, the same for every run kind), `jobs` (the work of each kind), `download` (URL
-//! inputs with limits and address checks), `presign` (download links), `metrics`, `openapi`.
+//! inputs with limits and address checks), `presign` (download links), `webhooks`
+//! (endpoints, subscriptions, delivery), `metrics`, `openapi`.
 #![deny(missing_docs)]
 #![recursion_limit = "512"]
 
@@ -33,6 +35,7 @@ mod render;
 mod routes;
 mod state;
 pub mod store;
+mod webhooks;
 mod worker;
 
 use std::net::SocketAddr;

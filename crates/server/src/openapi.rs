@@ -478,16 +478,18 @@ pub fn document(routes: &[RouteDef]) -> Value {
         }
         entry[def.method.to_ascii_lowercase()] = operation;
     }
-    json!({
+    let mut doc = json!({
         "openapi": "3.1.0",
         "info": {
             "title": "Formsmith",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Self-hosted PDF form filling speaking Extend's Edit API (2026-02-09): files, edit runs, form detection. Every response carries x-extend-request-id; errors are {code, message, retryable, requestId}.",
+            "description": "Self-hosted PDF form filling speaking Extend's Edit API (2026-02-09): files, edit runs, form detection, webhooks. Every response carries x-extend-request-id; errors are {code, message, retryable, requestId}.",
             "license": { "name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0" }
         },
         "security": [{ "bearer": [] }],
         "paths": paths,
         "components": components(),
-    })
+    });
+    crate::webhooks::openapi::extend(&mut doc);
+    doc
 }

@@ -32,8 +32,14 @@ pub type Result<T, E = sqlx::Error> = std::result::Result<T, E>;
 #[derive(Debug)]
 struct Embedded;
 
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "init", include_str!("../migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../migrations/0001_init.sql")),
+    (
+        2,
+        "webhooks",
+        include_str!("../migrations/0002_webhooks.sql"),
+    ),
+];
 
 impl MigrationSource<'static> for Embedded {
     fn resolve(self) -> BoxFuture<'static, Result<Vec<Migration>, sqlx::error::BoxDynError>> {
@@ -326,6 +332,11 @@ impl Store {
             .await
             .map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
         Ok(Self { pool })
+    }
+
+    /// The pool (the webhook module keeps its own queries).
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
     }
 
     /// Closes the pool (waits for connections to return).

@@ -4,6 +4,7 @@
 
 mod files;
 mod runs;
+mod webhooks;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -22,6 +23,7 @@ use crate::errors::{ApiError, REQUEST_ID};
 use crate::ids::{new_id, prefix};
 use crate::openapi::op;
 use crate::state::Shared;
+use crate::webhooks::openapi::op as wh;
 
 /// The API version this server speaks (and assumes when the header is absent).
 pub const API_VERSION: &str = "2026-02-09";
@@ -147,6 +149,76 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<Shared>)> {
             true,
             op::file_delete(),
             delete(files::delete),
+        ),
+        r(
+            "GET",
+            "/webhook_endpoints",
+            true,
+            wh::endpoint_list(),
+            get(webhooks::endpoint_list),
+        ),
+        r(
+            "POST",
+            "/webhook_endpoints",
+            true,
+            wh::endpoint_create(),
+            post(webhooks::endpoint_create),
+        ),
+        r(
+            "GET",
+            "/webhook_endpoints/{id}",
+            true,
+            wh::endpoint_get(),
+            get(webhooks::endpoint_get),
+        ),
+        r(
+            "POST",
+            "/webhook_endpoints/{id}",
+            true,
+            wh::endpoint_update(),
+            post(webhooks::endpoint_update),
+        ),
+        r(
+            "DELETE",
+            "/webhook_endpoints/{id}",
+            true,
+            wh::endpoint_delete(),
+            delete(webhooks::endpoint_delete),
+        ),
+        r(
+            "GET",
+            "/webhook_subscriptions",
+            true,
+            wh::subscription_list(),
+            get(webhooks::subscription_list),
+        ),
+        r(
+            "POST",
+            "/webhook_subscriptions",
+            true,
+            wh::subscription_create(),
+            post(webhooks::subscription_create),
+        ),
+        r(
+            "GET",
+            "/webhook_subscriptions/{id}",
+            true,
+            wh::subscription_get(),
+            get(webhooks::subscription_get),
+        ),
+        r(
+            "POST",
+            "/webhook_subscriptions/{id}",
+            true,
+            wh::subscription_update(),
+            post(webhooks::subscription_update),
+        ),
+        r(
+            "DELETE",
+            "/webhook_subscriptions/{id}",
+            true,
+            wh::subscription_delete(),
+            delete(webhooks::subscription_delete),
         ),
         r(
             "GET",
