@@ -40,8 +40,8 @@ pub struct Config {
     #[arg(long, env = "FORMSMITH_RATE_BURST", default_value_t = 100.0)]
     pub rate_burst: f64,
 
-    /// Allow URL inputs and image URLs on private, loopback and link-local addresses
-    /// (refused by default: a server must not fetch its own network for a caller).
+    /// Allow URL inputs, image URLs and webhook targets on private, loopback and link-local
+    /// addresses (refused by default: a server must not reach its own network for a caller).
     #[arg(long, env = "FORMSMITH_ALLOW_PRIVATE_URLS", default_value_t = false)]
     pub allow_private_urls: bool,
 
@@ -70,6 +70,35 @@ pub struct Config {
     /// Start without workers: runs are accepted and stay queued (tests, maintenance).
     #[arg(long, hide = true, default_value_t = false)]
     pub no_workers: bool,
+
+    /// Attempts to deliver a webhook event to an endpoint before the delivery fails.
+    #[arg(long, env = "FORMSMITH_WEBHOOK_MAX_ATTEMPTS", default_value_t = 8)]
+    pub webhook_max_attempts: u32,
+
+    /// Wait after the first failed webhook attempt, in ms; tripled after each further one
+    /// (jittered ±20%). With the defaults: 1m, 3m, 9m, 27m, 81m, 4h, 12h (~18 h in all).
+    #[arg(
+        long,
+        env = "FORMSMITH_WEBHOOK_RETRY_BASE_MS",
+        default_value_t = 60_000
+    )]
+    pub webhook_retry_base_ms: u64,
+
+    /// Longest wait between two webhook attempts, in ms (12 hours).
+    #[arg(long, env = "FORMSMITH_WEBHOOK_RETRY_MAX_MS", default_value_t = 12 * 3_600_000)]
+    pub webhook_retry_max_ms: u64,
+
+    /// Time limit of one webhook attempt (connect, send, answer), in seconds.
+    #[arg(long, env = "FORMSMITH_WEBHOOK_TIMEOUT_SECS", default_value_t = 30)]
+    pub webhook_timeout_secs: u64,
+
+    /// How often the webhook deliverer looks for new events and due retries, in ms.
+    #[arg(long, env = "FORMSMITH_WEBHOOK_POLL_MS", default_value_t = 1000)]
+    pub webhook_poll_ms: u64,
+
+    /// Webhook attempts in flight at once.
+    #[arg(long, env = "FORMSMITH_WEBHOOK_CONCURRENCY", default_value_t = 8)]
+    pub webhook_concurrency: usize,
 }
 
 impl Config {
@@ -91,6 +120,12 @@ impl Config {
             public_url: None,
             api_key: None,
             no_workers: false,
+            webhook_max_attempts: 8,
+            webhook_retry_base_ms: 60_000,
+            webhook_retry_max_ms: 12 * 3_600_000,
+            webhook_timeout_secs: 30,
+            webhook_poll_ms: 1000,
+            webhook_concurrency: 8,
         }
     }
 

@@ -5,10 +5,9 @@
 //! store, and an in-process worker pool — so the official SDKs work unchanged against it.
 //!
 //! Scope: files, edit runs (sync and async), form detection runs, the deprecated schema
-//! generation, edit templates (read), webhook endpoints and subscriptions, health,
-//! Prometheus metrics and an OpenAPI document. Webhook delivery is not here yet: runs that
-//! end write an event to the `events` outbox table in the same transaction, for a
-//! deliverer to pick up.
+//! generation, edit templates (read), webhooks, health, Prometheus metrics and an OpenAPI
+//! document. Runs that end write an event to the `events` outbox table in the same
+//! transaction; the webhook deliverer (`webhooks`) turns it into signed, retried deliveries.
 //!
 //! Modules, one per concern: [`config`] (flags and env), `store` (SQLite, embedded
 //! migrations), `blobs` (files on disk, atomic writes), `auth` (API keys, workspaces), `errors`
@@ -181,8 +180,10 @@ pub async fn start_on(listener: TcpListener, config: Config) -> Result<Server, S
         config,
     });
     worker::recover(&state).await?;
+    webhooks::recover(&state).await?;
     let (shutdown, shutdown_rx) = watch::channel(false);
-    let worker_handles = worker::spawn_workers(&state, workers, shutdown_rx.clone());
+    let mut worker_handles = worker::spawn_workers(&state, workers, shutdown_rx.clone());
+    worker_handles.push(webhooks::spawn(&state, shutdown_rx.clone()));
     let app = routes::router(Arc::clone(&state));
     let mut rx = shutdown_rx;
     let http = tokio::spawn(async move {

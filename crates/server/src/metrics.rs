@@ -1,10 +1,11 @@
 //! Prometheus text exposition (`GET /metrics`): requests by route and status, request
 //! durations, runs by kind and status (from the store), runs finished and their duration,
-//! queue depth and workers.
+//! queue depth and workers, webhook deliveries by outcome and pending.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 /// Counters kept in memory (reset at restart, as Prometheus expects).
 #[derive(Default)]
@@ -13,6 +14,8 @@ pub struct Metrics {
     request_seconds: Mutex<BTreeMap<String, (f64, u64)>>,
     runs_accepted: Mutex<BTreeMap<String, u64>>,
     runs_finished: Mutex<BTreeMap<(String, String), (f64, u64)>>,
+    webhook_attempts: Mutex<BTreeMap<String, u64>>,
+    webhook_pending: AtomicI64,
 }
 
 fn label(s: &str) -> String {
@@ -48,6 +51,19 @@ impl Metrics {
             e.0 += seconds;
             e.1 += 1;
         }
+    }
+
+    /// Counts a webhook attempt by outcome: `succeeded`, `retried` (failed, another attempt
+    /// scheduled), `failed` (failed, no attempt left), `cancelled` (endpoint disabled or gone).
+    pub fn webhook_delivery(&self, outcome: &str) {
+        if let Ok(mut m) = self.webhook_attempts.lock() {
+            *m.entry(outcome.into()).or_default() += 1;
+        }
+    }
+
+    /// Sets the number of webhook deliveries waiting.
+    pub fn set_webhook_pending(&self, n: i64) {
+        self.webhook_pending.store(n, Ordering::Relaxed);
     }
 
     /// The exposition text; `runs` are (kind, status, count) from the store.
@@ -148,6 +164,30 @@ impl Metrics {
         let _ = writeln!(out, "# HELP formsmith_workers Workers processing runs.");
         let _ = writeln!(out, "# TYPE formsmith_workers gauge");
         let _ = writeln!(out, "formsmith_workers {workers}");
+        let _ = writeln!(
+            out,
+            "# HELP formsmith_webhook_deliveries_total Webhook delivery attempts by outcome."
+        );
+        let _ = writeln!(out, "# TYPE formsmith_webhook_deliveries_total counter");
+        if let Ok(m) = self.webhook_attempts.lock() {
+            for (outcome, n) in m.iter() {
+                let _ = writeln!(
+                    out,
+                    "formsmith_webhook_deliveries_total{{outcome=\"{}\"}} {n}",
+                    label(outcome)
+                );
+            }
+        }
+        let _ = writeln!(
+            out,
+            "# HELP formsmith_webhook_deliveries_pending Webhook deliveries waiting for an attempt."
+        );
+        let _ = writeln!(out, "# TYPE formsmith_webhook_deliveries_pending gauge");
+        let _ = writeln!(
+            out,
+            "formsmith_webhook_deliveries_pending {}",
+            self.webhook_pending.load(Ordering::Relaxed)
+        );
         out
     }
 }

@@ -649,7 +649,7 @@ async fn openapi_documents_every_route_and_metrics_count() {
             assert!(!fallback, "{method} {path} is documented but not served");
         }
     }
-    assert_eq!(operations, 28);
+    assert_eq!(operations, 29);
     for (method, path) in [
         ("post", "/edit"),
         ("post", "/edit_runs"),

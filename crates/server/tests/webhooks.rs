@@ -1,17 +1,543 @@
-//! The webhook management API (spec §9.5) on loopback: strict bodies, paging, updates,
-//! resource-scoped subscriptions (creating one again updates it), and workspace scoping.
+//! Webhooks end to end on loopback: a receiver in the test (axum) gets `edit_run.processed`,
+//! `edit_run.failed` and `form_detection_run.processed` events, checks every signature with
+//! its own HMAC-SHA256 (spec §9.3, written here from the spec, not the server's code), sees
+//! retries with growing waits after answering 500, large payloads as signed URLs (§9.4);
+//! deliveries survive restarts (an unrouted event, and an attempt in flight when the server
+//! stopped) and arrive once; the management API (§9.5) is strict and workspace-scoped;
+//! private targets are refused unless allowed.
 #![allow(clippy::unwrap_used)]
 
 mod common;
 
-use common::{TestServer, start};
-use formsmith_server::DEFAULT_ORGANIZATION;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use common::{TestServer, start, start_with, temp_dir};
+use formsmith_server::{Config, DEFAULT_ORGANIZATION};
 use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+// ---- an independent verifier (spec §9.3) ------------------------------------------------
+
+fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+    let mut block = [0u8; 64];
+    if key.len() > 64 {
+        block[..32].copy_from_slice(&Sha256::digest(key));
+    } else {
+        block[..key.len()].copy_from_slice(key);
+    }
+    let pad = |byte: u8| block.iter().map(|b| b ^ byte).collect::<Vec<u8>>();
+    let mut inner = Sha256::new();
+    inner.update(pad(0x36));
+    inner.update(message);
+    let mut outer = Sha256::new();
+    outer.update(pad(0x5c));
+    outer.update(inner.finalize());
+    outer.finalize().into()
+}
+
+/// Checks a delivery as the SDKs do: timestamp at most 300 s old and at most 60 s ahead,
+/// signature = lowercase hex HMAC-SHA256(secret, "v0:" + timestamp + ":" + raw body).
+fn verify(secret: &str, hit: &Hit) -> Result<(), String> {
+    let timestamp = hit
+        .header("x-extend-request-timestamp")
+        .ok_or("no timestamp header")?;
+    let signature = hit
+        .header("x-extend-request-signature")
+        .ok_or("no signature header")?;
+    let ts: i64 = timestamp.parse().map_err(|_| "timestamp not an integer")?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    if now - ts > 300 || ts - now > 60 {
+        return Err(format!("timestamp {ts} out of tolerance (now {now})"));
+    }
+    let expected = hmac_sha256(
+        secret.as_bytes(),
+        format!("v0:{timestamp}:{}", hit.body).as_bytes(),
+    );
+    let hex: String = expected.iter().map(|b| format!("{b:02x}")).collect();
+    if hex == signature {
+        Ok(())
+    } else {
+        Err("signature mismatch".into())
+    }
+}
+
+#[test]
+fn the_independent_hmac_matches_rfc_4231() {
+    // RFC 4231 test case 2.
+    let mac = hmac_sha256(b"Jefe", b"what do ya want for nothing?");
+    let hex: String = mac.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(
+        hex,
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    );
+}
+
+// ---- a loopback receiver ------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+struct Hit {
+    path: String,
+    headers: Vec<(String, String)>,
+    body: String,
+    /// The status answered (0: never answered).
+    answered: u16,
+    at: Instant,
+}
+
+impl Hit {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap()
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    hits: Vec<Hit>,
+    /// Statuses to answer next, by path (then 200).
+    script: HashMap<String, VecDeque<u16>>,
+    /// Never answer (the request hangs).
+    hang: bool,
+}
+
+#[derive(Clone, Default)]
+struct Receiver {
+    inner: Arc<Mutex<Inner>>,
+    base: String,
+}
+
+async fn receive(
+    State(r): State<Receiver>,
+    Path(path): Path<String>,
+    headers: HeaderMap,
+    body: String,
+) -> StatusCode {
+    let (status, hang) = {
+        let mut inner = r.inner.lock().unwrap();
+        let hang = inner.hang;
+        let status = if hang {
+            0
+        } else {
+            inner
+                .script
+                .get_mut(&path)
+                .and_then(VecDeque::pop_front)
+                .unwrap_or(200)
+        };
+        inner.hits.push(Hit {
+            path,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+                .collect(),
+            body,
+            answered: status,
+            at: Instant::now(),
+        });
+        (status, hang)
+    };
+    if hang {
+        std::future::pending::<()>().await;
+    }
+    StatusCode::from_u16(status).unwrap()
+}
+
+impl Receiver {
+    async fn start() -> Receiver {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let r = Receiver {
+            inner: Arc::default(),
+            base,
+        };
+        let app = Router::new()
+            .route("/{path}", post(receive))
+            .with_state(r.clone());
+        tokio::spawn(async move {
+            axum::serve(listener, app).await.unwrap();
+        });
+        r
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/{path}", self.base)
+    }
+
+    fn hits(&self, path: &str) -> Vec<Hit> {
+        let inner = self.inner.lock().unwrap();
+        inner
+            .hits
+            .iter()
+            .filter(|h| h.path == path)
+            .cloned()
+            .collect()
+    }
+
+    fn script(&self, path: &str, statuses: &[u16]) {
+        let mut inner = self.inner.lock().unwrap();
+        inner
+            .script
+            .entry(path.to_string())
+            .or_default()
+            .extend(statuses);
+    }
+
+    fn hang(&self, on: bool) {
+        self.inner.lock().unwrap().hang = on;
+    }
+
+    /// Waits (10 s at most) until `path` has hits satisfying `done`.
+    async fn wait(&self, path: &str, done: impl Fn(&[Hit]) -> bool) -> Vec<Hit> {
+        for _ in 0..400 {
+            let hits = self.hits(path);
+            if done(&hits) {
+                return hits;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        panic!(
+            "receiver /{path}: condition not met; hits: {:#?}",
+            self.hits(path)
+        );
+    }
+}
+
+// ---- helpers ------------------------------------------------------------------------------
+
+/// Fast deliveries: poll every 50 ms, retries after ~100 ms, ~300 ms, ….
+fn fast(c: &mut Config) {
+    c.webhook_poll_ms = 50;
+    c.webhook_retry_base_ms = 100;
+    c.webhook_retry_max_ms = 1000;
+    c.webhook_max_attempts = 5;
+}
 
 async fn create_endpoint(t: &TestServer, body: Value) -> Value {
     let (s, e) = t.json(t.post("/webhook_endpoints", &body)).await;
     assert_eq!(s, 200, "{e}");
     e
+}
+
+async fn metrics(t: &TestServer) -> String {
+    t.http
+        .get(format!("{}/metrics", t.url))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// Waits (10 s at most) until /metrics shows every line.
+async fn wait_metrics(t: &TestServer, lines: &[&str]) {
+    for _ in 0..200 {
+        let text = metrics(t).await;
+        if lines.iter().all(|l| text.contains(l)) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("metrics never showed {lines:?}:\n{}", metrics(t).await);
+}
+
+fn without_presigned(mut run: Value) -> Value {
+    if let Some(edited) = run.pointer_mut("/output/editedFile")
+        && let Some(o) = edited.as_object_mut()
+    {
+        o.remove("presignedUrl");
+    }
+    run
+}
+
+// ---- delivery -------------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_are_signed_retried_filtered_and_typed() {
+    let rx = Receiver::start().await;
+    let t = start(fast).await;
+
+    // /hook: every edit event, answers 500 twice first. /detect: form detection only.
+    // /off: disabled. /big: payloads over 100 bytes as signed URLs, with a custom header.
+    let hook = create_endpoint(
+        &t,
+        json!({"url": rx.url("hook"), "name": "edits", "apiVersion": "2026-02-09",
+               "enabledEvents": ["edit_run.processed", "edit_run.failed"]}),
+    )
+    .await;
+    assert!(hook["id"].as_str().unwrap().starts_with("wh_"), "{hook}");
+    let secret = hook["signingSecret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("wss_") && secret.len() > 20, "{hook}");
+    assert_eq!(hook["object"], "webhook_endpoint");
+    assert_eq!(hook["status"], "enabled");
+    let detect = create_endpoint(
+        &t,
+        json!({"url": rx.url("detect"), "name": "detections", "apiVersion": "2026-02-09",
+               "enabledEvents": ["form_detection_run.processed"]}),
+    )
+    .await;
+    create_endpoint(
+        &t,
+        json!({"url": rx.url("off"), "name": "off", "apiVersion": "2026-02-09", "status": "disabled",
+               "enabledEvents": ["edit_run.processed", "form_detection_run.processed"]}),
+    )
+    .await;
+    let big = create_endpoint(
+        &t,
+        json!({"url": rx.url("big"), "name": "big", "apiVersion": "2026-02-09",
+               "enabledEvents": ["edit_run.processed"],
+               "advancedOptions": {"headers": {"X-Team": "forms"},
+                                   "payload": {"format": "url", "urlThresholdBytes": 100}}}),
+    )
+    .await;
+    rx.script("hook", &[500, 500]);
+
+    // An edit: edit_run.processed, after two 500s.
+    let file = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let (s, run) = t
+        .json(t.post("/edit", &json!({"file": {"id": file}})))
+        .await;
+    assert_eq!(s, 200, "{run}");
+    let run_id = run["id"].as_str().unwrap().to_string();
+    let hits = rx
+        .wait("hook", |h| h.iter().any(|h| h.answered == 200))
+        .await;
+    assert_eq!(
+        hits.iter().map(|h| h.answered).collect::<Vec<_>>(),
+        vec![500, 500, 200]
+    );
+    let first = hits[0].json();
+    for hit in &hits {
+        verify(&secret, hit).unwrap();
+        assert_eq!(hit.header("content-type"), Some("application/json"));
+        let event = hit.json();
+        assert_eq!(
+            event["eventId"], first["eventId"],
+            "same eventId on retries"
+        );
+        assert_eq!(event["eventType"], "edit_run.processed");
+        assert_eq!(event["payload"]["id"], run_id.as_str());
+    }
+    assert!(first["eventId"].as_str().unwrap().starts_with("evt_"));
+    // Backoff: ~100 ms then ~300 ms (±20%, plus polling).
+    let gap1 = hits[1].at - hits[0].at;
+    let gap2 = hits[2].at - hits[1].at;
+    assert!(gap1 >= Duration::from_millis(75), "{gap1:?}");
+    assert!(
+        gap2 >= Duration::from_millis(235) && gap2 > gap1,
+        "{gap1:?} {gap2:?}"
+    );
+    // A tampered body or another secret does not verify.
+    let mut tampered = hits[2].clone();
+    tampered.body = tampered.body.replacen("PROCESSED", "PROCESSEE", 1);
+    assert!(verify(&secret, &tampered).is_err());
+    assert!(verify("wss_other", &hits[2]).is_err());
+    // The payload is the run as GET shows it, with a working presigned URL.
+    let (_, got) = t.json(t.get(&format!("/edit_runs/{run_id}"))).await;
+    let payload = first["payload"].clone();
+    assert_eq!(without_presigned(payload.clone()), without_presigned(got));
+    let url = payload["output"]["editedFile"]["presignedUrl"]
+        .as_str()
+        .unwrap();
+    let pdf = t.http.get(url).send().await.unwrap().bytes().await.unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+
+    // The large-payload endpoint got a signed URL (and its header), which serves the payload.
+    let big_hits = rx.wait("big", |h| !h.is_empty()).await;
+    let signed = big_hits[0].json();
+    let secret_big = big["signingSecret"].as_str().unwrap();
+    verify(secret_big, &big_hits[0]).unwrap();
+    assert_eq!(big_hits[0].header("x-team"), Some("forms"));
+    assert_eq!(signed["eventId"], first["eventId"]);
+    assert_eq!(signed["payload"]["object"], "signed_data_url", "{signed}");
+    assert_eq!(signed["payload"]["id"], run_id.as_str());
+    let data_url = signed["payload"]["data"].as_str().unwrap();
+    let full: Value = reqwest::get(data_url).await.unwrap().json().await.unwrap();
+    assert_eq!(without_presigned(full), without_presigned(payload.clone()));
+    let (s, _) = t
+        .json(
+            t.http
+                .get(format!("{}/webhook_payloads/forged.token", t.url)),
+        )
+        .await;
+    assert_eq!(s, 404);
+
+    // A corrupt PDF: edit_run.failed (answered 200 at once).
+    let bad = t.upload("broken/garbage-with-header.pdf").await;
+    let (_, created) = t
+        .json(t.post("/edit_runs", &json!({"file": {"id": bad}})))
+        .await;
+    let failed_id = created["id"].as_str().unwrap().to_string();
+    let hits = rx
+        .wait("hook", |h| {
+            h.iter().any(|h| h.json()["eventType"] == "edit_run.failed")
+        })
+        .await;
+    let failed: Vec<&Hit> = hits
+        .iter()
+        .filter(|h| h.json()["eventType"] == "edit_run.failed")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    verify(&secret, failed[0]).unwrap();
+    let event = failed[0].json();
+    assert_eq!(event["payload"]["id"], failed_id.as_str());
+    assert_eq!(event["payload"]["status"], "FAILED");
+    assert_eq!(event["payload"]["failureReason"], "CORRUPT_FILE");
+    assert_ne!(event["eventId"], first["eventId"]);
+
+    // Form detection: only /detect hears of it; the disabled endpoint hears nothing.
+    let (s, det) = t
+        .json(t.post("/detect_form", &json!({"file": {"id": file}})))
+        .await;
+    assert_eq!(s, 200, "{det}");
+    let hits = rx.wait("detect", |h| !h.is_empty()).await;
+    verify(detect["signingSecret"].as_str().unwrap(), &hits[0]).unwrap();
+    assert_eq!(hits[0].json()["eventType"], "form_detection_run.processed");
+    assert_eq!(hits[0].json()["payload"]["id"], det["id"]);
+    assert_eq!(hits[0].json()["payload"]["object"], "form_detection_run");
+
+    wait_metrics(
+        &t,
+        &[
+            "formsmith_webhook_deliveries_total{outcome=\"retried\"} 2",
+            "formsmith_webhook_deliveries_total{outcome=\"succeeded\"} 4",
+            "formsmith_webhook_deliveries_pending 0",
+        ],
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(rx.hits("off").is_empty(), "disabled endpoint got events");
+    assert_eq!(rx.hits("hook").len(), 4, "no duplicates");
+    assert_eq!(rx.hits("detect").len(), 1);
+    assert_eq!(rx.hits("big").len(), 1);
+    t.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deliveries_survive_restarts_and_arrive_once() {
+    let rx = Receiver::start().await;
+    rx.hang(true);
+    let dir = temp_dir("webhook-restart");
+
+    // Life 1: the deliverer looks once an hour, so the run's event stays in the outbox.
+    let t = start_with(dir.clone(), |c| {
+        fast(c);
+        c.webhook_poll_ms = 3_600_000;
+    })
+    .await;
+    let endpoint = create_endpoint(
+        &t,
+        json!({"url": rx.url("hook"), "name": "restart", "apiVersion": "2026-02-09",
+               "enabledEvents": ["edit_run.processed"]}),
+    )
+    .await;
+    let secret = endpoint["signingSecret"].as_str().unwrap().to_string();
+    let file = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let (s, run) = t
+        .json(t.post("/edit", &json!({"file": {"id": file}})))
+        .await;
+    assert_eq!(s, 200, "{run}");
+    t.server.shutdown().await;
+    assert!(rx.hits("hook").is_empty());
+
+    // Life 2: the event is routed and sent; the receiver never answers; the server stops
+    // with the attempt in flight (it is abandoned after the shutdown grace).
+    let t = start_with(dir.clone(), fast).await;
+    let hung = rx.wait("hook", |h| h.len() == 1).await;
+    verify(&secret, &hung[0]).unwrap();
+    let event_id = hung[0].json()["eventId"].clone();
+    assert_eq!(hung[0].json()["payload"]["id"], run["id"]);
+    t.server.shutdown().await;
+
+    // Life 3: the abandoned attempt is sent again, once, and acknowledged.
+    rx.hang(false);
+    let t = start_with(dir, fast).await;
+    let hits = rx.wait("hook", |h| h.len() >= 2).await;
+    wait_metrics(
+        &t,
+        &[
+            "formsmith_webhook_deliveries_total{outcome=\"succeeded\"} 1",
+            "formsmith_webhook_deliveries_pending 0",
+        ],
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let hits_after = rx.hits("hook");
+    assert_eq!(hits_after.len(), 2, "delivered once after the restart");
+    assert_eq!(hits[1].answered, 200);
+    assert_eq!(hits[1].json()["eventId"], event_id, "same eventId");
+    verify(&secret, &hits[1]).unwrap();
+    t.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn private_targets_are_refused_unless_allowed() {
+    let rx = Receiver::start().await;
+    let t = start(|c| {
+        fast(c);
+        c.allow_private_urls = false;
+        c.webhook_max_attempts = 2;
+    })
+    .await;
+    for url in [
+        rx.url("hook"),
+        "http://[::1]:9/hook".to_string(),
+        "http://10.1.2.3/hook".to_string(),
+        "http://169.254.169.254/latest".to_string(),
+    ] {
+        let (s, e) = t
+            .json(t.post(
+                "/webhook_endpoints",
+                &json!({"url": url, "name": "n", "apiVersion": "2026-02-09", "enabledEvents": []}),
+            ))
+            .await;
+        assert_eq!(
+            (s, e["code"].as_str()),
+            (400, Some("INVALID_REQUEST")),
+            "{url}: {e}"
+        );
+        assert!(e["message"].as_str().unwrap().contains("refused"), "{e}");
+    }
+    // A host name that resolves to loopback passes creation, and is refused when resolved.
+    let port = rx.base.rsplit(':').next().unwrap();
+    create_endpoint(
+        &t,
+        json!({"url": format!("http://localhost:{port}/hook"), "name": "n",
+               "apiVersion": "2026-02-09", "enabledEvents": ["edit_run.processed"]}),
+    )
+    .await;
+    // File inputs by upload still work with private URLs refused.
+    let file = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let (s, _) = t
+        .json(t.post("/edit", &json!({"file": {"id": file}})))
+        .await;
+    assert_eq!(s, 200);
+    wait_metrics(
+        &t,
+        &[
+            "formsmith_webhook_deliveries_total{outcome=\"retried\"} 1",
+            "formsmith_webhook_deliveries_total{outcome=\"failed\"} 1",
+            "formsmith_webhook_deliveries_pending 0",
+        ],
+    )
+    .await;
+    assert!(rx.hits("hook").is_empty(), "a private address was reached");
+    t.server.shutdown().await;
 }
 
 // ---- management ------------------------------------------------------------------------------
@@ -298,7 +824,7 @@ async fn management_is_strict_paged_and_workspace_scoped() {
     let (_, list) = t.json(t.get("/webhook_endpoints")).await;
     assert_eq!(list["data"].as_array().unwrap().len(), 2);
 
-    // The OpenAPI document lists the routes.
+    // The OpenAPI document lists the routes and the events sent.
     let (_, doc) = t.json(t.http.get(format!("{}/openapi.json", t.url))).await;
     for (path, method) in [
         ("/webhook_endpoints", "get"),
@@ -311,9 +837,11 @@ async fn management_is_strict_paged_and_workspace_scoped() {
         ("/webhook_subscriptions/{id}", "get"),
         ("/webhook_subscriptions/{id}", "post"),
         ("/webhook_subscriptions/{id}", "delete"),
+        ("/webhook_payloads/{token}", "get"),
     ] {
         assert!(doc["paths"][path][method].is_object(), "{method} {path}");
     }
+    assert!(doc["webhooks"]["edit_run.processed"]["post"].is_object());
     assert!(doc["components"]["schemas"]["WebhookEndpointCreate"].is_object());
     t.server.shutdown().await;
 }

@@ -222,6 +222,13 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<Shared>)> {
         ),
         r(
             "GET",
+            "/webhook_payloads/{token}",
+            false,
+            wh::payload(),
+            get(webhooks::payload),
+        ),
+        r(
+            "GET",
             "/download/{token}",
             false,
             op::download(),

@@ -1,5 +1,5 @@
-//! Webhook endpoints and subscriptions (spec §9.5), scoped to the caller's workspace. See
-//! `crate::webhooks`.
+//! Webhook endpoints and subscriptions (spec §9.5), scoped to the caller's workspace, and
+//! the signed payload links of large deliveries (§9.4). See `crate::webhooks`.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::ApiQuery;
 use crate::api::{JsonBody, ListQuery, next_token};
 use crate::auth::Auth;
-use crate::clock::now_ms;
+use crate::clock::{now_ms, now_secs};
 use crate::errors::{ApiError, ApiResult};
 use crate::ids::new_id;
 use crate::state::Shared;
@@ -18,7 +18,7 @@ use crate::webhooks::model::{
     SubscriptionListQuery, SubscriptionUpdate,
 };
 use crate::webhooks::store::{self as wstore, EndpointRow, SubscriptionRow};
-use crate::webhooks::{ENDPOINT_PREFIX, SUBSCRIPTION_PREFIX, new_secret};
+use crate::webhooks::{ENDPOINT_PREFIX, SUBSCRIPTION_PREFIX, event_of_token, new_secret};
 
 fn required<T>(value: Option<T>, key: &str) -> ApiResult<T> {
     value.ok_or_else(|| ApiError::invalid(format!("`{key}` is required")))
@@ -283,4 +283,20 @@ pub async fn subscription_delete(
         return Err(ApiError::not_found(format!("webhook subscription {id}")));
     }
     Ok(Json(json!({ "id": id })))
+}
+
+/// `GET /webhook_payloads/{token}`: the full payload of a delivery sent as a signed URL
+/// (no API key; the signature is the key; 1 hour).
+pub async fn payload(
+    State(state): State<Shared>,
+    Path(token): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let gone = || ApiError::not_found("webhook payload link (invalid or expired)");
+    let (subject, workspace_id) = state.signer.verify(&token, now_secs()).ok_or_else(gone)?;
+    let event_id = event_of_token(&subject).ok_or_else(gone)?;
+    let event = wstore::get_event(state.store.pool(), event_id)
+        .await?
+        .filter(|e| e.workspace_id == workspace_id)
+        .ok_or_else(gone)?;
+    Ok(Json(crate::webhooks::payload_json(&state, &event)))
 }

@@ -54,6 +54,14 @@ pub const ENDPOINT_EVENTS: &[&str] = &[
     "workflow.deleted",
 ];
 
+/// The events Formsmith emits (one per terminal run, from the outbox).
+pub const EMITTED_EVENTS: &[&str] = &[
+    "edit_run.processed",
+    "edit_run.failed",
+    "form_detection_run.processed",
+    "form_detection_run.failed",
+];
+
 /// Resource types of subscriptions and the events each allows (the SDK's
 /// `WebhookSubscriptionEventType` documentation).
 pub const SUBSCRIPTION_EVENTS: &[(&str, &[&str])] = &[
@@ -96,6 +104,10 @@ pub const SUBSCRIPTION_EVENTS: &[(&str, &[&str])] = &[
         ],
     ),
 ];
+
+/// Payloads larger than this go by signed URL when an endpoint asks for `format: "url"`
+/// without a `urlThresholdBytes` (spec §9.4: Extend's constant is unknown; ours).
+pub const DEFAULT_URL_THRESHOLD_BYTES: u64 = 256 * 1024;
 
 const MAX_URL_LEN: usize = 2048;
 const MAX_NAME_LEN: usize = 255;

@@ -1,8 +1,9 @@
-//! OpenAPI operations and schemas of the webhook routes.
+//! OpenAPI operations and schemas of the webhook routes, and the document's `webhooks`
+//! section (the events we send, with their signature headers).
 
 use serde_json::{Map, Value, json};
 
-use super::model::{ENDPOINT_EVENTS, SUBSCRIPTION_EVENTS};
+use super::model::{EMITTED_EVENTS, ENDPOINT_EVENTS, SUBSCRIPTION_EVENTS};
 
 fn r(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })
@@ -189,6 +190,21 @@ pub mod op {
             READ_ERRORS,
         )
     }
+    /// `GET /webhook_payloads/{token}`.
+    pub fn payload() -> Value {
+        let mut o = operation(
+            "getWebhookPayload",
+            "The full payload of a webhook delivered as a signed_data_url (HMAC-signed link, 1 hour; no API key).",
+            vec![
+                json!({ "name": "token", "in": "path", "required": true, "schema": { "type": "string" } }),
+            ],
+            None,
+            json!({ "type": "object", "description": "The event's payload (an EditRun or FormDetectionRun)." }),
+            &[404, 500],
+        );
+        o["security"] = json!([]);
+        o
+    }
 }
 
 fn schemas() -> Value {
@@ -266,10 +282,13 @@ fn schemas() -> Value {
             "resourceId": { "type": "string", "maxLength": 255 }, "enabledEvents": sub_events } },
         "WebhookSubscriptionUpdateRequest": { "type": "object", "additionalProperties": false, "properties": {
             "enabledEvents": sub_events } },
+        "SignedDataUrl": { "type": "object", "required": ["object", "id", "data"], "properties": {
+            "object": { "const": "signed_data_url" }, "id": { "type": "string", "description": "The run id." },
+            "data": { "type": "string", "format": "uri", "description": "GET returns the full payload; expires after 1 hour." } } },
     })
 }
 
-/// Adds the webhook schemas.
+/// Adds the webhook schemas and the `webhooks` section (one entry per emitted event).
 pub fn extend(doc: &mut Value) {
     if let (Some(target), Value::Object(ours)) = (
         doc.pointer_mut("/components/schemas")
@@ -278,4 +297,30 @@ pub fn extend(doc: &mut Value) {
     ) {
         target.extend(ours);
     }
+    let mut hooks = Map::new();
+    for event in EMITTED_EVENTS {
+        let payload = if event.starts_with("edit_run.") {
+            r("EditRun")
+        } else {
+            r("FormDetectionRun")
+        };
+        hooks.insert(
+            (*event).to_string(),
+            json!({ "post": {
+                "operationId": format!("webhook_{}", event.replace('.', "_")),
+                "summary": format!("{event}: sent to endpoints enabling it when a run ends. Retried with backoff until a 2xx (8 attempts over about 18 hours by default); the same eventId on every attempt."),
+                "parameters": [
+                    { "name": "x-extend-request-timestamp", "in": "header", "required": true, "schema": { "type": "string" },
+                      "description": "Unix seconds of this attempt." },
+                    { "name": "x-extend-request-signature", "in": "header", "required": true, "schema": { "type": "string" },
+                      "description": "Lowercase hex HMAC-SHA256, keyed with the endpoint's signing secret (wss_…), of `v0:<timestamp>:<raw body>`." } ],
+                "requestBody": { "required": true, "content": { "application/json": { "schema": {
+                    "type": "object", "required": ["eventId", "eventType", "payload"], "properties": {
+                        "eventId": { "type": "string", "description": "evt_…; the same on every attempt (deduplicate with it)." },
+                        "eventType": { "const": event },
+                        "payload": { "oneOf": [payload, r("SignedDataUrl")] } } } } } },
+                "responses": { "200": { "description": "Any 2xx acknowledges the event; anything else (or no answer within 30 s) is retried." } } } }),
+        );
+    }
+    doc["webhooks"] = Value::Object(hooks);
 }
