@@ -4,13 +4,20 @@
 //!
 //! - [`text`]: words and lines with boxes in PDF user space, from the page content only
 //!   (never annotation appearances), through hayro's content-stream interpreter.
+//! - [`fields`]: fillable areas of flat (vector) pages — text inputs (boxes, rules, table
+//!   cells), comb inputs, check boxes (squares, circles, box glyphs) and signature areas,
+//!   each with its printed label — read in the same interpreter pass as the text.
 //!
 //! Plain synchronous library: bytes in, structs out; no files, no network. Hostile input
 //! costs bounded time and memory per page (see [`TextOptions`]) and never panics out.
 #![deny(missing_docs)]
 
 mod error;
+pub mod fields;
 pub mod text;
 
 pub use error::{Error, Result};
+pub use fields::{
+    DetectOptions, DetectedField, FieldKind, FieldSource, PageFields, detect_fields, page_marks,
+};
 pub use text::{Line, PageText, TextOptions, TextWarning, Word, extract_text};

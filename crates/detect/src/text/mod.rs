@@ -36,6 +36,7 @@ use crate::error::{Error, Result};
 
 mod collect;
 mod layout;
+pub(crate) mod observe;
 
 use collect::{Abort, Collector, FontNames, PageLimits};
 
@@ -234,6 +235,17 @@ pub fn extract_text(
     pages: Option<&[usize]>,
     options: &TextOptions,
 ) -> Result<Vec<PageText>> {
+    extract_observed(pdf, pages, options, &mut observe::NoObserver)
+}
+
+/// [`extract_text`], with `observer` seeing each page's drawing (paths, glyph runs, images)
+/// in the same interpreter pass, under the same limits.
+pub(crate) fn extract_observed(
+    pdf: &[u8],
+    pages: Option<&[usize]>,
+    options: &TextOptions,
+    observer: &mut dyn observe::PageObserver,
+) -> Result<Vec<PageText>> {
     sniff(pdf)?;
     let password = options.password.as_deref().unwrap_or("");
     let data = pdf.to_vec();
@@ -278,6 +290,7 @@ pub fn extract_text(
         let Some(page) = doc.pages().get(index) else {
             return Err(Error::PageOutOfRange { page: index, count });
         };
+        observer.begin_page(index, page);
         let before = unsupported.load(Ordering::Relaxed);
         let mut glyphs = collect::PageGlyphs::default();
         let mut unmapped = 0;
@@ -301,7 +314,11 @@ pub fn extract_text(
                     Context::new(Affine::IDENTITY, bbox, &cache, doc.xref(), settings.clone());
                 let mut collector = Collector::new(&mut fonts, limits, visible);
                 let run = guarded(&limits, || {
-                    interpret_page(page, &mut context, &mut collector);
+                    let mut device = observe::Observed {
+                        collector: &mut collector,
+                        observer: &mut *observer,
+                    };
+                    interpret_page(page, &mut context, &mut device);
                 });
                 unmapped = collector.unmapped();
                 glyphs = collector.out;

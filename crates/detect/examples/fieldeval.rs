@@ -1,0 +1,91 @@
+//! Prints the field detection evaluation (README table): precision, recall and F1 per type
+//! over the fillable corpus forms with their AcroForm removed, and milliseconds per page.
+//!
+//!     cargo run --release -p formsmith-detect --example fieldeval [-- --forms] [--misses FILE]
+//!
+//! `--forms` adds one line per form; `--only NAME` evaluates only forms whose name contains NAME; `--misses NAME` prints the unmatched widgets and
+//! detections of the forms whose file name contains NAME.
+
+#[path = "../tests/eval/mod.rs"]
+mod eval;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let per_form = args.iter().any(|a| a == "--forms");
+    let misses = args
+        .iter()
+        .position(|a| a == "--misses")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let mut results = Vec::new();
+    for path in eval::fillable() {
+        if let Some(o) = &only
+            && !path.to_string_lossy().contains(o.as_str())
+        {
+            continue;
+        }
+        let r = eval::evaluate(&path);
+        if let Some(e) = &r.error {
+            eprintln!("{}: {e}", r.file);
+        }
+        if per_form {
+            let s = &r.scores;
+            println!(
+                "{:40} pages {:2}  text {:3}/{:3}/{:3}  check {:3}/{:3}/{:3}  sig {}/{}/{}  {:6.1} ms/page",
+                r.file,
+                r.pages,
+                s[0].tp,
+                s[0].tp + s[0].fp,
+                s[0].tp + s[0].fn_,
+                s[1].tp,
+                s[1].tp + s[1].fp,
+                s[1].tp + s[1].fn_,
+                s[2].tp,
+                s[2].tp + s[2].fp,
+                s[2].tp + s[2].fn_,
+                r.elapsed.as_secs_f64() * 1000.0 / r.pages.max(1) as f64
+            );
+        }
+        if let Some(m) = &misses
+            && r.file.contains(m.as_str())
+        {
+            for line in &r.misses {
+                println!("  {} {line}", r.file);
+            }
+        }
+        results.push(r);
+    }
+    if args.iter().any(|a| a == "--sources") {
+        let mut all: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+        for r in &results {
+            for (k, v) in &r.by_source {
+                let e = all.entry(k.clone()).or_default();
+                e.0 += v.0;
+                e.1 += v.1;
+            }
+        }
+        for (k, (tp, fp)) in all {
+            println!("{k:30} matched {tp:5} unmatched {fp:5}");
+        }
+    }
+    let widgets: usize = results.iter().map(|r| r.widgets).sum();
+    let printed: usize = results.iter().map(|r| r.printed_widgets).sum();
+    println!("All {widgets} scored widgets:\n");
+    print!("{}", eval::table(&results, false));
+    println!(
+        "\nThe {printed} widgets whose place the page content draws (a box, a rule, a box glyph):\n"
+    );
+    print!("{}", eval::table(&results, true));
+    let (pages, time) = eval::timing(&results);
+    println!(
+        "\n{} forms, {} pages: {:.2} ms per page (detection only, one core)",
+        results.len(),
+        pages,
+        time.as_secs_f64() * 1000.0 / pages.max(1) as f64
+    );
+}

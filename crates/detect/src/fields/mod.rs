@@ -1,0 +1,287 @@
+//! Fillable areas of flat (vector) pages: text inputs, comb inputs, check boxes and
+//! signature areas, each with the printed label a person reads next to it.
+//!
+//! One interpreter pass per page reads both the text (the [`crate::text`] collector, with its
+//! limits) and the drawing ([`graphics`]: rules, box edges, filled areas, box glyphs). The
+//! finder then works in the page's display frame (top-left origin, as shown):
+//!
+//! - **boxes**: the smallest rectangles closed by horizontal and vertical lines; an empty one
+//!   is a text input (a box holding printed text is a label or a table heading, unless the
+//!   text is a caption in its top edge, as in "label-in-box" forms, where the input is the
+//!   space below it);
+//! - **combs**: rows of three or more equal small boxes side by side, or a box divided by
+//!   ticks rising from its bottom edge: one text input with `comb` cells;
+//! - **check boxes**: small squares (lines, rounded outlines, circles) and box glyphs
+//!   (☐, ❏, ZapfDingbats and Wingdings squares);
+//! - **underlines**: rules (paths, or runs of `_`) with free space above them: a text input
+//!   on the rule, from the end of the label printed on it to the rule's end;
+//! - **signatures**: inputs whose label says "signature" or "sign here".
+//!
+//! Boxes are returned in user space, like widget rectangles.
+
+mod boxes;
+mod find;
+pub(crate) mod graphics;
+mod labels;
+mod lines;
+mod rules;
+
+use std::time::{Duration, Instant};
+
+use crate::error::Result;
+use crate::text::{PageText, TextOptions, TextWarning};
+
+use graphics::{Bx, DisplayFrame, GraphicsRecorder, PageGraphics};
+
+/// How fields are detected.
+#[derive(Debug, Clone)]
+pub struct DetectOptions {
+    /// Text extraction and its limits (password, operations, glyphs, time per page); the
+    /// same limits bound the drawing operations read for detection.
+    pub text: TextOptions,
+    /// Fields kept per page (the first ones in reading order); bounds the output of hostile
+    /// pages.
+    pub max_fields_per_page: usize,
+}
+
+impl Default for DetectOptions {
+    fn default() -> Self {
+        Self {
+            text: TextOptions::default(),
+            max_fields_per_page: 2_000,
+        }
+    }
+}
+
+/// What a detected field takes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum FieldKind {
+    /// Text (one line, several lines, or comb cells).
+    Text,
+    /// A check box (or a radio button: one box to mark).
+    Checkbox,
+    /// A signature area.
+    Signature,
+}
+
+impl FieldKind {
+    /// The name used in edit schemas (`extend_edit:field_type`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Checkbox => "checkbox",
+            Self::Signature => "signature",
+        }
+    }
+}
+
+/// What on the page made the field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FieldSource {
+    /// An empty box closed by lines (or the space under a caption inside one).
+    Box,
+    /// A row of equal cells (or a box divided by ticks).
+    Comb,
+    /// A rule (or a run of underscores) with free space above it.
+    Underline,
+    /// A small square or round outline.
+    Square,
+    /// A box glyph (☐, ❏, ZapfDingbats or Wingdings squares).
+    Glyph,
+}
+
+/// A detected fillable area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DetectedField {
+    /// What it takes.
+    pub kind: FieldKind,
+    /// Its box (x0, y0, x1, y1) in the page's user space, like a widget's /Rect.
+    pub rect: [f32; 4],
+    /// The printed label a person reads for it (left of it, above it, below a signature
+    /// line, or right of a check box), cleaned of leaders and colons.
+    pub label: Option<String>,
+    /// For comb inputs: the number of cells (one character each).
+    pub comb: Option<u32>,
+    /// The box is tall enough for several lines of text.
+    pub multiline: bool,
+    /// What made it.
+    pub source: FieldSource,
+}
+
+/// The fields of one page.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PageFields {
+    /// Zero-based page index.
+    pub page: usize,
+    /// Fields in reading order (top to bottom, left to right, as displayed).
+    pub fields: Vec<DetectedField>,
+    /// The page is one image (a scan): nothing can be detected without OCR.
+    pub image_only: bool,
+    /// The page draws more than detection reads (a limit on lines, boxes or fields was
+    /// reached): fields may be missing.
+    pub truncated: bool,
+    /// Problems met reading the page (failures and limits cut it short).
+    pub warnings: Vec<TextWarning>,
+    /// Time spent on the page (reading and finding).
+    pub elapsed: Duration,
+}
+
+/// Boxes at least this tall (points) take several lines of text.
+const MULTILINE_HEIGHT: f32 = 30.0;
+
+/// Detects the fillable areas of `pages` (zero-based; `None` for every page), in the order
+/// asked.
+///
+/// Fails like [`crate::extract_text`] when the file cannot be opened or a page index is out
+/// of range; a page that cannot be read (fully) comes back with what was found and
+/// warnings.
+pub fn detect_fields(
+    pdf: &[u8],
+    pages: Option<&[usize]>,
+    options: &DetectOptions,
+) -> Result<Vec<PageFields>> {
+    let read = read_pages(pdf, pages, options)?;
+    let mut out = Vec::with_capacity(read.len());
+    for (page, input, warnings, read_time) in read {
+        let started = Instant::now();
+        let (width, height) = input.frame.size();
+        let image_only = is_image_only(&input, width * height);
+        let mut fields = Vec::new();
+        let mut truncated = false;
+        if !image_only {
+            let labels = labels::Labels::new(&input.words);
+            let finder = find::Page {
+                size: (width, height),
+                graphics: &input.graphics,
+                words: find::WordIndex::new(&input.words, height),
+                labels,
+            };
+            let (candidates, cut) = find::find(&finder);
+            truncated = cut || candidates.len() > options.max_fields_per_page;
+            for c in candidates.into_iter().take(options.max_fields_per_page) {
+                let tall = c.rect[3] - c.rect[1] >= MULTILINE_HEIGHT;
+                fields.push(DetectedField {
+                    kind: c.kind,
+                    rect: input.frame.to_user(c.rect),
+                    label: c.label,
+                    comb: c.comb,
+                    multiline: tall && c.comb.is_none() && c.kind == FieldKind::Text,
+                    source: c.source,
+                });
+            }
+        }
+        out.push(PageFields {
+            page,
+            fields,
+            image_only,
+            truncated,
+            warnings,
+            elapsed: read_time + started.elapsed(),
+        });
+    }
+    Ok(out)
+}
+
+/// What a page draws that detection reads, in user space: straight lines (as thin boxes,
+/// from paths and from runs of `_`), and small outlines and box glyphs. One list per page
+/// asked, in order. For judging detection: a widget whose place shows none of these marks
+/// was drawn only by its own appearance, and a flat copy of the page shows no field there.
+pub fn page_marks(
+    pdf: &[u8],
+    pages: Option<&[usize]>,
+    options: &DetectOptions,
+) -> Result<Vec<Vec<[f32; 4]>>> {
+    let read = read_pages(pdf, pages, options)?;
+    Ok(read
+        .into_iter()
+        .map(|(_, input, _, _)| {
+            let g = &input.graphics;
+            let lines = g.segs.iter().map(|s| {
+                let half = s.width.max(0.5) / 2.0;
+                if s.horizontal {
+                    [s.lo, s.at - half, s.hi, s.at + half]
+                } else {
+                    [s.at - half, s.lo, s.at + half, s.hi]
+                }
+            });
+            lines
+                .chain(g.frames.iter().map(|f| f.rect))
+                .map(|b| input.frame.to_user(b))
+                .collect()
+        })
+        .collect())
+}
+
+/// A page that is one picture: images cover most of it, and it has neither text nor lines.
+fn is_image_only(input: &PageInput, page_area: f32) -> bool {
+    let covered: f32 = input
+        .graphics
+        .images
+        .iter()
+        .map(|b| (b[2] - b[0]).max(0.0) * (b[3] - b[1]).max(0.0))
+        .sum();
+    input.words.is_empty() && input.graphics.segs.len() < 4 && covered >= 0.5 * page_area
+}
+
+/// One page as the finder sees it: display frame, graphics and words.
+pub(crate) struct PageInput {
+    pub frame: DisplayFrame,
+    pub graphics: PageGraphics,
+    /// Words in the display frame, in reading order.
+    pub words: Vec<PlacedWord>,
+}
+
+/// A word in the display frame.
+#[derive(Debug, Clone)]
+pub(crate) struct PlacedWord {
+    pub text: String,
+    pub rect: Bx,
+    pub size: f32,
+}
+
+/// One page read: its index, what the finder sees, the text pass's warnings and the time
+/// reading it took.
+pub(crate) type ReadPage = (usize, PageInput, Vec<TextWarning>, Duration);
+
+/// Reads pages and their drawing in one pass.
+pub(crate) fn read_pages(
+    pdf: &[u8],
+    pages: Option<&[usize]>,
+    options: &DetectOptions,
+) -> Result<Vec<ReadPage>> {
+    let mut recorder = GraphicsRecorder::default();
+    let started = Instant::now();
+    let texts = crate::text::extract_observed(pdf, pages, &options.text, &mut recorder)?;
+    let per_page = started.elapsed() / (texts.len().max(1) as u32);
+    let mut out = Vec::with_capacity(texts.len());
+    for (text, (index, frame, graphics)) in texts.into_iter().zip(recorder.pages) {
+        debug_assert_eq!(text.page, index);
+        let PageText {
+            page,
+            words,
+            warnings,
+            ..
+        } = text;
+        let words = words
+            .into_iter()
+            .map(|w| PlacedWord {
+                rect: frame.to_display(w.rect),
+                text: w.text,
+                size: w.font_size,
+            })
+            .collect();
+        out.push((
+            page,
+            PageInput {
+                frame,
+                graphics,
+                words,
+            },
+            warnings,
+            per_page,
+        ));
+    }
+    Ok(out)
+}

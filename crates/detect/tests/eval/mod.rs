@@ -1,0 +1,409 @@
+//! Field detection measured on real forms: every fillable corpus form loses its AcroForm and
+//! its widget annotations (in memory, with lopdf; the page content, with its printed boxes,
+//! stays), detection runs on what is left, and the detected fields are matched against the
+//! removed widgets' rectangles.
+//!
+//! Matching: same page, same type, intersection over union ≥ 0.5, greedily by IoU. Types:
+//! text, checkbox (radio buttons count as check boxes), signature. Widgets of combo and list
+//! boxes and push buttons are not scored: a detection on one is neither right nor wrong.
+//! Widgets that are hidden, off the page or smaller than 2 points are left out.
+//!
+//! Shared by the test (`tests/fields_eval.rs`, which asserts floors) and the example that
+//! prints the README table (`examples/fieldeval.rs`).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use formsmith_detect::{DetectOptions, FieldKind, detect_fields, page_marks};
+use formsmith_engine::{FieldType, Form, OpenOptions};
+use lopdf::{Document, Object};
+
+pub const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
+
+/// The scored types, in table order.
+pub const KINDS: [FieldKind; 3] = [FieldKind::Text, FieldKind::Checkbox, FieldKind::Signature];
+
+/// A removed widget: the truth.
+#[derive(Debug, Clone)]
+pub struct Truth {
+    pub page: usize,
+    pub rect: [f32; 4],
+    /// `None`: not scored (choice boxes, push buttons).
+    pub kind: Option<FieldKind>,
+    pub name: String,
+}
+
+/// Counts of one type.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Score {
+    pub tp: usize,
+    pub fp: usize,
+    pub fn_: usize,
+}
+
+impl Score {
+    pub fn add(&mut self, o: &Score) {
+        self.tp += o.tp;
+        self.fp += o.fp;
+        self.fn_ += o.fn_;
+    }
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 { 0.0 } else { a as f64 / b as f64 }
+}
+
+/// The result of one form.
+#[derive(Debug, Clone, Default)]
+pub struct FormResult {
+    pub file: String,
+    pub pages: usize,
+    /// Per type, in [`KINDS`] order.
+    pub scores: [Score; 3],
+    /// The same, counting only widgets whose place the page content draws (see
+    /// [`printed`]).
+    pub printed: [Score; 3],
+    /// Scored widgets, and those whose place the page draws.
+    pub widgets: usize,
+    pub printed_widgets: usize,
+    /// Detection time, all pages.
+    pub elapsed: Duration,
+    /// Detections on unscored widgets (choice boxes, buttons).
+    pub ignored: usize,
+    /// What went wrong, if the form could not be evaluated.
+    pub error: Option<String>,
+    /// Unmatched truths and detections (for looking at mistakes).
+    pub misses: Vec<String>,
+    /// Per detection source: (matched, unmatched) detections.
+    pub by_source: std::collections::BTreeMap<String, (usize, usize)>,
+}
+
+fn kind_index(k: FieldKind) -> usize {
+    KINDS.iter().position(|x| *x == k).unwrap_or(0)
+}
+
+/// The widgets of a form, as truth.
+pub fn truth(bytes: &[u8]) -> Result<(Vec<Truth>, usize), String> {
+    let form = Form::open(bytes, &OpenOptions::default()).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for field in form.fields() {
+        let kind = match field.kind {
+            FieldType::Text => Some(FieldKind::Text),
+            FieldType::Checkbox | FieldType::Radio => Some(FieldKind::Checkbox),
+            FieldType::Signature => Some(FieldKind::Signature),
+            _ => None,
+        };
+        for w in &field.widgets {
+            let Some(page) = w.page else { continue };
+            let Some(geometry) = form.page_geometry(page) else {
+                continue;
+            };
+            let r = w.rect;
+            let c = geometry.crop_box;
+            let (cx, cy) = ((r[0] + r[2]) / 2.0, (r[1] + r[3]) / 2.0);
+            let on_page = cx >= c[0] && cx <= c[2] && cy >= c[1] && cy <= c[3];
+            if w.hidden || !on_page || r[2] - r[0] < 2.0 || r[3] - r[1] < 2.0 {
+                continue;
+            }
+            out.push(Truth {
+                page,
+                rect: r,
+                kind,
+                name: field.name.clone(),
+            });
+        }
+    }
+    Ok((out, form.page_count()))
+}
+
+/// The form without its AcroForm and widget annotations (decrypted; page content kept).
+pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut doc = Document::load_mem(bytes).map_err(|e| e.to_string())?;
+    if let Ok(Object::Reference(id)) = doc.trailer.get(b"Encrypt").cloned() {
+        doc.objects.remove(&id);
+    }
+    doc.trailer.remove(b"Encrypt");
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(|e| e.to_string())?;
+    if let Ok(catalog) = doc.get_dictionary_mut(root) {
+        catalog.remove(b"AcroForm");
+    }
+    let pages: Vec<_> = doc.get_pages().into_values().collect();
+    for page in pages {
+        let annots = match doc
+            .get_dictionary(page)
+            .ok()
+            .and_then(|d| d.get(b"Annots").ok())
+        {
+            Some(Object::Array(a)) => a.clone(),
+            Some(Object::Reference(id)) => match doc.get_object(*id) {
+                Ok(Object::Array(a)) => a.clone(),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let kept: Vec<Object> = annots
+            .into_iter()
+            .filter(|a| {
+                let dict = match a {
+                    Object::Reference(id) => doc.get_dictionary(*id).ok(),
+                    Object::Dictionary(d) => Some(d),
+                    _ => None,
+                };
+                !dict.is_some_and(|d| {
+                    d.get(b"Subtype")
+                        .and_then(Object::as_name)
+                        .is_ok_and(|n| n == b"Widget")
+                })
+            })
+            .collect();
+        if let Ok(d) = doc.get_dictionary_mut(page) {
+            d.set("Annots", Object::Array(kept));
+        }
+    }
+    let mut out = Vec::new();
+    doc.save_to(&mut out).map_err(|e| e.to_string())?;
+    Ok(out)
+}
+
+fn iou(a: &[f32; 4], b: &[f32; 4]) -> f32 {
+    let w = a[2].min(b[2]) - a[0].max(b[0]);
+    let h = a[3].min(b[3]) - a[1].max(b[1]);
+    if w <= 0.0 || h <= 0.0 {
+        return 0.0;
+    }
+    let i = w * h;
+    let u = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - i;
+    if u <= 0.0 { 0.0 } else { i / u }
+}
+
+/// Evaluates one fillable form.
+pub fn evaluate(path: &Path) -> FormResult {
+    let file = path
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut result = FormResult {
+        file,
+        ..FormResult::default()
+    };
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) => {
+            result.error = Some(e.to_string());
+            return result;
+        }
+    };
+    let (truths, pages) = match truth(&bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            result.error = Some(format!("open: {e}"));
+            return result;
+        }
+    };
+    result.pages = pages;
+    let stripped = match strip(&bytes) {
+        Ok(s) => s,
+        Err(e) => {
+            result.error = Some(format!("strip: {e}"));
+            return result;
+        }
+    };
+    let detected = match detect_fields(&stripped, None, &DetectOptions::default()) {
+        Ok(d) => d,
+        Err(e) => {
+            result.error = Some(format!("detect: {e}"));
+            return result;
+        }
+    };
+    let marks = page_marks(&stripped, None, &DetectOptions::default()).unwrap_or_default();
+    let no_marks = Vec::new();
+    for page in &detected {
+        result.elapsed += page.elapsed;
+        let page_truth: Vec<&Truth> = truths.iter().filter(|t| t.page == page.page).collect();
+        let page_marks = marks.get(page.page).unwrap_or(&no_marks);
+        let shown: Vec<bool> = page_truth
+            .iter()
+            .map(|t| printed(&t.rect, page_marks))
+            .collect();
+        for (t, s) in page_truth.iter().zip(&shown) {
+            if t.kind.is_some() {
+                result.widgets += 1;
+                result.printed_widgets += usize::from(*s);
+            }
+        }
+        // Candidate pairs, best IoU first.
+        let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
+        for (di, d) in page.fields.iter().enumerate() {
+            for (ti, t) in page_truth.iter().enumerate() {
+                let v = iou(&d.rect, &t.rect);
+                if v >= 0.5 && (t.kind.is_none() || t.kind == Some(d.kind)) {
+                    pairs.push((v, di, ti));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut d_used = vec![false; page.fields.len()];
+        let mut t_used = vec![false; page_truth.len()];
+        for (_, di, ti) in pairs {
+            if d_used[di] || t_used[ti] {
+                continue;
+            }
+            d_used[di] = true;
+            t_used[ti] = true;
+            match page_truth[ti].kind {
+                Some(k) => {
+                    result.scores[kind_index(k)].tp += 1;
+                    if shown[ti] {
+                        result.printed[kind_index(k)].tp += 1;
+                    }
+                }
+                None => result.ignored += 1,
+            }
+        }
+        for (di, d) in page.fields.iter().enumerate() {
+            let tally = result
+                .by_source
+                .entry(format!("{:?} {:?}", d.kind, d.source))
+                .or_default();
+            if d_used[di] {
+                tally.0 += 1;
+            } else {
+                tally.1 += 1;
+            }
+            if !d_used[di] {
+                result.scores[kind_index(d.kind)].fp += 1;
+                result.printed[kind_index(d.kind)].fp += 1;
+                result.misses.push(format!(
+                    "p{} FP {:?} {:?} {:?} {:?}",
+                    page.page,
+                    d.kind,
+                    d.source,
+                    d.rect.map(|v| v.round()),
+                    d.label
+                ));
+            }
+        }
+        for (ti, t) in page_truth.iter().enumerate() {
+            if let (false, Some(k)) = (t_used[ti], t.kind) {
+                result.scores[kind_index(k)].fn_ += 1;
+                if shown[ti] {
+                    result.printed[kind_index(k)].fn_ += 1;
+                }
+                result.misses.push(format!(
+                    "p{} FN{} {:?} {:?} {}",
+                    page.page,
+                    if shown[ti] { "" } else { "-unprinted" },
+                    k,
+                    t.rect.map(|v| v.round()),
+                    t.name
+                ));
+            }
+        }
+    }
+    result
+}
+
+/// Whether the page content draws the widget's place: a line along its bottom or top edge
+/// (half its width or more, within 4 points), lines along both its sides, or an outline or
+/// box glyph over it. Widgets drawn only by their own appearance fail this: once the
+/// widget is gone, nothing on the page shows a field there.
+pub fn printed(rect: &[f32; 4], marks: &[[f32; 4]]) -> bool {
+    let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
+    let near = |a: f32, lo: f32, hi: f32| a >= lo - 4.0 && a <= hi + 4.0;
+    let along_x = |y: f32| {
+        marks.iter().any(|m| {
+            m[3] - m[1] <= 4.0
+                && near(y, m[1], m[3])
+                && (m[2].min(rect[2]) - m[0].max(rect[0])) >= 0.5 * w
+        })
+    };
+    let along_y = |x: f32| {
+        marks.iter().any(|m| {
+            m[2] - m[0] <= 4.0
+                && near(x, m[0], m[2])
+                && (m[3].min(rect[3]) - m[1].max(rect[1])) >= 0.5 * h
+        })
+    };
+    let outline = marks
+        .iter()
+        .any(|m| m[2] - m[0] > 4.0 && m[3] - m[1] > 4.0 && iou(m, rect) >= 0.3);
+    along_x(rect[1]) || along_x(rect[3]) || (along_y(rect[0]) && along_y(rect[2])) || outline
+}
+
+/// The fillable corpus forms, sorted.
+pub fn fillable() -> Vec<PathBuf> {
+    pdfs("fillable")
+}
+
+/// The PDFs of one corpus folder, sorted by name.
+pub fn pdfs(set: &str) -> Vec<PathBuf> {
+    let dir = Path::new(CORPUS).join(set);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "pdf"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// Totals per type over forms (all widgets, or only those the pages draw).
+pub fn totals(results: &[FormResult], printed_only: bool) -> [Score; 3] {
+    let mut t = [Score::default(); 3];
+    for r in results {
+        let scores = if printed_only { &r.printed } else { &r.scores };
+        for (i, s) in scores.iter().enumerate() {
+            t[i].add(s);
+        }
+    }
+    t
+}
+
+/// The table of results: per type precision, recall, F1 and counts.
+pub fn table(results: &[FormResult], printed_only: bool) -> String {
+    let t = totals(results, printed_only);
+    let mut out = String::from(
+        "| type | precision | recall | F1 | matched | detected | widgets |\n|---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for (k, s) in KINDS.iter().zip(t.iter()) {
+        out.push_str(&format!(
+            "| {} | {:.3} | {:.3} | {:.3} | {} | {} | {} |\n",
+            k.as_str(),
+            s.precision(),
+            s.recall(),
+            s.f1(),
+            s.tp,
+            s.tp + s.fp,
+            s.tp + s.fn_
+        ));
+    }
+    out
+}
+
+/// Total pages and time.
+pub fn timing(results: &[FormResult]) -> (usize, Duration) {
+    results.iter().fold((0, Duration::ZERO), |(p, d), r| {
+        (p + r.pages, d + r.elapsed)
+    })
+}
