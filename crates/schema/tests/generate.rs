@@ -154,11 +154,10 @@ fn every_native_field_appears_once_with_a_readable_key_inside_its_page() {
                     // Radio groups, and check boxes whose widgets have different on-states (a
                     // group of exclusive boxes), give one boolean per distinct state.
                     FieldType::Radio | FieldType::Checkbox
-                        if !radio_enums && distinct_states(field) > 1
-                            || field.kind == FieldType::Radio && !radio_enums =>
+                        if !radio_enums
+                            && (field.kind == FieldType::Radio || distinct_states(field) > 1) =>
                     {
-                        let states = distinct_states(field);
-                        states
+                        distinct_states(field)
                     }
                     _ => 1,
                 };
