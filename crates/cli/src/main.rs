@@ -10,7 +10,7 @@ use formsmith_engine::{
     FillOptions, Form, OpenOptions, SaveOptions, values_from_json, values_from_xfdf,
 };
 use formsmith_schema::{
-    EditContext, EditRequest, Error, GenerateOptions, RuleResolver, edit, generate,
+    EditContext, EditRequest, Error, GenerateOptions, RuleResolver, detected, edit, generate,
 };
 
 type Result<T, E = Error> = std::result::Result<T, E>;
@@ -46,8 +46,8 @@ enum Command {
         /// One enum property per radio group instead of one boolean per option.
         #[arg(long)]
         radio_enums: bool,
-        /// Use only the form's own (AcroForm) fields. Detection of printed boxes on flat
-        /// pages is not built yet, so this is what happens either way.
+        /// Use only the form's own (AcroForm) fields: no fields detected on pages without
+        /// widgets (the API's nativeFieldsOnly).
         #[arg(long)]
         native_only: bool,
         /// Password of an encrypted PDF.
@@ -78,6 +78,9 @@ enum Command {
         /// With a generated schema: one enum property per radio group.
         #[arg(long)]
         radio_enums: bool,
+        /// With a generated schema: only the form's own fields, none detected on flat pages.
+        #[arg(long)]
+        native_only: bool,
         /// Password of an encrypted PDF.
         #[arg(long)]
         password: Option<String>,
@@ -87,6 +90,30 @@ enum Command {
         /// Rewrite the whole file instead of appending an incremental update (--values only).
         #[arg(long)]
         full_rewrite: bool,
+    },
+    /// Find the fillable areas printed on flat pages (boxes, rules, comb rows, check boxes,
+    /// signature lines) with their labels; print them, print them as an edit schema, or
+    /// write a copy of the PDF with real form fields there.
+    Detect {
+        /// The PDF.
+        pdf: PathBuf,
+        /// Print the detected fields as an edit schema (EditRootJson): bbox-only properties.
+        #[arg(long, conflicts_with = "make_fillable")]
+        json: bool,
+        /// Write a copy with AcroForm fields (text, comb, check box, signature) at the
+        /// detected places, named like the schema's keys (needs -o).
+        #[arg(long, requires = "output")]
+        make_fillable: bool,
+        /// Where --make-fillable writes the PDF.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Pages to read (1-based, comma separated); default: every page without form
+        /// fields.
+        #[arg(long, value_delimiter = ',')]
+        pages: Option<Vec<usize>>,
+        /// Password of an encrypted PDF.
+        #[arg(long)]
+        password: Option<String>,
     },
     /// Run the HTTP API (Extend's Edit API) on a SQLite store and a local file store.
     Serve {
@@ -123,6 +150,30 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Serve { config } => return serve(config),
         Command::Keys { command } => return keys(command),
+        Command::Detect {
+            pdf,
+            json,
+            make_fillable,
+            output,
+            pages,
+            password,
+        } => {
+            let request = DetectRequest {
+                pdf,
+                json,
+                make_fillable,
+                output,
+                pages,
+                password,
+            };
+            return match detect_command(request) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err((code, message)) => {
+                    eprintln!("error: {code}: {message}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         _ => {}
     }
     match run(cli) {
@@ -280,13 +331,20 @@ fn run(cli: Cli) -> Result<()> {
         Command::Schema {
             pdf,
             radio_enums,
-            native_only: _,
+            native_only,
             password,
         } => {
             let bytes = read_pdf(&pdf)?;
             let form = open(&bytes, password.clone())?;
             let labels = formsmith_schema::printed_labels(&bytes, &form, password.as_deref());
-            let schema = generate(&form, labels.as_ref(), &GenerateOptions { radio_enums });
+            let mut schema = generate(&form, labels.as_ref(), &GenerateOptions { radio_enums });
+            if !native_only {
+                let flat = detected::detect_flat_pages(&bytes, &form, password.as_deref());
+                detected::add_detected(&mut schema, &form, &flat);
+                for w in &flat.warnings {
+                    eprintln!("warning: {w}");
+                }
+            }
             print(&to_json(&schema)?);
             Ok(())
         }
@@ -337,6 +395,7 @@ fn run(cli: Cli) -> Result<()> {
             output,
             flatten,
             radio_enums,
+            native_only,
             password,
             ..
         } => {
@@ -366,6 +425,7 @@ fn run(cli: Cli) -> Result<()> {
                 flatten,
                 generate: GenerateOptions { radio_enums },
                 password,
+                detect_flat_pages: !native_only,
             };
             let resolver = RuleResolver::default();
             let context = EditContext {
@@ -386,6 +446,115 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         // Handled in main before run.
-        Command::Serve { .. } | Command::Keys { .. } => Ok(()),
+        Command::Serve { .. } | Command::Keys { .. } | Command::Detect { .. } => Ok(()),
     }
+}
+
+/// `formsmith detect`'s arguments.
+struct DetectRequest {
+    pdf: PathBuf,
+    json: bool,
+    make_fillable: bool,
+    output: Option<PathBuf>,
+    pages: Option<Vec<usize>>,
+    password: Option<String>,
+}
+
+/// `formsmith detect`: errors as (failure reason code, message).
+fn detect_command(r: DetectRequest) -> std::result::Result<(), (&'static str, String)> {
+    let fail = |e: Error| (e.reason().code(), e.to_string());
+    let bytes = read_pdf(&r.pdf).map_err(fail)?;
+    let form = open(&bytes, r.password.clone()).map_err(fail)?;
+    let pages: Vec<usize> = match &r.pages {
+        Some(list) => {
+            let count = form.page_count();
+            if let Some(bad) = list.iter().find(|&&p| p == 0 || p > count) {
+                return Err((
+                    "INVALID_OPTIONS",
+                    format!("page {bad} does not exist (pages are 1 to {count})"),
+                ));
+            }
+            list.iter().map(|p| p - 1).collect()
+        }
+        None => {
+            let flat = detected::pages_without_widgets(&form);
+            if flat.len() < form.page_count() {
+                eprintln!(
+                    "note: {} of {} pages have form fields and are skipped (use --pages to read them)",
+                    form.page_count() - flat.len(),
+                    form.page_count()
+                );
+            }
+            flat
+        }
+    };
+    let found = detected::detect(&bytes, Some(&pages), r.password.as_deref())
+        .map_err(|e| (e.reason().code(), e.to_string()))?;
+    for w in &found.warnings {
+        eprintln!("warning: {w}");
+    }
+    let schema = detected::detected_schema(&form, &found);
+    if r.json {
+        print(&to_json(&schema).map_err(fail)?);
+        return Ok(());
+    }
+    if r.make_fillable {
+        let Some(output) = &r.output else {
+            return Err(("INVALID_OPTIONS", "--make-fillable needs -o".into()));
+        };
+        let fields = detected::new_fields(&schema, &found);
+        let out = formsmith_engine::add_fields(
+            &bytes,
+            &fields,
+            &OpenOptions {
+                password: r.password.clone(),
+                ..OpenOptions::default()
+            },
+        )
+        .map_err(|e| (e.reason().code(), e.to_string()))?;
+        write_file(output, &out).map_err(fail)?;
+        let count =
+            |k: formsmith_engine::NewFieldKind| fields.iter().filter(|f| f.kind == k).count();
+        eprintln!(
+            "{}: {} fields ({} text, {} check boxes, {} signatures)",
+            output.display(),
+            fields.len(),
+            count(formsmith_engine::NewFieldKind::Text),
+            count(formsmith_engine::NewFieldKind::Checkbox),
+            count(formsmith_engine::NewFieldKind::Signature)
+        );
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    for (key, p) in &schema.properties {
+        let kind = p
+            .field_type
+            .and_then(|k| serde_json::to_value(k).ok())
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        let b = p.bbox.unwrap_or(formsmith_engine::DisplayBox {
+            left: 0.0,
+            top: 0.0,
+            right: 0.0,
+            bottom: 0.0,
+        });
+        let comb = p
+            .text_edit_options
+            .as_ref()
+            .filter(|o| o.combing == Some(true))
+            .and_then(|o| o.max_length)
+            .map(|n| format!(" comb {n}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "p{:<3} {:<10} [{:6.1} {:6.1} {:6.1} {:6.1}]{comb}  {key}",
+            p.page_index.map_or(0, |i| i + 1),
+            kind,
+            b.left,
+            b.top,
+            b.right,
+            b.bottom,
+        );
+    }
+    Ok(())
 }

@@ -27,6 +27,7 @@
 #![deny(missing_docs)]
 
 mod appearance;
+mod create;
 mod document;
 mod error;
 mod flatten;
@@ -42,6 +43,7 @@ mod stamp;
 mod update;
 mod values;
 
+pub use create::{NewField, NewFieldKind, add_fields};
 pub use document::OpenOptions;
 pub use error::{Error, FailureReason, Result};
 pub use form::{FillOptions, FillReport, Form, SaveOptions};

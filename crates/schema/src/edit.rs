@@ -33,6 +33,10 @@ pub struct EditRequest {
     pub generate: GenerateOptions,
     /// Password of an encrypted PDF.
     pub password: Option<String>,
+    /// With a generated schema: add the fields detected on pages without native widgets
+    /// (every page of a flat PDF) as bbox-only properties — the API's `nativeFieldsOnly:
+    /// false`. Off by default here; see [`crate::detected`].
+    pub detect_flat_pages: bool,
 }
 
 /// Builds the printed-label index of a form: (PDF bytes, the opened form, its password).
@@ -121,6 +125,7 @@ pub fn edit(pdf: &[u8], request: &EditRequest, context: &EditContext<'_>) -> Res
         .filter(|f| crate::generate::is_fillable(f))
         .count() as u64;
     metrics.fields_detected_count = detected;
+    let mut detection_warnings: Vec<String> = Vec::new();
 
     let schema = match &request.schema {
         Some(raw) => {
@@ -135,9 +140,17 @@ pub fn edit(pdf: &[u8], request: &EditRequest, context: &EditContext<'_>) -> Res
         }
         None => {
             let labels = (context.labels)(pdf, &form, request.password.as_deref());
+            let flat = request.detect_flat_pages.then(|| {
+                crate::detected::detect_flat_pages(pdf, &form, request.password.as_deref())
+            });
             metrics.field_detection_time_ms = ms(started);
             let annotating = Instant::now();
-            let schema = generate(&form, labels.as_ref(), &request.generate);
+            let mut schema = generate(&form, labels.as_ref(), &request.generate);
+            if let Some(flat) = &flat {
+                metrics.fields_detected_count += flat.count() as u64;
+                crate::detected::add_detected(&mut schema, &form, flat);
+                detection_warnings.extend(flat.warnings.iter().cloned());
+            }
             metrics.field_annotation_time_ms = ms(annotating);
             if schema.properties.is_empty() {
                 return Err(Error::EmptySchema(
@@ -155,7 +168,7 @@ pub fn edit(pdf: &[u8], request: &EditRequest, context: &EditContext<'_>) -> Res
         .count() as u64;
 
     let filling = Instant::now();
-    let mut warnings = Vec::new();
+    let mut warnings = detection_warnings;
     let values = decide_values(
         &schema,
         request.instructions.as_deref(),

@@ -8,6 +8,7 @@
 //! Plain synchronous library: bytes and JSON in, bytes and JSON out; no network, no files.
 #![deny(missing_docs)]
 
+pub mod detected;
 mod edit;
 mod error;
 pub mod generate;

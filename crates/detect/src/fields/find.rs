@@ -199,12 +199,23 @@ pub(crate) fn find(page: &Page<'_>) -> (Vec<Candidate>, bool) {
             c.kind = FieldKind::Signature;
         }
     }
-    out.sort_by(|a, b| {
-        a.rect[1]
-            .total_cmp(&b.rect[1])
-            .then(a.rect[0].total_cmp(&b.rect[0]))
-    });
+    reading_order(&mut out);
     (out, truncated)
+}
+
+/// Top to bottom, and left to right within a row (tops within a few points).
+fn reading_order(out: &mut [Candidate]) {
+    out.sort_by(|a, b| a.rect[1].total_cmp(&b.rect[1]));
+    let mut start = 0;
+    while start < out.len() {
+        let top = out[start].rect[1];
+        let end = out[start..]
+            .iter()
+            .position(|c| c.rect[1] - top > 4.0)
+            .map_or(out.len(), |n| start + n);
+        out[start..end].sort_by(|a, b| a.rect[0].total_cmp(&b.rect[0]));
+        start = end;
+    }
 }
 
 /// Keeps the first of candidates that overlap much (boxes come before outlines and rules).

@@ -82,8 +82,15 @@ pub(crate) fn clean(text: &str) -> String {
     out
 }
 
+/// A phrase that can name a field: two letters or digits, or one letter of a script
+/// written without spaces (a lone "Y" of a vertical "PRINT CLEARLY" is not a label).
 fn useful(text: &str) -> bool {
-    text.chars().any(char::is_alphanumeric)
+    let mut alnum = text.chars().filter(|c| c.is_alphanumeric());
+    match (alnum.next(), alnum.next()) {
+        (Some(_), Some(_)) => true,
+        (Some(c), None) => !c.is_ascii() && !c.is_numeric(),
+        _ => false,
+    }
 }
 
 impl Labels {
@@ -243,13 +250,29 @@ impl Labels {
 
     /// A text box's label: left of it or above it, the closer one.
     pub fn for_text(&self, t: &Bx) -> Option<String> {
-        match (self.left(t), self.above(t)) {
-            (Some((l, lg)), Some((u, ug))) => Some(if ug <= lg { &u.text } else { &l.text }),
-            (Some((l, _)), None) => Some(&l.text),
-            (None, Some((u, _))) => Some(&u.text),
+        let left = self
+            .left(t)
+            .map(|(p, gap)| (self.with_line_words(p, t), gap));
+        match (left, self.above(t)) {
+            (Some((l, lg)), Some((u, ug))) => Some(if ug <= lg { u.text.clone() } else { l }),
+            (Some((l, _)), None) => Some(l),
+            (None, Some((u, _))) => Some(u.text.clone()),
             (None, None) => None,
         }
-        .cloned()
+    }
+
+    /// A bare line number left of an amount box ("Wages . . . . 7 [box]") takes the words
+    /// of its line before it.
+    fn with_line_words(&self, p: &Phrase, t: &Bx) -> String {
+        if !is_line_number(&p.text) {
+            return p.text.clone();
+        }
+        self.near(t[1], t[3])
+            .filter(|q| same_row(&q.rect, &p.rect) && q.rect[2] <= p.rect[0] + 1.0)
+            .filter(|q| !is_line_number(&q.text) && p.rect[0] - q.rect[2] <= 400.0)
+            .max_by(|a, b| a.rect[2].total_cmp(&b.rect[2]))
+            .map(|q| format!("{} {}", q.text, p.text))
+            .unwrap_or_else(|| p.text.clone())
     }
 
     /// A check box's caption: right of it, else left, else above.
