@@ -78,7 +78,7 @@ fn main() {
     println!("All {widgets} scored widgets:\n");
     print!("{}", eval::table(&results, false));
     println!(
-        "\nThe {printed} widgets whose place the page content draws (a box, a rule, a box glyph):\n"
+        "\nThe {printed} widgets whose place the page content draws (a box, a rule, a box glyph, a white area on a tint):\n"
     );
     print!("{}", eval::table(&results, true));
     let (pages, time) = eval::timing(&results);

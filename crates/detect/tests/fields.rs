@@ -263,6 +263,27 @@ fn boxes_on_rotated_and_cropped_pages_come_back_in_user_space() {
 }
 
 #[test]
+fn white_areas_on_a_tinted_page_are_inputs_and_circled_marks_are_not_boxes() {
+    // A pale blue page, a white entry area without a line around it, and a ◉ marker (a
+    // circle around a dot) such as state forms print next to line numbers.
+    let content = "0.85 0.95 1 rg 0 0 612 792 re f\n1 g 150 600 120 14 re f\n0 g\n".to_string()
+        + &text(72.0, 603.0, "Wages")
+        + "0.5 w 460 507 m 460 509.8 457.8 512 455 512 c 452.2 512 450 509.8 450 507 c \
+           450 504.2 452.2 502 455 502 c 457.8 502 460 504.2 460 507 c S\n\
+           457 507 m 457 508.1 456.1 509 455 509 c 453.9 509 453 508.1 453 507 c \
+           453 505.9 453.9 505 455 505 c 456.1 505 457 505.9 457 507 c f\n";
+    let page = detect(&letter(&content));
+    let f = only(&page);
+    assert_eq!((f.kind, f.source), (FieldKind::Text, FieldSource::Box));
+    assert!(
+        near(f.rect, [150.0, 600.0, 270.0, 614.0], 0.5),
+        "{:?}",
+        f.rect
+    );
+    assert_eq!(f.label.as_deref(), Some("Wages"));
+}
+
+#[test]
 fn a_tall_empty_box_takes_several_lines() {
     let content = text(72.0, 604.0, "Comments") + "0.5 w 72 500 400 90 re S\n";
     let page = detect(&letter(&content));

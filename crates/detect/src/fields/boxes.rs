@@ -170,6 +170,7 @@ pub(crate) fn boxes(page: &Page<'_>, cells: &[Cell], h_lines: usize) -> BoxStage
         }
     }
     choices(page, &tokens, &mut out);
+    white_areas(page, &mut out);
     column_ends(page, cells, &mut entries);
     let entries = stacks(page, cells, entries);
     out.extend(entries.into_iter().map(|e| Candidate {
@@ -419,6 +420,43 @@ fn choices(page: &Page<'_>, tokens: &[(Cell, String)], out: &mut Vec<Candidate>)
                 }),
                 comb: None,
                 source: FieldSource::Square,
+            });
+        }
+    }
+}
+
+/// White areas painted on a tinted background (modern tax forms draw entries that way,
+/// often without a line around them): empty ones are inputs — check boxes when small and
+/// square.
+fn white_areas(page: &Page<'_>, out: &mut Vec<Candidate>) {
+    for r in page.graphics.white_areas() {
+        let (w, ht) = (width(&r), height(&r));
+        if w < MIN_CHECK || !(MIN_CHECK..=60.0).contains(&ht) || w > 0.9 * page.size.0 {
+            continue;
+        }
+        let printed = page.words.touching(&inset(&r, 0.5)).into_iter().any(|k| {
+            let word = &page.words.words[k];
+            center_inside(&word.rect, &r) && !is_filler(&word.text)
+        });
+        if printed {
+            continue;
+        }
+        let square = w <= MAX_CHECK && ht <= MAX_CHECK && w.max(ht) <= CHECK_ASPECT * w.min(ht);
+        if square {
+            out.push(Candidate {
+                kind: FieldKind::Checkbox,
+                rect: r,
+                label: page.labels.for_checkbox(&r),
+                comb: None,
+                source: FieldSource::Square,
+            });
+        } else if w >= MIN_INPUT_W && ht >= MIN_INPUT_H {
+            out.push(Candidate {
+                kind: FieldKind::Text,
+                rect: r,
+                label: page.labels.for_text(&r),
+                comb: None,
+                source: FieldSource::Box,
             });
         }
     }

@@ -145,6 +145,20 @@ pub(crate) fn find(page: &Page<'_>) -> (Vec<Candidate>, bool) {
         if out.iter().any(|c| iou(&c.rect, &r) > 0.3) {
             continue;
         }
+        // A dark dot or a character in a round outline makes a symbol (◉, ①), not an empty
+        // box; box glyphs are characters themselves.
+        if g.dark_shapes.iter().any(|d| center_inside(d, &r)) {
+            continue;
+        }
+        if f.source == FrameSource::Path
+            && page
+                .words
+                .touching(&r)
+                .iter()
+                .any(|&k| center_inside(&page.words.words[k].rect, &r))
+        {
+            continue;
+        }
         out.push(Candidate {
             kind: FieldKind::Checkbox,
             rect: r,

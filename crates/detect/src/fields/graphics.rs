@@ -96,6 +96,9 @@ pub(crate) struct PageGraphics {
     pub outlined_glyph_paths: usize,
     /// Some items were not kept (a limit was reached).
     pub truncated: bool,
+    /// Small dark filled curved shapes (bullets, dots): a round outline around one is a
+    /// marked symbol (◉), not an empty box.
+    pub dark_shapes: Vec<Bx>,
 }
 
 /// The user space -> display frame mapping of one page, from the engine's geometry.
@@ -295,6 +298,37 @@ fn finite(b: &[f64; 4]) -> bool {
 }
 
 impl PageGraphics {
+    /// White areas painted on a tinted background (each over the last fill under it that
+    /// is darker): entries of forms drawn on a coloured page.
+    pub fn white_areas(&self) -> Vec<Bx> {
+        const WHITE: f32 = 0.97;
+        const TINT: f32 = 0.96;
+        const MAX_WHITE_AREAS: usize = 2_000;
+        const LOOK_BACK: usize = 2_000;
+        let fills = &self.fills;
+        let area = |b: &Bx| (b[2] - b[0]).max(0.0) * (b[3] - b[1]).max(0.0);
+        let overlap = |a: &Bx, b: &Bx| {
+            let w = a[2].min(b[2]) - a[0].max(b[0]);
+            let h = a[3].min(b[3]) - a[1].max(b[1]);
+            if w <= 0.0 || h <= 0.0 { 0.0 } else { w * h }
+        };
+        fills
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.lightness >= WHITE)
+            .take(MAX_WHITE_AREAS)
+            .filter(|(i, f)| {
+                let a = area(&f.rect);
+                fills[i.saturating_sub(LOOK_BACK)..*i]
+                    .iter()
+                    .rev()
+                    .find(|b| overlap(&b.rect, &f.rect) >= 0.9 * a)
+                    .is_some_and(|b| b.lightness < TINT)
+            })
+            .map(|(_, f)| f.rect)
+            .collect()
+    }
+
     fn push_seg(&mut self, seg: Seg) {
         if !(seg.at.is_finite() && seg.lo.is_finite() && seg.hi.is_finite()) || seg.hi <= seg.lo {
             return;
@@ -412,6 +446,18 @@ impl PageObserver for GraphicsRecorder {
             // Letters drawn as outlines (text without a text layer): not lines or boxes.
             g.outlined_glyph_paths += 1;
             return;
+        }
+        if fill && light <= MAX_LINE_LIGHTNESS {
+            for s in subs.iter().filter(|s| s.curved && s.closed) {
+                let b = bounds(&s.points);
+                if b[2] - b[0] <= MAX_FRAME_SIDE
+                    && b[3] - b[1] <= MAX_FRAME_SIDE
+                    && finite(&b)
+                    && g.dark_shapes.len() < MAX_FRAMES
+                {
+                    g.dark_shapes.push(b.map(|v| v as f32));
+                }
+            }
         }
         if fill {
             let rects: Vec<Option<[f64; 4]>> = subs.iter().map(as_rect).collect();

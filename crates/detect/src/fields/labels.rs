@@ -82,13 +82,14 @@ pub(crate) fn clean(text: &str) -> String {
     out
 }
 
-/// A phrase that can name a field: two letters or digits, or one letter of a script
-/// written without spaces (a lone "Y" of a vertical "PRINT CLEARLY" is not a label).
+/// A phrase that can name a field: two letters or digits, one digit (a line number), or one
+/// letter of a script written without spaces (a lone "Y" of a vertical "PRINT CLEARLY" is
+/// not a label).
 fn useful(text: &str) -> bool {
     let mut alnum = text.chars().filter(|c| c.is_alphanumeric());
     match (alnum.next(), alnum.next()) {
         (Some(_), Some(_)) => true,
-        (Some(c), None) => !c.is_ascii() && !c.is_numeric(),
+        (Some(c), None) => !c.is_ascii_alphabetic(),
         _ => false,
     }
 }

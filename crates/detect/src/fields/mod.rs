@@ -185,7 +185,8 @@ pub fn detect_fields(
 }
 
 /// What a page draws that detection reads, in user space: straight lines (as thin boxes,
-/// from paths and from runs of `_`), and small outlines and box glyphs. One list per page
+/// from paths and from runs of `_`), small outlines and box glyphs, and white areas on a
+/// tinted background. One list per page
 /// asked, in order. For judging detection: a widget whose place shows none of these marks
 /// was drawn only by its own appearance, and a flat copy of the page shows no field there.
 pub fn page_marks(
@@ -208,6 +209,7 @@ pub fn page_marks(
             });
             lines
                 .chain(g.frames.iter().map(|f| f.rect))
+                .chain(g.white_areas())
                 .map(|b| input.frame.to_user(b))
                 .collect()
         })

@@ -323,8 +323,8 @@ pub fn evaluate(path: &Path) -> FormResult {
 }
 
 /// Whether the page content draws the widget's place: a line along its bottom or top edge
-/// (half its width or more, within 4 points), lines along both its sides, or an outline or
-/// box glyph over it. Widgets drawn only by their own appearance fail this: once the
+/// (half its width or more, within 4 points), lines along both its sides, or an outline,
+/// box glyph or white area on a tinted background over it. Widgets drawn only by their own appearance fail this: once the
 /// widget is gone, nothing on the page shows a field there.
 pub fn printed(rect: &[f32; 4], marks: &[[f32; 4]]) -> bool {
     let (w, h) = (rect[2] - rect[0], rect[3] - rect[1]);
