@@ -9,6 +9,8 @@ const MAX_LEFT_GAP: f32 = 150.0;
 const MAX_ABOVE_GAP: f32 = 16.0;
 const MAX_RIGHT_GAP: f32 = 90.0;
 const MAX_BELOW_GAP: f32 = 14.0;
+/// A blank at least this wide (points) starting a line continues the sentence above it.
+const WIDE_BLANK: f32 = 200.0;
 /// A label this close (points) left of a rule input is the one written on its line.
 const RULE_LABEL_GAP: f32 = 40.0;
 /// Words per page grouped into phrases (bounds hostile pages).
@@ -299,6 +301,22 @@ impl Labels {
         let under = [t[0], t[1], t[2], rule_y];
         if let Some((p, _)) = self.below(&under) {
             return Some((p.text.clone(), Side::Below));
+        }
+        // A blank that starts its own line continues the sentence above it ("with a mailing
+        // address of" / "_________________"): the words that end that line name it.
+        let sentence_end = self
+            .near(t[1] - MAX_ABOVE_GAP - 2.0, t[1] + 2.0)
+            .filter(|p| {
+                p.rect[3] <= t[1] + 2.0
+                    && t[1] - p.rect[3] <= MAX_ABOVE_GAP
+                    && p.rect[2] > t[0] + 0.5 * (t[2] - t[0])
+                    && p.rect[0] < t[2]
+            })
+            .max_by(|a, b| a.rect[2].total_cmp(&b.rect[2]));
+        if t[2] - t[0] >= WIDE_BLANK
+            && let Some(p) = sentence_end
+        {
+            return Some((p.text.clone(), Side::Above));
         }
         self.above(t).map(|(p, _)| (p.text.clone(), Side::Above))
     }

@@ -83,6 +83,8 @@ pub struct FormResult {
     pub printed_widgets: usize,
     /// Detection time, all pages.
     pub elapsed: Duration,
+    /// The slowest page's detection time.
+    pub slowest_page: Duration,
     /// Detections on unscored widgets (choice boxes, buttons).
     pub ignored: usize,
     /// What went wrong, if the form could not be evaluated.
@@ -238,6 +240,7 @@ pub fn evaluate(path: &Path) -> FormResult {
     let no_marks = Vec::new();
     for page in &detected {
         result.elapsed += page.elapsed;
+        result.slowest_page = result.slowest_page.max(page.elapsed);
         let page_truth: Vec<&Truth> = truths.iter().filter(|t| t.page == page.page).collect();
         let page_marks = marks.get(page.page).unwrap_or(&no_marks);
         let shown: Vec<bool> = page_truth
