@@ -171,6 +171,7 @@ pub(crate) fn boxes(page: &Page<'_>, cells: &[Cell], h_lines: usize) -> BoxStage
     }
     choices(page, &tokens, &mut out);
     white_areas(page, &mut out);
+    drop_headings(&mut entries, &empty);
     column_ends(page, cells, &mut entries);
     let entries = stacks(page, cells, entries);
     out.extend(entries.into_iter().map(|e| Candidate {
@@ -471,6 +472,26 @@ fn has_side_neighbour(cells: &[Cell], r: &Bx) -> bool {
             && ((o[2] - r[0]).abs() <= SHARED || (o[0] - r[2]).abs() <= SHARED)
             && o != *r
     })
+}
+
+/// A box with a caption whose column continues below it in an empty box is a column
+/// heading of a table ("Opening inventory" over its cells), not an input.
+fn drop_headings(entries: &mut Vec<Entry>, empty: &[Cell]) {
+    let below = |r: &Bx, o: &Bx| {
+        (o[1] - r[3]).abs() <= SHARED
+            && (o[0] - r[0]).abs() <= SHARED
+            && (o[2] - r[2]).abs() <= SHARED
+    };
+    let plain: Vec<Bx> = entries
+        .iter()
+        .filter(|e| e.plain)
+        .map(|e| e.cell.rect)
+        .chain(empty.iter().map(|c| c.rect))
+        .collect();
+    entries.retain(|e| {
+        let captioned = !e.blank && !e.cell.open;
+        !(captioned && plain.iter().any(|o| below(&e.cell.rect, o)))
+    });
 }
 
 /// A tall, narrow, empty box beside a column of row labels is a column of amounts whose

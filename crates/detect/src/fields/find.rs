@@ -292,6 +292,7 @@ pub(crate) fn is_no_entry(label: &str) -> bool {
     let l = label.to_lowercase();
     [
         "do not write",
+        "do not use",
         "use only",
         "official use",
         "office use",
