@@ -11,8 +11,13 @@ use super::{FieldKind, FieldSource};
 /// Shortest rule taken as an underline input (points); typed `_` runs may be shorter.
 const MIN_RULE: f32 = 24.0;
 const MIN_GLYPH_RULE: f32 = 14.0;
-/// Tallest input on a rule (when nothing above limits it).
+/// Tallest input on a rule (when nothing above limits it), the shortest, and its height in
+/// lines of the text written on the rule.
 const RULE_MAX_H: f32 = 22.0;
+const RULE_MIN_H: f32 = 12.0;
+const RULE_LINES: f32 = 1.8;
+/// How far an input on a rule reaches below it (descenders sit on the line).
+const RULE_BELOW: f32 = 1.5;
 /// A rule input at least this share of the page width is a separator unless labelled on
 /// its line.
 const ACROSS_PAGE: f32 = 0.6;
@@ -96,8 +101,24 @@ pub(crate) fn underline_inputs(page: &Page<'_>, line: &Line, h: &[Line], out: &m
         if b - a < min_len {
             continue;
         }
-        // Free space above: up to the nearest word or rule over the stretch.
-        let mut top = y - RULE_MAX_H;
+        // As tall as about two lines of the text written on the rule before it (forms size
+        // their blanks to their own type), else the full height; then up to the nearest
+        // word or rule above.
+        let written = page
+            .words
+            .touching(&[a - 40.0, y - 30.0, a + 2.0, y + 3.0])
+            .into_iter()
+            .map(|k| &page.words.words[k])
+            .filter(|w| {
+                let r = w.rect;
+                r[2] <= a + 2.0 && r[3] <= y + 3.0 && r[3] >= y - 0.35 * w.size.max(4.0) - 1.5
+            })
+            .max_by(|p, q| p.rect[2].total_cmp(&q.rect[2]))
+            .map(|w| w.rect[3] - w.rect[1]);
+        let tall = written.map_or(RULE_MAX_H, |h| {
+            (RULE_LINES * h).clamp(RULE_MIN_H, RULE_MAX_H)
+        });
+        let mut top = y - tall;
         for r in &above_words {
             if r[0] < b && r[2] > a && r[3] > top {
                 top = r[3] + 1.0;
@@ -114,7 +135,7 @@ pub(crate) fn underline_inputs(page: &Page<'_>, line: &Line, h: &[Line], out: &m
                 }
             }
         }
-        let rect = [a, top, b, y - 0.5];
+        let rect = [a, top, b, y + RULE_BELOW];
         if rect[3] - rect[1] < MIN_INPUT_H {
             continue;
         }
