@@ -95,6 +95,8 @@ pub fn edit(
         .map(str::to_string);
     request.flatten = flag(config, "flattenPdf", true);
     request.generate = generate;
+    // Flat pages get their printed boxes detected unless the caller wants native fields only.
+    request.detect_flat_pages = !flag(config, "nativeFieldsOnly", false);
     request.password = password;
     let resolver = RuleResolver::default();
     let context = EditContext {
@@ -128,15 +130,23 @@ pub fn detect(pdf: &[u8], password: Option<String>, config: &Value) -> Result<De
         .filter(|f| formsmith_schema::generate::is_fillable(f))
         .count();
     let labels = formsmith_schema::printed_labels(pdf, &form, password.as_deref());
+    // Pages without native widgets: their printed boxes, unless nativeFieldsOnly.
+    let flat = if flag(config, "nativeFieldsOnly", false) {
+        formsmith_schema::detected::FlatFields::default()
+    } else {
+        formsmith_schema::detected::detect_flat_pages(pdf, &form, password.as_deref())
+    };
+    let detected = detected + flat.count();
     let detection_ms = ms(started);
     let annotating = Instant::now();
     let mut options = GenerateOptions::default();
     options.radio_enums = flag(config, "radioEnumsEnabled", true);
-    let schema = formsmith_schema::generate(&form, labels.as_ref(), &options);
+    let mut schema = formsmith_schema::generate(&form, labels.as_ref(), &options);
+    formsmith_schema::detected::add_detected(&mut schema, &form, &flat);
     if schema.properties.is_empty() {
         return Err(Failure::new(
             Code::EmptySchema,
-            "no fillable fields were found in this PDF (it has no AcroForm fields; detection of printed boxes on flat pages is not available yet)",
+            "no fillable fields were found in this PDF: no AcroForm fields, and no printed boxes, lines or check boxes on its pages",
         ));
     }
     let annotated_count = schema

@@ -358,6 +358,27 @@ async fn failures_corrupt_password_and_urls() {
         .json(t.post("/edit_runs", &json!({"file": {"url": "ftp://x/y.pdf"}})))
         .await;
     assert_eq!(s, 400);
+    // A flat PDF: printed boxes are detected (bbox-only properties), unless nativeFieldsOnly.
+    let flat = t.upload("flat/sf424-page2-flat-vector.pdf").await;
+    let (s, run) = t
+        .json(t.post("/detect_form", &json!({"file": {"id": flat}})))
+        .await;
+    assert_eq!(s, 200, "{run}");
+    let properties = run["output"]["schema"]["properties"].as_object().unwrap();
+    assert!(properties.len() >= 5, "{run}");
+    assert!(
+        properties
+            .values()
+            .all(|p| p["extend_edit:bbox"].is_object() && p["extend_edit:page_index"] == 0)
+    );
+    assert_eq!(
+        run["metrics"]["fieldsDetectedCount"].as_u64(),
+        Some(properties.len() as u64)
+    );
+    let (s, e) = t
+        .json(t.post("/detect_form", &json!({"file": {"id": flat}, "config": {"advancedOptions": {"nativeFieldsOnly": true}}})))
+        .await;
+    assert_eq!((s, e["code"].as_str()), (422, Some("EMPTY_SCHEMA")), "{e}");
     // Empty schema: EMPTY_SCHEMA.
     let w9 = t.upload("fillable/irs-fw9-2024.pdf").await;
     let (s, e) = t
