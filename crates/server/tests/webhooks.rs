@@ -230,6 +230,9 @@ fn fast(c: &mut Config) {
 async fn create_endpoint(t: &TestServer, body: Value) -> Value {
     let (s, e) = t.json(t.post("/webhook_endpoints", &body)).await;
     assert_eq!(s, 200, "{e}");
+    // Lists sort by (creation millisecond, random id): space creations so that creation
+    // order is list order, as the paging assertions expect.
+    tokio::time::sleep(Duration::from_millis(3)).await;
     e
 }
 
