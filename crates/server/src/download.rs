@@ -201,7 +201,7 @@ fn redact(url: &str) -> String {
 }
 
 /// An error with its sources (reqwest hides the interesting part in them).
-fn chain(e: &dyn std::error::Error) -> String {
+pub(crate) fn chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {

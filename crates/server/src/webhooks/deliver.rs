@@ -16,6 +16,7 @@ use super::store::{self, DeliveryRow, EndpointRow, EventRow, Recorded};
 use super::{PAYLOAD_TTL_SECS, SIGNATURE_HEADER, TIMESTAMP_HEADER, payload_token};
 use crate::clock::{now_ms, now_secs};
 use crate::config::Config;
+use crate::download::chain;
 use crate::state::Shared;
 use crate::store::hex;
 
@@ -320,18 +321,6 @@ async fn send(state: &Shared, client: &reqwest::Client, d: &DeliveryRow) -> Atte
         Some(status),
         format!("answered HTTP {status}: {}", text.trim()),
     )
-}
-
-/// An error with its sources (reqwest keeps the useful part there).
-fn chain(e: &dyn std::error::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
 }
 
 #[cfg(test)]
