@@ -73,8 +73,9 @@ impl LoadedPdf {
     }
 }
 
-/// Names the file type of a non-PDF input, for the error message.
-fn sniff_non_pdf(bytes: &[u8]) -> Option<&'static str> {
+/// Names the file type of a non-PDF input by its magic bytes ("a PNG image"), for error
+/// messages; `None` when it is not a format we recognise.
+pub fn sniff_non_pdf(bytes: &[u8]) -> Option<&'static str> {
     const MAGIC: &[(&[u8], &str)] = &[
         (b"\x89PNG\r\n\x1a\n", "a PNG image"),
         (b"\xff\xd8\xff", "a JPEG image"),

@@ -394,16 +394,6 @@ const HEADER_WINDOW: usize = 1024;
 
 /// Tells other file types and empty input apart from damaged PDFs before parsing.
 fn sniff(bytes: &[u8]) -> Result<()> {
-    const MAGIC: &[(&[u8], &str)] = &[
-        (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-        (b"\xff\xd8\xff", "a JPEG image"),
-        (b"GIF8", "a GIF image"),
-        (b"II*\0", "a TIFF image"),
-        (b"MM\0*", "a TIFF image"),
-        (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
-        (b"\xd0\xcf\x11\xe0", "a legacy Office document"),
-        (b"%!PS", "a PostScript file"),
-    ];
     if bytes.is_empty() {
         return Err(Error::Corrupt("the file is empty (0 bytes)".into()));
     }
@@ -411,14 +401,13 @@ fn sniff(bytes: &[u8]) -> Result<()> {
     if window.windows(5).any(|w| w == b"%PDF-") {
         return Ok(());
     }
-    Err(
-        match MAGIC.iter().find(|(magic, _)| bytes.starts_with(magic)) {
-            Some((_, kind)) => Error::NotPdf(format!("the file is {kind}")),
-            None => Error::Corrupt(format!(
-                "no %PDF- header in the first {HEADER_WINDOW} bytes"
-            )),
-        },
-    )
+    // The engine's table of other formats, so both crates name a wrong file the same way.
+    Err(match formsmith_engine::sniff_non_pdf(bytes) {
+        Some(kind) => Error::NotPdf(format!("the file is {kind}")),
+        None => Error::Corrupt(format!(
+            "no %PDF- header in the first {HEADER_WINDOW} bytes"
+        )),
+    })
 }
 
 fn load_error(e: LoadPdfError) -> Error {
