@@ -36,6 +36,19 @@ pub enum Error {
         /// What went wrong.
         problem: crate::text::TextWarning,
     },
+    /// An image file (PNG, JPEG, TIFF) that cannot be decoded.
+    #[error("cannot read the image: {0}")]
+    CorruptImage(String),
+    /// An image (or a page to render) is larger than the pixel limit, or a file has more
+    /// pages than read at most.
+    #[error("too large: {0}")]
+    TooLarge(String),
+    /// OCR could not run: the crate was built without the `ocr` feature, tesseract or its
+    /// language data is missing, or recognition failed or timed out. Reported as
+    /// FIELD_DETECTION_ERROR by detection; parse reports it as its own OCR failure (see
+    /// [`Error::is_ocr`]).
+    #[error("OCR failed: {0}")]
+    Ocr(String),
 }
 
 impl Error {
@@ -47,7 +60,16 @@ impl Error {
             Self::Password(_) => FailureReason::PasswordProtectedFile,
             Self::PageOutOfRange { .. } => FailureReason::InvalidOptions,
             Self::Page { .. } => FailureReason::FieldDetectionError,
+            Self::CorruptImage(_) => FailureReason::CorruptFile,
+            Self::TooLarge(_) => FailureReason::FileSizeTooLarge,
+            Self::Ocr(_) => FailureReason::FieldDetectionError,
         }
+    }
+
+    /// Whether this is an OCR failure ([`Error::Ocr`]), which callers with an OCR failure
+    /// reason of their own (parse's OCR_ERROR) report as such.
+    pub fn is_ocr(&self) -> bool {
+        matches!(self, Self::Ocr(_))
     }
 }
 

@@ -6,7 +6,11 @@
 //!   (never annotation appearances), through hayro's content-stream interpreter.
 //! - [`fields`]: fillable areas of flat (vector) pages — text inputs (boxes, rules, table
 //!   cells), comb inputs, check boxes (squares, circles, box glyphs) and signature areas,
-//!   each with its printed label — read in the same interpreter pass as the text.
+//!   each with its printed label — read in the same interpreter pass as the text; on
+//!   scanned pages (with the `ocr` feature) from the pixels and OCR'd labels.
+//! - [`ocr`]: words and lines of scanned pages and images through tesseract (feature
+//!   `ocr`), in the same shapes and coordinates as [`text`].
+//! - [`raster`]: images and rendered pages as gray pixels, and the lines and boxes on them.
 //!
 //! Plain synchronous library: bytes in, structs out; no files, no network. Hostile input
 //! costs bounded time and memory per page (see [`TextOptions`]) and never panics out.
@@ -14,6 +18,8 @@
 
 mod error;
 pub mod fields;
+pub mod ocr;
+pub mod raster;
 pub mod text;
 
 pub use error::{Error, Result};

@@ -147,7 +147,7 @@ pub fn detect_fields(
     for (page, input, warnings, read_time) in read {
         let started = Instant::now();
         let (width, height) = input.frame.size();
-        let image_only = is_image_only(&input, width * height);
+        let image_only = is_image_only(&input);
         let mut fields = Vec::new();
         let mut truncated = false;
         if !image_only {
@@ -216,15 +216,31 @@ pub fn page_marks(
         .collect())
 }
 
-/// A page that is one picture: images cover most of it, and it has neither text nor lines.
-fn is_image_only(input: &PageInput, page_area: f32) -> bool {
+/// A page that is one picture: images cover most of it, and it has (almost) neither text
+/// nor lines.
+fn is_image_only(input: &PageInput) -> bool {
+    scan_check(0, input).scanned
+}
+
+/// How scanned a read page looks (see [`crate::ocr::ScanCheck`]).
+pub(crate) fn scan_check(page: usize, input: &PageInput) -> crate::ocr::ScanCheck {
+    let (width, height) = input.frame.size();
+    let page_area = (width * height).max(1.0);
     let covered: f32 = input
         .graphics
         .images
         .iter()
         .map(|b| (b[2] - b[0]).max(0.0) * (b[3] - b[1]).max(0.0))
         .sum();
-    input.words.is_empty() && input.graphics.segs.len() < 4 && covered >= 0.5 * page_area
+    let coverage = (covered / page_area).clamp(0.0, 1.0);
+    crate::ocr::ScanCheck {
+        page,
+        scanned: input.words.len() <= crate::ocr::MAX_SCANNED_WORDS
+            && input.graphics.segs.len() <= crate::ocr::MAX_SCANNED_LINES
+            && coverage >= 0.5,
+        words: input.words.len(),
+        image_coverage: coverage,
+    }
 }
 
 /// One page as the finder sees it: display frame, graphics and words.

@@ -246,22 +246,9 @@ pub(crate) fn extract_observed(
     options: &TextOptions,
     observer: &mut dyn observe::PageObserver,
 ) -> Result<Vec<PageText>> {
-    sniff(pdf)?;
-    let password = options.password.as_deref().unwrap_or("");
-    let data = pdf.to_vec();
-    let doc = catch_unwind(AssertUnwindSafe(|| Pdf::new_with_password(data, password)))
-        .map_err(|_| Error::Corrupt("the PDF parser failed".into()))?
-        .map_err(load_error)?;
+    let doc = open_pdf(pdf, options.password.as_deref())?;
     let count = doc.pages().len();
-    let selected: Vec<usize> = match pages {
-        Some(list) => {
-            if let Some(&page) = list.iter().find(|&&p| p >= count) {
-                return Err(Error::PageOutOfRange { page, count });
-            }
-            list.to_vec()
-        }
-        None => (0..count).collect(),
-    };
+    let selected = select_pages(pages, count)?;
 
     let unsupported = Arc::new(AtomicUsize::new(0));
     let sink_count = unsupported.clone();
@@ -361,6 +348,30 @@ pub(crate) fn extract_observed(
         });
     }
     Ok(out)
+}
+
+/// Opens a PDF with hayro (the empty user password, or `password`), failing like
+/// [`extract_text`] on other file types, damage and encryption.
+pub(crate) fn open_pdf(pdf: &[u8], password: Option<&str>) -> Result<Pdf> {
+    sniff(pdf)?;
+    let password = password.unwrap_or("");
+    let data = pdf.to_vec();
+    catch_unwind(AssertUnwindSafe(|| Pdf::new_with_password(data, password)))
+        .map_err(|_| Error::Corrupt("the PDF parser failed".into()))?
+        .map_err(load_error)
+}
+
+/// The pages asked (`None`: all of `count`), or the first one out of range.
+pub(crate) fn select_pages(pages: Option<&[usize]>, count: usize) -> Result<Vec<usize>> {
+    match pages {
+        Some(list) => {
+            if let Some(&page) = list.iter().find(|&&p| p >= count) {
+                return Err(Error::PageOutOfRange { page, count });
+            }
+            Ok(list.to_vec())
+        }
+        None => Ok((0..count).collect()),
+    }
 }
 
 /// Runs hayro code: a panic becomes [`TextWarning::InterpreterFailed`], and an [`Abort`]
