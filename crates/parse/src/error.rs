@@ -22,6 +22,9 @@ pub enum Error {
     /// OCR failed or is unavailable.
     #[error("{0}")]
     Ocr(String),
+    /// The input exceeds a limit (pages, bytes) (`FILE_SIZE_TOO_LARGE`).
+    #[error("{0}")]
+    TooLarge(String),
     /// Chunking failed.
     #[error("{0}")]
     Chunking(String),
@@ -32,13 +35,25 @@ impl Error {
     pub fn reason(&self) -> &'static str {
         match self {
             Self::InvalidConfig(_) => "INVALID_CONFIG_OPTIONS",
-            Self::Engine(e) => e.reason().code(),
-            Self::Detect(e) => e.reason().code(),
+            Self::Engine(e) => parse_reason(e.reason().code()),
+            Self::Detect(e) => parse_reason(e.reason().code()),
+            Self::TooLarge(_) => "FILE_SIZE_TOO_LARGE",
             Self::FileTypeNotSupported(_) => "FILE_TYPE_NOT_SUPPORTED",
             Self::ConversionFailed(_) => "FAILED_TO_CONVERT_TO_PDF",
             Self::Ocr(_) => "OCR_ERROR",
             Self::Chunking(_) => "CHUNKING_ERROR",
         }
+    }
+}
+
+/// The parse API's name for a reason shared with the edit API.
+fn parse_reason(code: &'static str) -> &'static str {
+    match code {
+        // Edit's INVALID_OPTIONS (a page out of range) is parse's INVALID_CONFIG_OPTIONS.
+        "INVALID_OPTIONS" => "INVALID_CONFIG_OPTIONS",
+        // Reading a page failed where detection would have: an internal failure here.
+        "FIELD_DETECTION_ERROR" | "EMPTY_SCHEMA" | "SCHEMA_VALIDATION_ERROR" => "INTERNAL_ERROR",
+        other => other,
     }
 }
 

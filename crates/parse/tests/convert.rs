@@ -1,0 +1,117 @@
+//! Input sniffing and office conversion (LibreOffice when installed).
+
+mod common;
+
+use std::path::PathBuf;
+
+use formsmith_parse::convert::{self, ConvertOptions, ImageKind, InputKind, OfficeKind};
+use formsmith_parse::{ParseRequest, parse};
+
+/// A minimal .docx-shaped zip: local file headers with the entry names sniffing reads.
+fn zip_with(names: &[&str]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for name in names {
+        out.extend_from_slice(b"PK\x03\x04");
+        out.extend_from_slice(&[20, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        out.extend_from_slice(&[0; 4]); // crc
+        out.extend_from_slice(&2u32.to_le_bytes()); // compressed size
+        out.extend_from_slice(&2u32.to_le_bytes());
+        out.extend_from_slice(&(name.len() as u16).to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(b"{}");
+    }
+    out
+}
+
+#[test]
+fn sniffing_tells_inputs_apart() {
+    let png = std::fs::read(common::corpus().join("broken/png-named-pdf.pdf")).expect("corpus");
+    assert_eq!(convert::sniff(&png, Some("x.pdf")), InputKind::Image(ImageKind::Png));
+    let pdf = std::fs::read(common::corpus().join("fillable/date-fields.pdf")).expect("corpus");
+    assert_eq!(convert::sniff(&pdf, None), InputKind::Pdf);
+    assert_eq!(convert::sniff(b"\xff\xd8\xff\xe0rest", None), InputKind::Image(ImageKind::Jpeg));
+    assert_eq!(convert::sniff(b"II*\0rest", None), InputKind::Image(ImageKind::Tiff));
+    assert_eq!(
+        convert::sniff(&zip_with(&["[Content_Types].xml", "word/document.xml"]), None),
+        InputKind::Office(OfficeKind::Docx)
+    );
+    assert_eq!(convert::sniff(&zip_with(&["[Content_Types].xml", "xl/workbook.xml"]), None), InputKind::Office(OfficeKind::Xlsx));
+    assert_eq!(convert::sniff(&zip_with(&["ppt/presentation.xml"]), None), InputKind::Office(OfficeKind::Pptx));
+    let mut odt = zip_with(&["mimetype"]);
+    odt.splice(32..34, b"application/vnd.oasis.opendocument.text".iter().copied());
+    assert_eq!(convert::sniff(&odt, None), InputKind::Office(OfficeKind::Odt));
+    assert_eq!(convert::sniff(b"{\\rtf1 hello}", None), InputKind::Office(OfficeKind::Rtf));
+    let ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 more";
+    assert_eq!(convert::sniff(ole, Some("a.xls")), InputKind::Office(OfficeKind::Xls));
+    assert_eq!(convert::sniff(ole, Some("a.doc")), InputKind::Office(OfficeKind::Doc));
+    assert_eq!(convert::sniff(b"<!DOCTYPE html><p>hi", None), InputKind::Html);
+    assert_eq!(convert::sniff("plain words, ünïcode".as_bytes(), Some("a.txt")), InputKind::Text);
+    assert_eq!(convert::sniff(b"a,b\n1,2\n", Some("t.csv")), InputKind::Office(OfficeKind::Csv));
+    assert_eq!(convert::sniff(b"oops\n", None), InputKind::Unknown);
+    assert_eq!(convert::sniff(b"<html><p>x</p>", Some("a.pdf")), InputKind::Unknown);
+    assert_eq!(convert::sniff(b"\x00\x01\x02binary", None), InputKind::Unknown);
+}
+
+#[test]
+fn a_missing_libreoffice_fails_the_conversion() {
+    let options = ConvertOptions {
+        soffice: Some(PathBuf::from("/nonexistent/soffice")),
+        ..ConvertOptions::default()
+    };
+    let err = convert::convert_to_pdf(b"{\\rtf1 Hello}", Some("a.rtf"), &options).expect_err("no soffice");
+    assert_eq!(err.reason(), "FAILED_TO_CONVERT_TO_PDF");
+    assert!(err.to_string().contains("LibreOffice"), "{err}");
+}
+
+/// Runs in a child process with FORMSMITH_SOFFICE set (tests cannot set the variable in
+/// their own process: `set_var` is unsafe and the workspace forbids unsafe code).
+#[test]
+fn soffice_env_child() {
+    if std::env::var_os("FORMSMITH_PARSE_CHILD").is_none() {
+        return;
+    }
+    let err = parse(
+        b"{\\rtf1 Hello}",
+        &ParseRequest {
+            file_name: Some("letter.rtf"),
+            ..Default::default()
+        },
+    )
+    .expect_err("no soffice at FORMSMITH_SOFFICE");
+    assert_eq!(err.reason(), "FAILED_TO_CONVERT_TO_PDF", "{err}");
+}
+
+#[test]
+fn formsmith_soffice_pointing_nowhere_gives_failed_to_convert() {
+    let status = std::process::Command::new(std::env::current_exe().expect("test binary"))
+        .args(["--exact", "soffice_env_child", "--nocapture"])
+        .env("FORMSMITH_PARSE_CHILD", "1")
+        .env("FORMSMITH_SOFFICE", "/nonexistent/bin/soffice")
+        .status()
+        .expect("run child");
+    assert!(status.success());
+}
+
+#[test]
+fn office_files_convert_when_libreoffice_is_installed() {
+    if convert::find_soffice(&ConvertOptions::default()).is_none() {
+        println!("NOTICE: LibreOffice (soffice) is not installed: office conversion not exercised");
+        return;
+    }
+    let rtf = b"{\\rtf1\\ansi{\\fonttbl\\f0\\fswiss Helvetica;}\\f0\\pard Quarterly Zebra Report\\par Second paragraph here.\\par}";
+    let out = parse(
+        rtf,
+        &ParseRequest {
+            file_name: Some("report.rtf"),
+            ..Default::default()
+        },
+    )
+    .expect("converted and parsed");
+    let text = common::all_text(&out);
+    assert!(text.contains("Quarterly Zebra Report"), "{text}");
+    assert!(out.page_count >= 1);
+    let html = b"<!DOCTYPE html><html><body><p>Intro.</p><p>Paragraph Walrus here.</p></body></html>";
+    let out = parse(html, &ParseRequest::default()).expect("html converted");
+    assert!(common::all_text(&out).contains("Paragraph Walrus here."));
+}
