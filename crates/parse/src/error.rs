@@ -36,6 +36,7 @@ impl Error {
         match self {
             Self::InvalidConfig(_) => "INVALID_CONFIG_OPTIONS",
             Self::Engine(e) => parse_reason(e.reason().code()),
+            Self::Detect(e) if e.is_ocr() => "OCR_ERROR",
             Self::Detect(e) => parse_reason(e.reason().code()),
             Self::TooLarge(_) => "FILE_SIZE_TOO_LARGE",
             Self::FileTypeNotSupported(_) => "FILE_TYPE_NOT_SUPPORTED",

@@ -15,8 +15,8 @@ use crate::output::{Block, PageRef, ParseOutput};
 use crate::tables;
 use crate::{ParseOutcome, ParseRequest};
 
-/// Whether OCR is compiled in.
-pub(crate) const OCR_BUILT: bool = false;
+/// Whether OCR is compiled in (this crate's feature, or another crate's through detect).
+pub(crate) const OCR_BUILT: bool = formsmith_detect::ocr::AVAILABLE;
 
 /// Words a page may have and still be checked for being a scan (a stamp, a page number).
 const SCAN_MAX_WORDS: usize = 3;
@@ -241,15 +241,23 @@ pub(crate) fn parse_pdf(bytes: &[u8], request: &ParseRequest<'_>, mut warnings: 
     }
 
     let ocr_pages = scanned_pages(bytes, &texts, &scan_candidates, &text_options, &mut warnings);
-    let mut ocr_words: Vec<Value> = Vec::new();
-    apply_ocr(bytes, request, &texts, &ocr_pages, &mut pages, &mut warnings, &mut ocr_words)?;
+    apply_ocr(bytes, request, &texts, &ocr_pages, &mut pages, &mut warnings, &geometry)?;
+    finish(pages, request, warnings)
+}
 
+/// Lays out the pages and chunks them.
+fn finish(pages: Vec<PageIn>, request: &ParseRequest<'_>, warnings: Vec<String>) -> Result<ParseOutcome> {
+    let config = &request.config;
+    let mut ocr_words: Vec<Value> = Vec::new();
     let styles = layout::Styles::of(&pages);
     let edges = layout::edges(&pages);
     let spatial = config.target_kind() == Target::Spatial;
     let mut outs = Vec::with_capacity(pages.len());
     for (k, page) in pages.iter().enumerate() {
         let number = k + 1;
+        if config.return_ocr_words {
+            ocr_word_values(page, number, &mut ocr_words);
+        }
         let pref = PageRef {
             number,
             width: page.width,
@@ -301,15 +309,11 @@ fn scanned_pages(
         return Vec::new();
     }
     let indices: Vec<usize> = candidates.iter().filter_map(|&k| texts.get(k).map(|t| t.page)).collect();
-    let detect = DetectOptions {
-        text: options.clone(),
-        ..DetectOptions::default()
-    };
-    match formsmith_detect::detect_fields(bytes, Some(&indices), &detect) {
+    match formsmith_detect::ocr::scanned_pages(bytes, Some(&indices), options) {
         Ok(found) => candidates
             .iter()
             .zip(found)
-            .filter(|(_, f)| f.image_only)
+            .filter(|(_, f)| f.scanned)
             .map(|(&k, _)| k)
             .collect(),
         Err(e) => {
@@ -319,30 +323,122 @@ fn scanned_pages(
     }
 }
 
+fn ocr_options(request: &ParseRequest<'_>) -> formsmith_detect::ocr::OcrOptions {
+    formsmith_detect::ocr::OcrOptions {
+        password: request.password.map(str::to_string),
+        ..formsmith_detect::ocr::OcrOptions::default()
+    }
+}
+
+/// An OCR'd page as layout input: words in the display frame with their confidences.
+fn ocr_page_in(page: &formsmith_detect::ocr::OcrPage, geometry: PageGeometry) -> PageIn {
+    let (width, height) = geometry.display_size();
+    let words: Vec<TWord> = page
+        .words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| TWord {
+            text: w.text.clone(),
+            bbox: display(geometry, w.rect),
+            size: f64::from(w.font_size),
+            bold: false,
+            conf: Some(page.confidence.get(i).copied().unwrap_or(0.0).clamp(0.0, 1.0)),
+        })
+        .collect();
+    let lines = page
+        .lines
+        .iter()
+        .map(|l| TLine {
+            words: l.words.clone().filter(|&i| i < words.len()).collect(),
+        })
+        .filter(|l| !l.words.is_empty())
+        .collect();
+    PageIn {
+        width,
+        height,
+        words,
+        lines,
+        rules: Vec::new(),
+        key_values: Vec::new(),
+    }
+}
+
+/// `output.ocr.words` entries of a page.
+fn ocr_word_values(page: &PageIn, number: usize, out: &mut Vec<Value>) {
+    for w in &page.words {
+        out.push(json!({
+            "content": w.text,
+            "boundingBox": {"left": r2(w.bbox[0]), "top": r2(w.bbox[1]), "right": r2(w.bbox[2]), "bottom": r2(w.bbox[3])},
+            "confidence": crate::output::r4(f64::from(w.conf.unwrap_or(0.0))),
+            "pageNumber": number,
+        }));
+    }
+}
+
+fn r2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
+
 /// Reads scanned pages by OCR (when built in); otherwise warns and leaves them empty.
 fn apply_ocr(
-    _bytes: &[u8],
-    _request: &ParseRequest<'_>,
-    _texts: &[PageText],
+    bytes: &[u8],
+    request: &ParseRequest<'_>,
+    texts: &[PageText],
     ocr_pages: &[usize],
-    _pages: &mut [PageIn],
+    pages: &mut [PageIn],
     warnings: &mut Vec<String>,
-    _ocr_words: &mut Vec<Value>,
+    geometry: &dyn Fn(usize) -> PageGeometry,
 ) -> Result<()> {
-    for &k in ocr_pages {
-        warnings.push(format!(
-            "page {}: a scanned page without a text layer; OCR is not available in this build, so it is left empty",
-            k + 1
-        ));
+    if ocr_pages.is_empty() {
+        return Ok(());
+    }
+    if !OCR_BUILT {
+        for &k in ocr_pages {
+            warnings.push(format!(
+                "page {}: a scanned page without a text layer; OCR is not available in this build, so it is left empty",
+                k + 1
+            ));
+        }
+        return Ok(());
+    }
+    let indices: Vec<usize> = ocr_pages.iter().filter_map(|&k| texts.get(k).map(|t| t.page)).collect();
+    let read = formsmith_detect::ocr::ocr_pdf(bytes, Some(&indices), &ocr_options(request))?;
+    for (&k, page) in ocr_pages.iter().zip(read) {
+        if let Some(p) = pages.get_mut(k) {
+            let mut fresh = ocr_page_in(&page, geometry(page.page));
+            fresh.key_values = std::mem::take(&mut p.key_values);
+            *p = fresh;
+        }
     }
     Ok(())
 }
 
 /// Parses an image file (PNG, JPEG, TIFF) by OCR.
-pub(crate) fn parse_image(_bytes: &[u8], _request: &ParseRequest<'_>) -> Result<ParseOutcome> {
-    Err(Error::Ocr(
-        "images are read by OCR, which is not available: this build has no OCR (the `ocr` feature with tesseract is not built or installed)".into(),
-    ))
+pub(crate) fn parse_image(bytes: &[u8], request: &ParseRequest<'_>) -> Result<ParseOutcome> {
+    if !OCR_BUILT {
+        return Err(Error::Ocr(
+            "images are read by OCR, which is not available: this build has no OCR (the `ocr` feature with tesseract is not built or installed)".into(),
+        ));
+    }
+    let pictures = formsmith_detect::ocr::ocr_image(bytes, &ocr_options(request)).map_err(|e| match e {
+        // Undecodable or oversized images keep their own reasons; OCR failures are OCR's.
+        formsmith_detect::Error::Ocr(m) => Error::Ocr(m),
+        other => Error::Detect(other),
+    })?;
+    let selected = request.config.selected_pages(pictures.len())?;
+    check_pages(selected.len(), request.config.limits.max_pages)?;
+    let mut pages = Vec::with_capacity(selected.len());
+    for index in selected {
+        let Some(p) = pictures.get(index) else { continue };
+        let frame = [0.0, 0.0, p.width.max(1.0), p.height.max(1.0)];
+        let geometry = PageGeometry {
+            media_box: frame,
+            crop_box: frame,
+            rotate: 0,
+        };
+        pages.push(ocr_page_in(p, geometry));
+    }
+    finish(pages, request, Vec::new())
 }
 
 /// The block of a laid-out item.

@@ -446,3 +446,38 @@ fn scanned_pages_are_reported_not_invented() {
         assert!(out.output.chunks[0].metadata["avgOcrConfidence"].as_f64().is_some());
     }
 }
+
+#[test]
+fn images_and_scans_are_read_by_ocr_when_built() {
+    let bytes = std::fs::read(corpus().join("broken/png-named-pdf.pdf")).expect("corpus");
+    let result = parse_with(&bytes, json!({"advancedOptions": {"returnOcr": {"words": true}}}));
+    if !formsmith_parse::ocr_available() {
+        let err = result.expect_err("no OCR");
+        assert_eq!(err.reason(), "OCR_ERROR");
+        assert!(err.to_string().contains("OCR"), "{err}");
+        return;
+    }
+    let out = result.expect("image parsed by OCR");
+    assert!(out.page_count >= 1);
+    let words = out.output.ocr.as_ref().and_then(|o| o["words"].as_array().cloned()).unwrap_or_default();
+    let chunk = &out.output.chunks[0];
+    if !words.is_empty() {
+        let min = chunk.metadata["minOcrConfidence"].as_f64().expect("min confidence");
+        let avg = chunk.metadata["avgOcrConfidence"].as_f64().expect("avg confidence");
+        assert!((0.0..=1.0).contains(&min) && min <= avg && avg <= 1.0);
+        for w in &words {
+            assert_eq!(w["pageNumber"], 1);
+            assert!(w["confidence"].as_f64().is_some_and(|c| (0.0..=1.0).contains(&c)));
+        }
+        // Every OCR word is in the chunk's text.
+        let text = all_text(&out);
+        assert!(words.iter().filter_map(|w| w["content"].as_str()).all(|w| text.contains(w)));
+    }
+
+    // A scanned 1040: OCR reads its title.
+    let bytes = std::fs::read(corpus().join("flat/irs-f1040-scanned-150dpi.pdf")).expect("corpus");
+    let out = parse(&bytes, &ParseRequest::default()).expect("parse");
+    let text = all_text(&out);
+    assert!(text.contains("1040"), "{text}");
+    assert!(out.output.chunks.iter().all(|c| c.metadata["avgOcrConfidence"].as_f64().is_some()));
+}
