@@ -25,6 +25,7 @@ pub(crate) mod graphics;
 mod labels;
 mod lines;
 mod rules;
+mod scan;
 
 use std::time::{Duration, Instant};
 
@@ -42,6 +43,12 @@ pub struct DetectOptions {
     /// Fields kept per page (the first ones in reading order); bounds the output of hostile
     /// pages.
     pub max_fields_per_page: usize,
+    /// Read scanned pages (one image covering the page) from their pixels: OCR for the
+    /// labels, lines and boxes found on the raster. Needs the `ocr` feature; without it (or
+    /// with this off) such pages come back `image_only` with no fields.
+    pub scanned_pages: bool,
+    /// How scanned pages are rendered and read (resolution, pixel limit, language, time).
+    pub ocr: crate::ocr::OcrOptions,
 }
 
 impl Default for DetectOptions {
@@ -49,6 +56,8 @@ impl Default for DetectOptions {
         Self {
             text: TextOptions::default(),
             max_fields_per_page: 2_000,
+            scanned_pages: true,
+            ocr: crate::ocr::OcrOptions::default(),
         }
     }
 }
@@ -108,6 +117,9 @@ pub struct DetectedField {
     pub multiline: bool,
     /// What made it.
     pub source: FieldSource,
+    /// Found on a scanned page (from its pixels and OCR'd words) rather than from drawing
+    /// operations: the box is as precise as the scan.
+    pub from_scan: bool,
 }
 
 /// The fields of one page.
@@ -117,8 +129,13 @@ pub struct PageFields {
     pub page: usize,
     /// Fields in reading order (top to bottom, left to right, as displayed).
     pub fields: Vec<DetectedField>,
-    /// The page is one image (a scan): nothing can be detected without OCR.
+    /// The page is one image (a scan). Its fields were read from the pixels when
+    /// `scan_skew` is set; otherwise (no `ocr` feature, or scanned pages turned off, or OCR
+    /// failed: see the warnings) it has none.
     pub image_only: bool,
+    /// For a scanned page read from its pixels: its skew in degrees (clockwise as
+    /// displayed), which the fields' boxes follow.
+    pub scan_skew: Option<f32>,
     /// The page draws more than detection reads (a limit on lines, boxes or fields was
     /// reached): fields may be missing.
     pub truncated: bool,
@@ -144,44 +161,76 @@ pub fn detect_fields(
 ) -> Result<Vec<PageFields>> {
     let read = read_pages(pdf, pages, options)?;
     let mut out = Vec::with_capacity(read.len());
-    for (page, input, warnings, read_time) in read {
+    let mut scanner: Option<Result<scan::ScanReader>> = None;
+    for (page, input, mut warnings, read_time) in read {
         let started = Instant::now();
-        let (width, height) = input.frame.size();
         let image_only = is_image_only(&input);
         let mut fields = Vec::new();
         let mut truncated = false;
+        let mut scan_skew = None;
         if !image_only {
-            let labels = labels::Labels::new(&input.words);
-            let finder = find::Page {
-                size: (width, height),
-                graphics: &input.graphics,
-                words: find::WordIndex::new(&input.words, height),
-                labels,
+            truncated = find_fields(&input, options, &mut fields, |b| b, false);
+        } else if options.scanned_pages && crate::ocr::AVAILABLE {
+            let reader = scanner.get_or_insert_with(|| scan::ScanReader::new(pdf, options));
+            let scanned = match reader {
+                Ok(reader) => reader.read(page, options),
+                Err(e) => Err(crate::Error::Ocr(e.to_string())),
             };
-            let (candidates, cut) = find::find(&finder);
-            truncated = cut || candidates.len() > options.max_fields_per_page;
-            for c in candidates.into_iter().take(options.max_fields_per_page) {
-                let tall = c.rect[3] - c.rect[1] >= MULTILINE_HEIGHT;
-                fields.push(DetectedField {
-                    kind: c.kind,
-                    rect: input.frame.to_user(c.rect),
-                    label: c.label,
-                    comb: c.comb,
-                    multiline: tall && c.comb.is_none() && c.kind == FieldKind::Text,
-                    source: c.source,
-                });
+            match scanned {
+                Ok(s) => {
+                    truncated = find_fields(&s.input, options, &mut fields, |b| s.to_page(b), true);
+                    scan_skew = Some(s.skew);
+                }
+                Err(e) => warnings.push(TextWarning::ScanNotRead {
+                    reason: e.to_string(),
+                }),
             }
         }
         out.push(PageFields {
             page,
             fields,
             image_only,
+            scan_skew,
             truncated,
             warnings,
             elapsed: read_time + started.elapsed(),
         });
     }
     Ok(out)
+}
+
+/// Runs the finder on one page and appends its fields (boxes through `place`, then to user
+/// space); returns whether fields were cut by a limit.
+fn find_fields(
+    input: &PageInput,
+    options: &DetectOptions,
+    fields: &mut Vec<DetectedField>,
+    place: impl Fn(Bx) -> Bx,
+    from_scan: bool,
+) -> bool {
+    let (width, height) = input.frame.size();
+    let labels = labels::Labels::new(&input.words);
+    let finder = find::Page {
+        size: (width, height),
+        graphics: &input.graphics,
+        words: find::WordIndex::new(&input.words, height),
+        labels,
+    };
+    let (candidates, cut) = find::find(&finder);
+    let truncated = cut || candidates.len() > options.max_fields_per_page;
+    for c in candidates.into_iter().take(options.max_fields_per_page) {
+        let tall = c.rect[3] - c.rect[1] >= MULTILINE_HEIGHT;
+        fields.push(DetectedField {
+            kind: c.kind,
+            rect: input.frame.to_user(place(c.rect)),
+            label: c.label,
+            comb: c.comb,
+            multiline: tall && c.comb.is_none() && c.kind == FieldKind::Text,
+            source: c.source,
+            from_scan,
+        });
+    }
+    truncated
 }
 
 /// What a page draws that detection reads, in user space: straight lines (as thin boxes,

@@ -3,6 +3,7 @@
 //! operations.
 
 mod image;
+pub(crate) mod lines;
 
 pub(crate) use image::render_page;
 pub use image::{Decoded, Gray, ImageKind, MAX_TIFF_PAGES, decode_image, image_kind};

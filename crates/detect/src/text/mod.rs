@@ -169,6 +169,12 @@ pub enum TextWarning {
         /// How many glyphs were left out.
         count: usize,
     },
+    /// A scanned page could not be read from its pixels (OCR unavailable or failed, the
+    /// page too large to render); it has no detected fields.
+    ScanNotRead {
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 impl TextWarning {
@@ -214,6 +220,9 @@ impl fmt::Display for TextWarning {
             }
             Self::TimedOut => f.write_str("the page took too long; the rest was skipped"),
             Self::UnsupportedFonts { count } => write!(f, "{count} fonts could not be loaded"),
+            Self::ScanNotRead { reason } => {
+                write!(f, "the scanned page could not be read: {reason}")
+            }
             Self::UnmappedGlyphs { count } => {
                 write!(
                     f,
