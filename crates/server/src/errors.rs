@@ -46,8 +46,16 @@ pub enum Code {
     FieldDetectionError,
     /// Run failure: a password is needed (or the one given is wrong).
     PasswordProtectedFile,
-    /// Run failure: conversion to PDF failed (never produced: we convert nothing).
+    /// Run failure: conversion to PDF failed (LibreOffice missing or failing).
     FailedToConvertToPdf,
+    /// Parse failure: the parse config is malformed.
+    InvalidConfigOptions,
+    /// Parse failure: OCR failed or is not available.
+    OcrError,
+    /// Parse failure: chunking failed.
+    ChunkingError,
+    /// Parse failure: the target format could not be produced.
+    FailedToGenerateTargetFormat,
     /// Run failure: the config or schema is malformed.
     InvalidOptions,
     /// Run failure: no schema and no fields found.
@@ -99,6 +107,15 @@ pub const TABLE: &[(Code, &str, u16, bool)] = &[
         false,
     ),
     (Code::InvalidOptions, "INVALID_OPTIONS", 400, false),
+    (Code::InvalidConfigOptions, "INVALID_CONFIG_OPTIONS", 400, false),
+    (Code::OcrError, "OCR_ERROR", 422, false),
+    (Code::ChunkingError, "CHUNKING_ERROR", 422, false),
+    (
+        Code::FailedToGenerateTargetFormat,
+        "FAILED_TO_GENERATE_TARGET_FORMAT",
+        422,
+        false,
+    ),
     (Code::EmptySchema, "EMPTY_SCHEMA", 422, false),
     (
         Code::SchemaValidationError,

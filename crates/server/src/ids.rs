@@ -1,4 +1,4 @@
-//! Random, prefixed identifiers (spec §1.7): `file_…`, `edr_…`, `sgr_…`, `edt_…`, `ws_…`,
+//! Random, prefixed identifiers (spec §1.7): `file_…`, `edr_…`, `sgr_…`, `pr_…`, `bpar_…`, `edt_…`, `ws_…`,
 //! `req_…`, `evt_…`, and API keys `sk_…`. 16 random bytes (22 base62 characters) each.
 
 const ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -11,6 +11,10 @@ pub mod prefix {
     pub const EDIT_RUN: &str = "edr";
     /// Form detection runs.
     pub const FORM_DETECTION_RUN: &str = "sgr";
+    /// Parse runs.
+    pub const PARSE_RUN: &str = "pr";
+    /// Batches of parse runs.
+    pub const PARSE_BATCH: &str = "bpar";
     /// Request ids (`x-extend-request-id`).
     pub const REQUEST: &str = "req";
     /// Events of the outbox (the webhook `eventId`).

@@ -65,6 +65,12 @@ pub fn guarded<T>(f: impl FnOnce() -> Result<T, Failure>) -> Result<T, Failure> 
     }
 }
 
+impl From<formsmith_parse::Error> for Failure {
+    fn from(e: formsmith_parse::Error) -> Self {
+        Self::new(Code::from_wire(e.reason()), e.to_string())
+    }
+}
+
 fn flag(config: &Value, key: &str, default: bool) -> bool {
     config
         .get("advancedOptions")
@@ -181,6 +187,42 @@ pub fn detect(pdf: &[u8], password: Option<String>, config: &Value) -> Result<De
             "fieldDetectionTimeMs": detection_ms,
             "fieldAnnotationTimeMs": annotation_ms,
         }),
+        page_count,
+    })
+}
+
+/// The output and metrics of a parse run.
+pub struct Parsed {
+    /// `ParseRunOutput`.
+    pub output: Value,
+    /// `{processingTimeMs, pageCount}`.
+    pub metrics: Value,
+    /// Pages (usage).
+    pub page_count: u64,
+}
+
+/// A parse run: `config` is the effective ParseConfig; `bytes` any supported input (PDF,
+/// image, office file — converted by LibreOffice when installed).
+pub fn parse(
+    bytes: &[u8],
+    password: Option<&str>,
+    file_name: &str,
+    config: &Value,
+) -> Result<Parsed, Failure> {
+    let started = Instant::now();
+    let request = formsmith_parse::ParseRequest {
+        config: formsmith_parse::ParseConfig::from_json(config)?,
+        password,
+        file_name: Some(file_name),
+        ..Default::default()
+    };
+    let outcome = formsmith_parse::parse(bytes, &request)?;
+    let output = serde_json::to_value(&outcome.output)
+        .map_err(|e| Failure::new(Code::FailedToGenerateTargetFormat, e.to_string()))?;
+    let page_count = outcome.page_count as u64;
+    Ok(Parsed {
+        output,
+        metrics: json!({ "processingTimeMs": ms(started), "pageCount": page_count }),
         page_count,
     })
 }

@@ -199,6 +199,121 @@ pub mod op {
         o["deprecated"] = json!(true);
         o
     }
+    /// `POST /parse`.
+    pub fn parse_sync() -> Value {
+        let mut params = vec![response_type()];
+        params.push(json!({ "$ref": "#/components/parameters/WorkspaceId" }));
+        operation(
+            "parse",
+            "Parse",
+            "Parse a document and wait for the result (a failed parse is the mapped HTTP error).",
+            Value::Array(params),
+            json_body(r("ParseRequest")),
+            ok("The finished parse run", r("ParseRun")),
+            SYNC_ERRORS,
+        )
+    }
+    /// `POST /parse_runs`.
+    pub fn parse_create() -> Value {
+        operation(
+            "createParseRun",
+            "Parse",
+            "Start a parse run (answers at once with status PROCESSING).",
+            ws(),
+            json_body(r("ParseRequest")),
+            ok("The accepted run", r("ParseRun")),
+            CREATE_ERRORS,
+        )
+    }
+    /// `POST /parse_runs/batch`.
+    pub fn parse_batch() -> Value {
+        operation(
+            "createParseRunBatch",
+            "Parse",
+            "Start 1–1000 parse runs with one config (each PENDING until a worker takes it).",
+            ws(),
+            json_body(r("ParseBatchRequest")),
+            ok("The batch", r("BatchRun")),
+            CREATE_ERRORS,
+        )
+    }
+    /// `GET /parse_runs`.
+    pub fn parse_list() -> Value {
+        let mut params = vec![
+            json!({ "name": "status", "in": "query", "schema": { "type": "string", "enum": ["PENDING", "PROCESSING", "PROCESSED", "FAILED", "CANCELLED"] } }),
+            json!({ "name": "batchId", "in": "query", "schema": { "type": "string" }, "description": "Members of this batch (over source)." }),
+            json!({ "name": "source", "in": "query", "schema": { "type": "string" } }),
+            json!({ "name": "sourceId", "in": "query", "schema": { "type": "string" } }),
+            json!({ "name": "fileNameContains", "in": "query", "schema": { "type": "string" } }),
+        ];
+        params.extend(paging());
+        operation(
+            "listParseRuns",
+            "Parse",
+            "List parse runs (summaries), newest first.",
+            Value::Array(params),
+            None,
+            ok("A page of parse runs", json!({ "type": "object", "required": ["object", "data"], "properties": {
+                "object": { "const": "list" }, "nextPageToken": { "type": "string" },
+                "data": { "type": "array", "items": { "type": "object" } } } })),
+            READ_ERRORS,
+        )
+    }
+    /// `GET /parse_runs/{id}`.
+    pub fn parse_get() -> Value {
+        let mut params = path_id("Parse run id (pr_…)");
+        if let Some(a) = params.as_array_mut() {
+            a.push(response_type());
+        }
+        operation(
+            "getParseRun",
+            "Parse",
+            "Get a parse run; responseType=url gives a 15-minute outputUrl instead of output.",
+            params,
+            None,
+            ok("The parse run", r("ParseRun")),
+            READ_ERRORS,
+        )
+    }
+    /// `DELETE /parse_runs/{id}`.
+    pub fn parse_delete() -> Value {
+        operation(
+            "deleteParseRun",
+            "Parse",
+            "Delete a parse run and its output.",
+            path_id("Parse run id (pr_…)"),
+            None,
+            ok("Deleted", r("DeleteResponse")),
+            READ_ERRORS,
+        )
+    }
+    /// `POST /parse_runs/{id}/cancel`.
+    pub fn parse_cancel() -> Value {
+        operation(
+            "cancelParseRun",
+            "Parse",
+            "Cancel a PENDING or PROCESSING parse run (400 once it has ended).",
+            path_id("Parse run id (pr_…)"),
+            None,
+            ok("The cancelled run", r("ParseRun")),
+            READ_ERRORS,
+        )
+    }
+    /// `GET /batch_runs/{id}`.
+    pub fn batch_get() -> Value {
+        operation(
+            "getBatchRun",
+            "Parse",
+            "Get a batch: PENDING, PROCESSING, then PROCESSED when every run has ended.",
+            path_id("Batch id (bpar_…)"),
+            None,
+            ok("The batch", r("BatchRun")),
+            READ_ERRORS,
+        )
+    }
+    fn response_type() -> Value {
+        json!({ "name": "responseType", "in": "query", "schema": { "type": "string", "enum": ["json", "url"], "default": "json" } })
+    }
     /// `POST /files/upload`.
     pub fn file_upload() -> Value {
         let body = json!({ "required": true, "content": { "multipart/form-data": { "schema": {
@@ -452,6 +567,36 @@ fn components() -> Value {
                         "inputPath": { "type": "string" }, "formFieldKey": { "type": "string" } } } },
                     "unmatchedInputPaths": { "type": "array", "items": { "type": "string" } },
                     "unusedFormFieldKeys": { "type": "array", "items": { "type": "string" } } } })) } },
+            "ParseConfig": { "type": "object", "description": "Spec §6.4; the run echoes the effective config.", "properties": {
+                "target": { "type": "string", "enum": ["markdown", "spatial"], "default": "markdown" },
+                "chunkingStrategy": { "type": "object", "properties": {
+                    "type": { "type": "string", "enum": ["page", "document", "section"], "default": "page" },
+                    "options": { "type": "object", "properties": { "minCharacters": { "type": "integer" }, "maxCharacters": { "type": "integer" } } } } },
+                "engine": { "type": "string" }, "engineVersion": { "type": "string" },
+                "blockOptions": { "type": "object" }, "advancedOptions": { "type": "object" } } },
+            "ParseRequest": { "type": "object", "required": ["file"], "properties": {
+                "file": r("FileInput"), "config": r("ParseConfig"), "metadata": { "type": "object" },
+                "dataRetention": { "type": "object", "properties": { "mode": { "type": "string", "enum": ["workspace_default"] } } } } },
+            "ParseBatchRequest": { "type": "object", "required": ["inputs"], "properties": {
+                "inputs": { "type": "array", "minItems": 1, "maxItems": 1000, "items": { "type": "object", "required": ["file"], "properties": {
+                    "file": { "description": "FileFromUrl, FileFromId or FileFromText {text, name?}" }, "metadata": { "type": "object" } } } },
+                "config": r("ParseConfig"), "priority": { "type": "integer", "minimum": 1, "maximum": 100, "default": 50 } } },
+            "BatchRun": { "type": "object", "required": ["object", "id", "status", "runCount", "createdAt"], "properties": {
+                "object": { "const": "batch_run" }, "id": { "type": "string" },
+                "status": status(&["PENDING", "PROCESSING", "PROCESSED", "FAILED", "CANCELLED"]),
+                "runCount": { "type": "integer" }, "createdAt": time, "updatedAt": time } },
+            "ParseRun": { "type": "object", "required": ["object", "id", "status", "config"], "properties": {
+                "object": { "const": "parse_run" }, "id": { "type": "string" }, "batchId": { "type": ["string", "null"] },
+                "file": nullable(r("FileSummary")),
+                "status": status(&["PENDING", "PROCESSING", "PROCESSED", "FAILED", "CANCELLED"]),
+                "failureReason": { "type": ["string", "null"], "description": "Set iff FAILED: UNABLE_TO_DOWNLOAD_FILE, FILE_TYPE_NOT_SUPPORTED, FILE_SIZE_TOO_LARGE, CORRUPT_FILE, OCR_ERROR, PASSWORD_PROTECTED_FILE, FAILED_TO_CONVERT_TO_PDF, FAILED_TO_GENERATE_TARGET_FORMAT, CHUNKING_ERROR, INTERNAL_ERROR, INVALID_CONFIG_OPTIONS." },
+                "failureMessage": { "type": ["string", "null"] }, "metadata": { "type": ["object", "null"] },
+                "output": nullable(json!({ "type": "object", "required": ["chunks"], "properties": {
+                    "chunks": { "type": "array", "items": { "type": "object" } }, "ocr": { "type": "object" } } })),
+                "outputUrl": { "type": ["string", "null"] },
+                "metrics": nullable(json!({ "type": "object", "properties": { "processingTimeMs": { "type": "number" }, "pageCount": { "type": "integer" } } })),
+                "config": r("ParseConfig"), "usage": nullable(r("RunUsage")),
+                "createdAt": time, "updatedAt": time } },
             "FormDetectionRun": { "type": "object", "required": ["object", "id", "file", "status", "config"], "properties": {
                 "object": { "const": "form_detection_run" }, "id": { "type": "string" }, "file": r("FileSummary"),
                 "status": status(&["PROCESSING", "PROCESSED", "FAILED"]), "failureReason": failure_reason,

@@ -5,7 +5,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::clock::rfc3339;
-use crate::store::{FileRow, RunRow};
+use crate::store::{BatchRow, FileRow, RunRow};
 
 /// Makes a presigned URL for a file id of the run's workspace.
 pub type Presign<'a> = &'a dyn Fn(&str) -> String;
@@ -65,8 +65,11 @@ fn output_with_urls(run: &RunRow, presign: Option<Presign<'_>>) -> Value {
     output
 }
 
-/// A full run object (`EditRun`, `FormDetectionRun`).
+/// A full run object (`EditRun`, `FormDetectionRun`; parse runs: [`parse_run_json`]).
 pub fn run_json(run: &RunRow, file: Option<&FileRow>, presign: Option<Presign<'_>>) -> Value {
+    if run.kind == "parse_run" {
+        return parse_run_json(run, file, None);
+    }
     json!({
         "object": run.kind,
         "id": run.id,
@@ -83,6 +86,44 @@ pub fn run_json(run: &RunRow, file: Option<&FileRow>, presign: Option<Presign<'_
     })
 }
 
+/// `ParseRun` (spec §6.5). With `output_url` (responseType=url) the output is left out
+/// and `outputUrl` links to it instead.
+pub fn parse_run_json(run: &RunRow, file: Option<&FileRow>, output_url: Option<String>) -> Value {
+    let output = match &output_url {
+        Some(_) => Value::Null,
+        None => run.output.clone().unwrap_or(Value::Null),
+    };
+    json!({
+        "object": "parse_run",
+        "id": run.id,
+        "batchId": run.batch_id,
+        "file": run_file(run, file),
+        "status": run.status,
+        "failureReason": run.failure_reason,
+        "failureMessage": run.failure_message,
+        "metadata": run.metadata,
+        "output": output,
+        "outputUrl": output_url,
+        "metrics": run.metrics,
+        "config": run.config,
+        "usage": run.usage,
+        "createdAt": rfc3339(run.created_ms),
+        "updatedAt": rfc3339(run.updated_ms),
+    })
+}
+
+/// `BatchRun` (spec §6.2).
+pub fn batch_json(batch: &BatchRow) -> Value {
+    json!({
+        "object": "batch_run",
+        "id": batch.id,
+        "status": batch.status,
+        "runCount": batch.run_count,
+        "createdAt": rfc3339(batch.created_ms),
+        "updatedAt": rfc3339(batch.updated_ms),
+    })
+}
+
 /// A list item (`EditRunSummary`): no config or output; usage without breakdown.
 pub fn run_summary_json(run: &RunRow, file: Option<&FileRow>) -> Value {
     let usage = run.usage.as_ref().map(|u| {
@@ -91,7 +132,7 @@ pub fn run_summary_json(run: &RunRow, file: Option<&FileRow>) -> Value {
             "totalCredits": u.get("totalCredits").cloned().unwrap_or(json!(0)),
         })
     });
-    json!({
+    let mut summary = json!({
         "object": run.kind,
         "id": run.id,
         "file": run_file(run, file),
@@ -102,7 +143,13 @@ pub fn run_summary_json(run: &RunRow, file: Option<&FileRow>) -> Value {
         "usage": usage,
         "createdAt": rfc3339(run.created_ms),
         "updatedAt": rfc3339(run.updated_ms),
-    })
+    });
+    if run.kind == "parse_run" {
+        // ParseRunSummary: batchId always present, metadata echoed.
+        summary["batchId"] = json!(run.batch_id);
+        summary["metadata"] = json!(run.metadata);
+    }
+    summary
 }
 
 /// The outbox event of a terminal run: `("edit_run.processed", run JSON)`. The payload
@@ -113,5 +160,21 @@ pub fn event_of(run: &RunRow, file: Option<&FileRow>) -> (String, Value) {
     } else {
         "failed"
     };
-    (format!("{}.{what}", run.kind), run_json(run, file, None))
+    let payload = if run.kind == "parse_run" {
+        // Parse webhooks carry the minimal ParseRunStatus (spec §6.7): fetch for output.
+        let mut status = json!({
+            "object": "parse_run_status",
+            "id": run.id,
+            "status": run.status,
+            "failureReason": run.failure_reason,
+            "failureMessage": run.failure_message,
+        });
+        if let Some(m) = &run.metadata {
+            status["metadata"] = m.clone();
+        }
+        status
+    } else {
+        run_json(run, file, None)
+    };
+    (format!("{}.{what}", run.kind), payload)
 }

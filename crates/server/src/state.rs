@@ -82,6 +82,8 @@ pub enum RunKind {
     Edit,
     /// `form_detection_run` (`sgr_`).
     FormDetection,
+    /// `parse_run` (`pr_`).
+    Parse,
 }
 
 impl RunKind {
@@ -90,6 +92,7 @@ impl RunKind {
         match self {
             Self::Edit => "edit_run",
             Self::FormDetection => "form_detection_run",
+            Self::Parse => "parse_run",
         }
     }
 
@@ -98,6 +101,7 @@ impl RunKind {
         match self {
             Self::Edit => crate::ids::prefix::EDIT_RUN,
             Self::FormDetection => crate::ids::prefix::FORM_DETECTION_RUN,
+            Self::Parse => crate::ids::prefix::PARSE_RUN,
         }
     }
 
@@ -106,6 +110,7 @@ impl RunKind {
         match self {
             Self::Edit => "edit run",
             Self::FormDetection => "form detection run",
+            Self::Parse => "parse run",
         }
     }
 
@@ -114,6 +119,7 @@ impl RunKind {
         match object {
             "edit_run" => Some(Self::Edit),
             "form_detection_run" => Some(Self::FormDetection),
+            "parse_run" => Some(Self::Parse),
             _ => None,
         }
     }
@@ -236,6 +242,30 @@ impl Queue {
     /// Gives back a reservation whose run was not stored.
     pub fn release(&self) {
         self.depth.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    /// Reserves `n` places at once (a batch is accepted whole or not at all).
+    pub fn reserve_many(&self, n: i64) -> Result<(), ApiError> {
+        let capacity = self.capacity;
+        self.depth
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |d| {
+                (d + n <= capacity).then_some(d + n)
+            })
+            .map(|_| ())
+            .map_err(|d| {
+                ApiError::too_many(
+                    format!(
+                        "the run queue cannot take {n} more runs ({d} waiting, room for {}); retry later",
+                        capacity - d
+                    ),
+                    2,
+                )
+            })
+    }
+
+    /// Gives back `n` reservations.
+    pub fn release_many(&self, n: i64) {
+        self.depth.fetch_sub(n, Ordering::SeqCst);
     }
 
     /// A worker took a run.

@@ -39,6 +39,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "webhooks",
         include_str!("../migrations/0002_webhooks.sql"),
     ),
+    (3, "parse", include_str!("../migrations/0003_parse.sql")),
 ];
 
 impl MigrationSource<'static> for Embedded {
@@ -173,6 +174,12 @@ pub struct RunRow {
     pub created_ms: i64,
     /// Last change.
     pub updated_ms: i64,
+    /// The batch it belongs to (parse batches).
+    pub batch_id: Option<String>,
+    /// The caller's `metadata` (parse runs), echoed back.
+    pub metadata: Option<Value>,
+    /// Queue order: lower first (batch `priority`; 50 otherwise).
+    pub priority: i64,
 }
 
 fn json_col(r: &SqliteRow, col: &str) -> Result<Option<Value>> {
@@ -203,6 +210,9 @@ impl RunRow {
             claimed_ms: r.try_get("claimed_ms")?,
             created_ms: r.try_get("created_ms")?,
             updated_ms: r.try_get("updated_ms")?,
+            batch_id: r.try_get("batch_id")?,
+            metadata: json_col(r, "metadata")?,
+            priority: r.try_get("priority")?,
         })
     }
 
@@ -258,6 +268,39 @@ pub enum Outcome {
     },
 }
 
+/// A batch of runs (`BatchRun`, spec §6.2).
+#[derive(Debug, Clone)]
+pub struct BatchRow {
+    /// `bpar_…`.
+    pub id: String,
+    /// Owner.
+    pub workspace_id: String,
+    /// Kind of its member runs (`parse_run`).
+    pub kind: String,
+    /// PENDING | PROCESSING | PROCESSED | FAILED | CANCELLED.
+    pub status: String,
+    /// Member runs.
+    pub run_count: i64,
+    /// Creation time.
+    pub created_ms: i64,
+    /// Last change.
+    pub updated_ms: i64,
+}
+
+impl BatchRow {
+    fn from_row(r: &SqliteRow) -> Result<Self> {
+        Ok(Self {
+            id: r.try_get("id")?,
+            workspace_id: r.try_get("workspace_id")?,
+            kind: r.try_get("kind")?,
+            status: r.try_get("status")?,
+            run_count: r.try_get("run_count")?,
+            created_ms: r.try_get("created_ms")?,
+            updated_ms: r.try_get("updated_ms")?,
+        })
+    }
+}
+
 /// Builds the outbox event of a terminal run: `(type, payload)`.
 pub type EventBuilder<'a> =
     &'a (dyn Fn(&RunRow, Option<&FileRow>) -> (String, Value) + Send + Sync);
@@ -293,6 +336,8 @@ pub struct RunFilter {
     pub source: Option<String>,
     /// Case-insensitive substring of the file name.
     pub file_name_contains: Option<String>,
+    /// Members of this batch (takes precedence over `source`).
+    pub batch_id: Option<String>,
 }
 
 fn like_pattern(needle: &str) -> String {
@@ -519,8 +564,8 @@ impl Store {
     pub async fn insert_run(&self, run: &RunRow) -> Result<()> {
         sqlx::query(
             "INSERT INTO runs (id, kind, workspace_id, status, source, file_id, file_name, input,
-                               config, attempts, created_ms, updated_ms)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)",
+                               config, attempts, created_ms, updated_ms, batch_id, metadata, priority)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
         )
         .bind(&run.id)
         .bind(&run.kind)
@@ -533,6 +578,9 @@ impl Store {
         .bind(run.config.to_string())
         .bind(run.created_ms)
         .bind(run.updated_ms)
+        .bind(&run.batch_id)
+        .bind(run.metadata.as_ref().map(Value::to_string))
+        .bind(run.priority)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -581,7 +629,9 @@ impl Store {
         if filter.status.is_some() {
             sql.push_str(" AND status = ?");
         }
-        if filter.source.is_some() {
+        if filter.batch_id.is_some() {
+            sql.push_str(" AND batch_id = ?");
+        } else if filter.source.is_some() {
             sql.push_str(" AND source = ?");
         }
         if filter.file_name_contains.is_some() {
@@ -600,7 +650,9 @@ impl Store {
         if let Some(s) = &filter.status {
             q = q.bind(s.clone());
         }
-        if let Some(s) = &filter.source {
+        if let Some(b) = &filter.batch_id {
+            q = q.bind(b.clone());
+        } else if let Some(s) = &filter.source {
             q = q.bind(s.clone());
         }
         if let Some(n) = &filter.file_name_contains {
@@ -654,9 +706,9 @@ impl Store {
     pub async fn claim_next(&self) -> Result<Option<RunRow>> {
         let now = now_ms();
         sqlx::query(
-            "UPDATE runs SET claimed_ms = ?, attempts = attempts + 1
-             WHERE id = (SELECT id FROM runs WHERE status = 'PROCESSING' AND claimed_ms IS NULL
-                         ORDER BY created_ms, id LIMIT 1)
+            "UPDATE runs SET claimed_ms = ?, attempts = attempts + 1, status = 'PROCESSING'
+             WHERE id = (SELECT id FROM runs WHERE status IN ('PROCESSING', 'PENDING') AND claimed_ms IS NULL
+                         ORDER BY priority, created_ms, id LIMIT 1)
              RETURNING *",
         )
         .bind(now)
@@ -737,8 +789,125 @@ impl Store {
         };
         let (kind, payload) = event(&run, input_file.as_ref());
         insert_event(&mut tx, &run, &kind, &payload, now).await?;
+        if let Some(batch) = &run.batch_id {
+            close_batch_if_done(&mut tx, batch, now).await?;
+        }
         tx.commit().await?;
         Ok(Some(run))
+    }
+
+    /// Cancels a PROCESSING (or PENDING) run: it becomes CANCELLED at once; a worker still
+    /// busy with it finds it final and drops its output. `Err(status)` when it is final.
+    pub async fn cancel_run(
+        &self,
+        workspace_id: &str,
+        kind: &str,
+        id: &str,
+    ) -> Result<Option<std::result::Result<RunRow, String>>> {
+        let now = now_ms();
+        let mut tx = self.pool.begin().await?;
+        let row = sqlx::query(
+            "UPDATE runs SET status = 'CANCELLED', updated_ms = ?, finished_ms = ?
+             WHERE id = ? AND workspace_id = ? AND kind = ? AND status IN ('PROCESSING', 'PENDING')
+             RETURNING *",
+        )
+        .bind(now)
+        .bind(now)
+        .bind(id)
+        .bind(workspace_id)
+        .bind(kind)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let result = match row {
+            Some(row) => {
+                let run = RunRow::from_row(&row)?;
+                if let Some(batch) = &run.batch_id {
+                    close_batch_if_done(&mut tx, batch, now).await?;
+                }
+                Some(Ok(run))
+            }
+            None => {
+                let status: Option<String> = sqlx::query_scalar(
+                    "SELECT status FROM runs WHERE id = ? AND workspace_id = ? AND kind = ?",
+                )
+                .bind(id)
+                .bind(workspace_id)
+                .bind(kind)
+                .fetch_optional(&mut *tx)
+                .await?;
+                status.map(Err)
+            }
+        };
+        tx.commit().await?;
+        Ok(result)
+    }
+
+    /// Records a batch and its member runs (PENDING, in the queue) in one transaction.
+    pub async fn insert_batch(&self, batch: &BatchRow, runs: &[RunRow]) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO batch_runs (id, workspace_id, kind, status, run_count, created_ms, updated_ms)
+             VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&batch.id)
+        .bind(&batch.workspace_id)
+        .bind(&batch.kind)
+        .bind(&batch.status)
+        .bind(batch.run_count)
+        .bind(batch.created_ms)
+        .bind(batch.updated_ms)
+        .execute(&mut *tx)
+        .await?;
+        for run in runs {
+            sqlx::query(
+                "INSERT INTO runs (id, kind, workspace_id, status, source, file_id, file_name, input,
+                                   config, attempts, created_ms, updated_ms, batch_id, metadata, priority)
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+            )
+            .bind(&run.id)
+            .bind(&run.kind)
+            .bind(&run.workspace_id)
+            .bind(&run.status)
+            .bind(&run.source)
+            .bind(&run.file_id)
+            .bind(&run.file_name)
+            .bind(run.input.to_string())
+            .bind(run.config.to_string())
+            .bind(run.created_ms)
+            .bind(run.updated_ms)
+            .bind(&run.batch_id)
+            .bind(run.metadata.as_ref().map(Value::to_string))
+            .bind(run.priority)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await
+    }
+
+    /// A batch of the workspace, with its status as of now: stored once final, else
+    /// PENDING while no member has been claimed, PROCESSING after.
+    pub async fn get_batch(&self, workspace_id: &str, id: &str) -> Result<Option<BatchRow>> {
+        let Some(row) = sqlx::query("SELECT * FROM batch_runs WHERE id = ? AND workspace_id = ?")
+            .bind(id)
+            .bind(workspace_id)
+            .fetch_optional(&self.pool)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let mut batch = BatchRow::from_row(&row)?;
+        if batch.status == "PENDING" {
+            let started: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM runs WHERE batch_id = ? AND status != 'PENDING'",
+            )
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+            if started > 0 {
+                batch.status = "PROCESSING".into();
+            }
+        }
+        Ok(Some(batch))
     }
 
     /// After a restart: runs a previous process had claimed (PROCESSING, claimed) go back
@@ -782,6 +951,9 @@ impl Store {
             };
             let (kind, payload) = event(&run, input_file.as_ref());
             insert_event(&mut tx, &run, &kind, &payload, now).await?;
+            if let Some(batch) = &run.batch_id {
+                close_batch_if_done(&mut tx, batch, now).await?;
+            }
             failed.push(run.id);
         }
         tx.commit().await?;
@@ -791,7 +963,7 @@ impl Store {
     /// Runs waiting for a worker.
     pub async fn queued_count(&self) -> Result<i64> {
         sqlx::query_scalar(
-            "SELECT COUNT(*) FROM runs WHERE status = 'PROCESSING' AND claimed_ms IS NULL",
+            "SELECT COUNT(*) FROM runs WHERE status IN ('PROCESSING', 'PENDING') AND claimed_ms IS NULL",
         )
         .fetch_one(&self.pool)
         .await
@@ -902,6 +1074,48 @@ async fn insert_file(conn: &mut sqlx::SqliteConnection, f: &FileRow) -> Result<(
     .bind(f.created_ms)
     .bind(f.updated_ms)
     .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// When the last member of a batch has ended, the batch is PROCESSED (every run completed,
+/// whatever each one's outcome) and its `batch_<kind>.processed` event joins the outbox,
+/// in the transaction that ended that last run.
+async fn close_batch_if_done(
+    tx: &mut Transaction<'_, Sqlite>,
+    batch_id: &str,
+    now: i64,
+) -> Result<()> {
+    let open: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM runs WHERE batch_id = ? AND status IN ('PENDING', 'PROCESSING')",
+    )
+    .bind(batch_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    if open > 0 {
+        return Ok(());
+    }
+    let row = sqlx::query(
+        "UPDATE batch_runs SET status = 'PROCESSED', updated_ms = ?
+         WHERE id = ? AND status NOT IN ('PROCESSED', 'FAILED', 'CANCELLED') RETURNING *",
+    )
+    .bind(now)
+    .bind(batch_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else { return Ok(()) };
+    let batch = BatchRow::from_row(&row)?;
+    let kind = format!("batch_{}.processed", batch.kind);
+    sqlx::query(
+        "INSERT INTO events (id, workspace_id, type, object_id, payload, created_ms) VALUES (?, ?, ?, ?, ?, ?)",
+    )
+    .bind(new_id(prefix::EVENT))
+    .bind(&batch.workspace_id)
+    .bind(kind)
+    .bind(&batch.id)
+    .bind(crate::render::batch_json(&batch).to_string())
+    .bind(now)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }

@@ -20,7 +20,7 @@ use crate::ids::{new_id, prefix};
 use crate::jobs::{self, Failure};
 use crate::render;
 use crate::state::{RunKind, Shared};
-use crate::store::{FileRow, Outcome, RunRow, hex};
+use crate::store::{BatchRow, FileRow, Outcome, RunRow, hex};
 
 /// Stores a new run of `kind` (status PROCESSING) and wakes a worker. With `wait`, also
 /// returns a receiver that fires when the run ends (registered before the run exists).
@@ -32,6 +32,19 @@ pub async fn accept(
     config: Value,
     wait: bool,
 ) -> ApiResult<(RunRow, Option<oneshot::Receiver<()>>)> {
+    let run = new_run(state, workspace_id, kind, input, config).await?;
+    enqueue(state, run, wait).await
+}
+
+/// A new run row of `kind` (PROCESSING, not stored yet) for `input`: a stored file of the
+/// workspace (404 otherwise), or a URL whose file id is assigned now and filled at download.
+pub async fn new_run(
+    state: &Shared,
+    workspace_id: &str,
+    kind: RunKind,
+    input: InputRef,
+    config: Value,
+) -> ApiResult<RunRow> {
     let (file_id, file_name, input_json) = match input {
         InputRef::Id(id) => {
             let f = state
@@ -54,12 +67,9 @@ pub async fn accept(
             )
         }
     };
-    state.queue.reserve()?;
-    let id = new_id(kind.prefix());
-    let rx = wait.then(|| state.queue.subscribe(&id));
     let now = now_ms();
-    let run = RunRow {
-        id: id.clone(),
+    Ok(RunRow {
+        id: new_id(kind.prefix()),
         kind: kind.object().into(),
         workspace_id: workspace_id.into(),
         status: "PROCESSING".into(),
@@ -77,15 +87,44 @@ pub async fn accept(
         claimed_ms: None,
         created_ms: now,
         updated_ms: now,
-    };
+        batch_id: None,
+        metadata: None,
+        priority: 50,
+    })
+}
+
+/// Stores `run` in the queue (429 when full) and wakes a worker; see [`accept`].
+pub async fn enqueue(
+    state: &Shared,
+    run: RunRow,
+    wait: bool,
+) -> ApiResult<(RunRow, Option<oneshot::Receiver<()>>)> {
+    state.queue.reserve()?;
+    let rx = wait.then(|| state.queue.subscribe(&run.id));
     if let Err(e) = state.store.insert_run(&run).await {
         state.queue.release();
-        state.queue.unsubscribe(&id);
+        state.queue.unsubscribe(&run.id);
         return Err(e.into());
     }
     state.queue.pushed();
-    state.metrics.run_accepted(kind.object());
+    state.metrics.run_accepted(&run.kind);
     Ok((run, rx))
+}
+
+/// Stores a batch and its PENDING member runs in one transaction (429 when the queue
+/// cannot take them all) and wakes the workers.
+pub async fn enqueue_batch(state: &Shared, batch: &BatchRow, runs: &[RunRow]) -> ApiResult<()> {
+    let n = runs.len() as i64;
+    state.queue.reserve_many(n)?;
+    if let Err(e) = state.store.insert_batch(batch, runs).await {
+        state.queue.release_many(n);
+        return Err(e.into());
+    }
+    for run in runs {
+        state.metrics.run_accepted(&run.kind);
+        state.queue.pushed();
+    }
+    Ok(())
 }
 
 /// Waits (up to the sync timeout) for a run to end and returns it.
@@ -400,6 +439,20 @@ async fn execute(
                         output_file: Some(Box::new(file)),
                     },
                     Some(out_id),
+                ))
+            }
+            RunKind::Parse => {
+                let p = jobs::guarded(|| {
+                    jobs::parse(&pdf, password.as_deref(), &file_name, &config)
+                })?;
+                Ok((
+                    Outcome::Processed {
+                        output: p.output,
+                        metrics: p.metrics,
+                        usage: usage(kind, &run_id, p.page_count),
+                        output_file: None,
+                    },
+                    None,
                 ))
             }
             RunKind::FormDetection => {

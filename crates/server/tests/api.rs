@@ -670,7 +670,7 @@ async fn openapi_documents_every_route_and_metrics_count() {
             assert!(!fallback, "{method} {path} is documented but not served");
         }
     }
-    assert_eq!(operations, 29);
+    assert_eq!(operations, 37);
     for (method, path) in [
         ("post", "/edit"),
         ("post", "/edit_runs"),
@@ -686,6 +686,14 @@ async fn openapi_documents_every_route_and_metrics_count() {
         ("get", "/files"),
         ("get", "/files/{id}"),
         ("delete", "/files/{id}"),
+        ("post", "/parse"),
+        ("post", "/parse_runs"),
+        ("get", "/parse_runs"),
+        ("post", "/parse_runs/batch"),
+        ("get", "/parse_runs/{id}"),
+        ("delete", "/parse_runs/{id}"),
+        ("post", "/parse_runs/{id}/cancel"),
+        ("get", "/batch_runs/{id}"),
     ] {
         assert!(
             paths[path][method].is_object(),

@@ -175,6 +175,18 @@ pub async fn download(
 ) -> ApiResult<Response> {
     let gone = || ApiError::not_found("download link (invalid, expired, or its file was deleted)");
     let (file_id, workspace_id) = state.signer.verify(&token, now_secs()).ok_or_else(gone)?;
+    // A parse run's `outputUrl`: the output JSON, made when asked.
+    if file_id.starts_with(&format!("{}_", crate::ids::prefix::PARSE_RUN)) {
+        let output = super::parse::output_json(&state, &workspace_id, &file_id)
+            .await
+            .ok_or_else(gone)?;
+        let mut response = axum::Json(output).into_response();
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, max-age=900"),
+        );
+        return Ok(response);
+    }
     let f = state
         .store
         .get_file(&workspace_id, &file_id)

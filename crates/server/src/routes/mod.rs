@@ -3,6 +3,7 @@
 //! document are both built from this table, so a route cannot be served undocumented.
 
 mod files;
+mod parse;
 mod runs;
 mod webhooks;
 
@@ -133,6 +134,62 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<Shared>)> {
             true,
             op::schema_generate(),
             post(runs::schema_generate),
+        ),
+        r(
+            "POST",
+            "/parse",
+            true,
+            op::parse_sync(),
+            post(parse::parse_sync),
+        ),
+        r(
+            "POST",
+            "/parse_runs",
+            true,
+            op::parse_create(),
+            post(parse::create),
+        ),
+        r(
+            "GET",
+            "/parse_runs",
+            true,
+            op::parse_list(),
+            get(parse::list),
+        ),
+        r(
+            "POST",
+            "/parse_runs/batch",
+            true,
+            op::parse_batch(),
+            post(parse::create_batch),
+        ),
+        r(
+            "GET",
+            "/parse_runs/{id}",
+            true,
+            op::parse_get(),
+            get(parse::get),
+        ),
+        r(
+            "DELETE",
+            "/parse_runs/{id}",
+            true,
+            op::parse_delete(),
+            delete(parse::delete),
+        ),
+        r(
+            "POST",
+            "/parse_runs/{id}/cancel",
+            true,
+            op::parse_cancel(),
+            post(parse::cancel),
+        ),
+        r(
+            "GET",
+            "/batch_runs/{id}",
+            true,
+            op::batch_get(),
+            get(parse::batch_get),
         ),
         r(
             "POST",

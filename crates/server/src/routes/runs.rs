@@ -176,6 +176,7 @@ pub async fn edit_list(
         status: q.status.clone().filter(|s| !s.is_empty()),
         source: q.source.clone().filter(|s| !s.is_empty()),
         file_name_contains: q.file_name_contains.clone().filter(|s| !s.is_empty()),
+        batch_id: None,
     };
     let mut rows = state
         .store

@@ -15,7 +15,7 @@ use crate::errors::ApiError;
 pub const API_VERSIONS: &[&str] = &["2026-02-09"];
 
 /// Global event types an endpoint may enable (the SDK's `WebhookEndpointEventType`).
-/// Formsmith emits the edit and form detection ones; the others are accepted so a
+/// Formsmith emits the edit, form detection and parse ones; the others are accepted so a
 /// configuration written for Extend loads unchanged, and simply never fire.
 pub const ENDPOINT_EVENTS: &[&str] = &[
     "edit_run.processed",
@@ -60,6 +60,9 @@ pub const EMITTED_EVENTS: &[&str] = &[
     "edit_run.failed",
     "form_detection_run.processed",
     "form_detection_run.failed",
+    "parse_run.processed",
+    "parse_run.failed",
+    "batch_parse_run.processed",
 ];
 
 /// Resource types of subscriptions and the events each allows (the SDK's
