@@ -115,6 +115,21 @@ enum Command {
         #[arg(long)]
         password: Option<String>,
     },
+    /// Parse a document (PDF, image, office file) into markdown chunks with located blocks
+    /// and print the ParseRun output JSON (`{"chunks": [...]}`).
+    Parse {
+        /// The document.
+        file: PathBuf,
+        /// A ParseConfig JSON file (target, chunkingStrategy, blockOptions, advancedOptions).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Print only the markdown: the chunks' content, one after another.
+        #[arg(long)]
+        markdown: bool,
+        /// Password of an encrypted PDF.
+        #[arg(long)]
+        password: Option<String>,
+    },
     /// Run the HTTP API (Extend's Edit API) on a SQLite store and a local file store.
     Serve {
         #[command(flatten)]
@@ -149,6 +164,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Serve { config } => return serve(config),
+        Command::Parse {
+            file,
+            config,
+            markdown,
+            password,
+        } => {
+            return match parse_command(&file, config.as_deref(), markdown, password.as_deref()) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err((code, message)) => {
+                    eprintln!("error: {code}: {message}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         Command::Keys { command } => return keys(command),
         Command::Detect {
             pdf,
@@ -446,8 +475,69 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         // Handled in main before run.
-        Command::Serve { .. } | Command::Keys { .. } | Command::Detect { .. } => Ok(()),
+        Command::Serve { .. }
+        | Command::Keys { .. }
+        | Command::Detect { .. }
+        | Command::Parse { .. } => Ok(()),
     }
+}
+
+/// `formsmith parse`: errors as (failure reason code, message).
+fn parse_command(
+    file: &std::path::Path,
+    config: Option<&std::path::Path>,
+    markdown: bool,
+    password: Option<&str>,
+) -> std::result::Result<(), (&'static str, String)> {
+    let bytes = std::fs::read(file).map_err(|e| {
+        (
+            "UNABLE_TO_DOWNLOAD_FILE",
+            format!("cannot read {}: {e}", file.display()),
+        )
+    })?;
+    let config_json = match config {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                (
+                    "INVALID_CONFIG_OPTIONS",
+                    format!("cannot read {}: {e}", path.display()),
+                )
+            })?;
+            serde_json::from_str(&text).map_err(|e| {
+                (
+                    "INVALID_CONFIG_OPTIONS",
+                    format!("{} is not JSON: {e}", path.display()),
+                )
+            })?
+        }
+        None => serde_json::Value::Null,
+    };
+    let fail = |e: formsmith_parse::Error| (e.reason(), e.to_string());
+    let name = file.file_name().and_then(|n| n.to_str());
+    let request = formsmith_parse::ParseRequest {
+        config: formsmith_parse::ParseConfig::from_json(&config_json).map_err(fail)?,
+        password,
+        file_name: name,
+        ..Default::default()
+    };
+    let outcome = formsmith_parse::parse(&bytes, &request).map_err(fail)?;
+    for w in &outcome.warnings {
+        eprintln!("warning: {w}");
+    }
+    let text = if markdown {
+        let parts: Vec<&str> = outcome
+            .output
+            .chunks
+            .iter()
+            .map(|c| c.content.as_str())
+            .collect();
+        parts.join("\n\n")
+    } else {
+        serde_json::to_string_pretty(&outcome.output)
+            .map_err(|e| ("FAILED_TO_GENERATE_TARGET_FORMAT", e.to_string()))?
+    };
+    print(&text);
+    Ok(())
 }
 
 /// `formsmith detect`'s arguments.

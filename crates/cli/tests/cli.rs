@@ -257,3 +257,46 @@ fn schema_then_fill_from_it_prints_filled_values_and_metrics() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn parse_prints_chunks_json_or_markdown_and_refuses_bad_configs() {
+    let w9 = corpus("fillable/irs-fw9-2024.pdf");
+    let out = formsmith().arg("parse").arg(&w9).output().expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let output: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let chunks = output["chunks"].as_array().expect("chunks");
+    let pages: Vec<u64> = chunks
+        .iter()
+        .filter_map(|c| c["metadata"]["pageRange"]["start"].as_u64())
+        .collect();
+    assert_eq!(pages, vec![1, 2, 3, 4, 5, 6], "one page chunk per page");
+
+    let md = formsmith()
+        .arg("parse")
+        .arg(&w9)
+        .arg("--markdown")
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&md.stdout);
+    assert!(text.contains("Request for Taxpayer"), "{text}");
+    assert!(!text.trim_start().starts_with('{'), "markdown, not JSON");
+
+    let dir = std::env::temp_dir().join(format!("formsmith-cli-parse-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let config = dir.join("config.json");
+    std::fs::write(&config, r#"{"chunkingStrategy": {"type": "paragraph"}}"#).expect("write");
+    let bad = formsmith()
+        .arg("parse")
+        .arg(&w9)
+        .arg("--config")
+        .arg(&config)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(!bad.status.success());
+    assert!(
+        err.starts_with("error: INVALID_CONFIG_OPTIONS: ") && err.contains("chunkingStrategy"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
