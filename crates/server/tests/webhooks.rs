@@ -848,3 +848,71 @@ async fn management_is_strict_paged_and_workspace_scoped() {
     assert!(doc["components"]["schemas"]["WebhookEndpointCreate"].is_object());
     t.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn parse_events_are_minimal_and_a_batch_announces_its_end_once() {
+    let rx = Receiver::start().await;
+    let t = start(fast).await;
+    let hook = create_endpoint(
+        &t,
+        json!({"url": rx.url("parse"), "name": "parses", "apiVersion": "2026-02-09",
+               "enabledEvents": ["parse_run.processed", "parse_run.failed", "batch_parse_run.processed"]}),
+    )
+    .await;
+    let secret = hook["signingSecret"].as_str().unwrap().to_string();
+    let good = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let bad = t.upload("broken/garbage-with-header.pdf").await;
+    let (s, batch) = t
+        .json(t.post(
+            "/parse_runs/batch",
+            &json!({"inputs": [
+                {"file": {"id": good}, "metadata": {"n": 1}},
+                {"file": {"id": bad}, "metadata": {"n": 2}}]}),
+        ))
+        .await;
+    assert_eq!(s, 200, "{batch}");
+    let batch_id = batch["id"].as_str().unwrap().to_string();
+    // Two run events and, after both, one batch event.
+    let hits = rx
+        .wait("parse", |h| {
+            h.iter().any(|h| h.json()["eventType"] == "batch_parse_run.processed")
+        })
+        .await;
+    for h in &hits {
+        verify(&secret, h).unwrap();
+    }
+    let events: Vec<Value> = hits.iter().map(Hit::json).collect();
+    let of = |kind: &str| {
+        events
+            .iter()
+            .filter(|e| e["eventType"] == kind)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let processed = of("parse_run.processed");
+    let failed = of("parse_run.failed");
+    assert_eq!((processed.len(), failed.len()), (1, 1), "{events:#?}");
+    // Parse webhooks carry ParseRunStatus, not the run (spec §6.7).
+    let p = &processed[0]["payload"];
+    assert_eq!(p["object"], "parse_run_status");
+    assert_eq!(p["status"], "PROCESSED");
+    assert_eq!(p["metadata"], json!({"n": 1}));
+    assert!(p.get("output").is_none(), "{p}");
+    let f = &failed[0]["payload"];
+    assert_eq!(f["failureReason"], "CORRUPT_FILE");
+    assert_eq!(f["metadata"], json!({"n": 2}));
+    let batch_events = of("batch_parse_run.processed");
+    assert_eq!(batch_events.len(), 1);
+    let b = &batch_events[0]["payload"];
+    assert_eq!(b["object"], "batch_run");
+    assert_eq!(b["id"], batch_id.as_str());
+    assert_eq!(b["status"], "PROCESSED");
+    assert_eq!(b["runCount"], 2);
+    // The batch event comes after both run events.
+    let position = |kind: &str| events.iter().position(|e| e["eventType"] == kind).unwrap();
+    assert!(position("batch_parse_run.processed") > position("parse_run.processed"));
+    assert!(position("batch_parse_run.processed") > position("parse_run.failed"));
+    let (s, got) = t.json(t.get(&format!("/batch_runs/{batch_id}"))).await;
+    assert_eq!((s, got["status"].as_str()), (200, Some("PROCESSED")));
+    t.server.shutdown().await;
+}
