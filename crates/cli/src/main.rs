@@ -518,7 +518,6 @@ fn parse_command(
         config: formsmith_parse::ParseConfig::from_json(&config_json).map_err(fail)?,
         password,
         file_name: name,
-        ..Default::default()
     };
     let outcome = formsmith_parse::parse(&bytes, &request).map_err(fail)?;
     for w in &outcome.warnings {

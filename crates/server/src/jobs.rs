@@ -214,7 +214,6 @@ pub fn parse(
         config: formsmith_parse::ParseConfig::from_json(config)?,
         password,
         file_name: Some(file_name),
-        ..Default::default()
     };
     let outcome = formsmith_parse::parse(bytes, &request)?;
     let output = serde_json::to_value(&outcome.output)

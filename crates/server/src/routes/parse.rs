@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use sha2::Digest;
 
 use super::{ApiQuery, BaseUrl};
-use crate::api::{FileInput, InputRef, JsonBody, ListQuery, next_token};
+use crate::api::{FileInput, InputRef, JsonBody, ListQuery};
 use crate::auth::Auth;
 use crate::clock::now_ms;
 use crate::errors::{ApiError, ApiResult, Code};
@@ -381,36 +381,11 @@ pub async fn list(
         file_name_contains: q.list.file_name_contains.clone().filter(|s| !s.is_empty()),
         batch_id: q.batch_id.clone().filter(|s| !s.is_empty()),
     };
-    // Runs made here have no source id, so a sourceId filter matches none of them.
-    let mut rows = if q.source_id.as_deref().is_some_and(|s| !s.is_empty()) {
-        Vec::new()
-    } else {
-        state
-            .store
-            .list_runs(&auth.workspace_id, RunKind::Parse.object(), &filter, &page)
-            .await?
-    };
-    let more = rows.len() as i64 >= page.limit;
-    if more {
-        rows.truncate((page.limit - 1) as usize);
+    if q.source_id.as_deref().is_some_and(|s| !s.is_empty()) {
+        // Runs made here have no source id, so a sourceId filter matches none of them.
+        return Ok(Json(json!({ "object": "list", "data": [] })));
     }
-    let mut data = Vec::with_capacity(rows.len());
-    for run in &rows {
-        let file = match &run.file_id {
-            Some(id) => state.store.get_file(&run.workspace_id, id).await?,
-            None => None,
-        };
-        data.push(render::run_summary_json(run, file.as_ref()));
-    }
-    let mut body = json!({ "object": "list", "data": data });
-    if more && let Some(last) = rows.last() {
-        let key = match page.sort_by {
-            SortBy::CreatedAt => last.created_ms,
-            SortBy::UpdatedAt => last.updated_ms,
-        };
-        body["nextPageToken"] = json!(next_token(&page, (key, &last.id)));
-    }
-    Ok(Json(body))
+    super::runs::list_page(&state, &auth.workspace_id, RunKind::Parse, &filter, &page).await
 }
 
 /// `GET /parse_runs` query: the common list keys plus `batchId` and `sourceId`.

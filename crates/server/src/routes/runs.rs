@@ -14,7 +14,7 @@ use crate::auth::Auth;
 use crate::errors::{ApiError, ApiResult};
 use crate::render;
 use crate::state::{RunKind, Shared};
-use crate::store::{RunFilter, RunRow, SortBy};
+use crate::store::{Page, RunFilter, RunRow, SortBy};
 use crate::worker;
 
 /// A run as the API shows it, with fresh presigned URLs.
@@ -178,9 +178,21 @@ pub async fn edit_list(
         file_name_contains: q.file_name_contains.clone().filter(|s| !s.is_empty()),
         batch_id: None,
     };
+    list_page(&state, &auth.workspace_id, RunKind::Edit, &filter, &page).await
+}
+
+/// One page of a workspace's runs of `kind` as a list object (`{object, data,
+/// nextPageToken?}`), summaries with their input files.
+pub(super) async fn list_page(
+    state: &Shared,
+    workspace_id: &str,
+    kind: RunKind,
+    filter: &RunFilter,
+    page: &Page,
+) -> ApiResult<Json<Value>> {
     let mut rows = state
         .store
-        .list_runs(&auth.workspace_id, RunKind::Edit.object(), &filter, &page)
+        .list_runs(workspace_id, kind.object(), filter, page)
         .await?;
     let more = rows.len() as i64 >= page.limit;
     if more {
@@ -200,7 +212,7 @@ pub async fn edit_list(
             SortBy::CreatedAt => last.created_ms,
             SortBy::UpdatedAt => last.updated_ms,
         };
-        body["nextPageToken"] = json!(next_token(&page, (key, &last.id)));
+        body["nextPageToken"] = json!(next_token(page, (key, &last.id)));
     }
     Ok(Json(body))
 }
