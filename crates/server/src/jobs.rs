@@ -2,6 +2,7 @@
 //! workers on blocking threads, behind `catch_unwind`): edit, and form detection (also
 //! behind the deprecated schema generation endpoint). Failures carry their API reason.
 
+use std::borrow::Cow;
 use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
@@ -224,6 +225,19 @@ pub fn parse(
         metrics: json!({ "processingTimeMs": ms(started), "pageCount": page_count }),
         page_count,
     })
+}
+
+/// The PDF an edit or detection run works on: a PDF as it is; office documents, HTML and
+/// images converted by LibreOffice first (FAILED_TO_CONVERT_TO_PDF when it is missing or
+/// fails). Anything else goes to the engine unchanged, which names what it is.
+pub fn as_pdf<'a>(bytes: &'a [u8], file_name: &str) -> Result<Cow<'a, [u8]>, Failure> {
+    use formsmith_parse::convert::{ConvertOptions, InputKind, convert_to_pdf, sniff};
+    match sniff(bytes, Some(file_name)) {
+        InputKind::Office(_) | InputKind::Html | InputKind::Image(_) => Ok(Cow::Owned(
+            convert_to_pdf(bytes, Some(file_name), &ConvertOptions::default())?,
+        )),
+        _ => Ok(Cow::Borrowed(bytes)),
+    }
 }
 
 /// Lowercase letters and digits only: `First Name` ~ `first_name` ~ `firstName`.

@@ -293,12 +293,13 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex(&Sha256::digest(bytes))
 }
 
-/// Name of an edited file: `f1040.pdf` -> `f1040_edited.pdf`.
+/// Name of an edited file: `f1040.pdf` -> `f1040_edited.pdf`, `letter.docx` ->
+/// `letter_edited.pdf` (the output is always a PDF).
 fn edited_name(name: &str) -> String {
-    let stem = name
-        .strip_suffix(".pdf")
-        .or_else(|| name.strip_suffix(".PDF"))
-        .unwrap_or(name);
+    let stem = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() && !ext.is_empty() && ext.len() <= 5 => stem,
+        _ => name,
+    };
     format!("{stem}_edited.pdf")
 }
 
@@ -400,6 +401,7 @@ async fn execute(
                         .map(|(bytes, _)| bytes)
                         .map_err(|e| e.message)
                 };
+                let pdf = jobs::as_pdf(&pdf, &file_name)?;
                 let outcome =
                     jobs::guarded(|| jobs::edit(&pdf, password.clone(), &config, &load_image))?;
                 for w in &outcome.warnings {
@@ -456,6 +458,7 @@ async fn execute(
                 ))
             }
             RunKind::FormDetection => {
+                let pdf = jobs::as_pdf(&pdf, &file_name)?;
                 let d = jobs::guarded(|| jobs::detect(&pdf, password, &config))?;
                 Ok((
                     Outcome::Processed {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{KEY, corpus, pdftotext, start};
+use common::{KEY, corpus, pdftotext, start, temp_dir};
 use formsmith_server::{DEFAULT_ORGANIZATION, TemplateRow};
 use serde_json::{Value, json};
 
@@ -738,5 +738,73 @@ async fn openapi_documents_every_route_and_metrics_count() {
         ),
         "{text}"
     );
+    t.server.shutdown().await;
+}
+
+/// LibreOffice present? (CI installs it; a developer without it sees the test skipped.)
+fn has_soffice() -> bool {
+    std::process::Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn office_inputs_are_converted_for_edits_and_parses() {
+    if !has_soffice() {
+        eprintln!("SKIPPED: LibreOffice (soffice) is not installed");
+        return;
+    }
+    let t = start(|_| {}).await;
+    // A Word document, made here by LibreOffice from plain text.
+    let dir = temp_dir("office");
+    std::fs::write(
+        dir.join("application.txt"),
+        "Pet licence application\nApplicant name:\nOwner\n",
+    )
+    .unwrap();
+    let made = std::process::Command::new("soffice")
+        .arg("--headless")
+        .arg(format!("-env:UserInstallation=file://{}/profile", dir.display()))
+        .args(["--convert-to", "docx:MS Word 2007 XML", "--outdir"])
+        .arg(&dir)
+        .arg(dir.join("application.txt"))
+        .output()
+        .unwrap();
+    assert!(made.status.success(), "{made:?}");
+    let path = dir.join("application.docx");
+    let r = t.upload_as(KEY, &path, None).await;
+    assert_eq!(r.status(), 200);
+    let id = r.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // An edit draws a caller's bbox value onto the converted page.
+    let schema = json!({"type": "object", "properties": {"owner": {
+        "type": ["string", "null"], "extend_edit:field_type": "text",
+        "extend_edit:page_index": 0,
+        "extend_edit:bbox": {"left": 200, "top": 300, "right": 500, "bottom": 320},
+        "extend_edit:value": "Jordan Avery"}}});
+    let (s, run) = t
+        .json(t.post("/edit", &json!({"file": {"id": id}, "config": {"schema": schema}})))
+        .await;
+    assert_eq!(s, 200, "{run}");
+    assert_eq!(run["output"]["filledValues"]["owner"], "Jordan Avery");
+    let url = run["output"]["editedFile"]["presignedUrl"].as_str().unwrap();
+    let pdf = t.http.get(url).send().await.unwrap().bytes().await.unwrap();
+    let text = pdftotext(&pdf, None);
+    assert!(text.contains("Pet licence application"), "{text}");
+    assert!(text.contains("Jordan Avery"), "{text}");
+    // The edited file is a PDF named after the input.
+    let file_id = run["output"]["editedFile"]["id"].as_str().unwrap();
+    let (_, file) = t.json(t.get(&format!("/files/{file_id}"))).await;
+    assert_eq!(file["name"], "application_edited.pdf");
+    // A parse reads the converted document.
+    let (s, parsed) = t
+        .json(t.post("/parse", &json!({"file": {"id": id}})))
+        .await;
+    assert_eq!(s, 200, "{parsed}");
+    let content = parsed["output"]["chunks"][0]["content"].as_str().unwrap_or("");
+    assert!(content.contains("Pet licence application"), "{parsed}");
     t.server.shutdown().await;
 }
