@@ -78,6 +78,9 @@ impl ScanReader {
                 continue;
             }
             let r = w.rect.map(|v| v / scale);
+            if implausible(&w.text, &r) {
+                continue;
+            }
             let (cx, cy) = ((r[0] + r[2]) / 2.0, (r[1] + r[3]) / 2.0);
             // Into the deskewed frame: turned back by the skew.
             let (x, y) = turn(center, (cx, cy), -raster.skew);
@@ -160,4 +163,13 @@ fn inside_a_word(seg: &super::graphics::Seg, words: &[PlacedWord]) -> bool {
         let overlap = seg.hi.min(along_hi) - seg.lo.max(along_lo);
         overlap >= 0.8 * seg.len()
     })
+}
+
+/// A word box far wider than its letters can be: tesseract took box edges and the empty cell
+/// beside a small number as part of it ("7" over a whole amount cell). As a label it is
+/// garbage, and its box would make the empty cell look printed.
+fn implausible(text: &str, r: &Bx) -> bool {
+    let chars = text.chars().count() as f32;
+    let (w, h) = (r[2] - r[0], r[3] - r[1]);
+    w > 1.5 * h * (chars + 1.0)
 }
