@@ -2,8 +2,9 @@
 //!
 //! `cargo run --release -p formsmith-parse --example parsebench -- [--runs N] [--dump] [FILES…]`
 //! Without files: every vector PDF of the corpus's fillable/ and flat/ sets (MANIFEST.tsv).
-//! Recall: the share of `pdftotext`'s non-whitespace characters (as a multiset) found in
-//! the chunks' contents. `--dump` prints the first document's JSON output instead.
+//! Recall: the share of `pdftotext`'s non-whitespace characters (as a multiset, case
+//! folded) found in the chunks' contents, against the whole file and against a copy without
+//! annotations (page content only: field values are widget appearances). `--dump` prints the first document's JSON output instead.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -32,7 +33,8 @@ fn default_files() -> Vec<PathBuf> {
 
 fn counts(s: &str) -> HashMap<char, usize> {
     let mut m = HashMap::new();
-    for c in s.chars().filter(|c| !c.is_whitespace()) {
+    // Case folded: small-caps fonts map their glyphs to either case.
+    for c in s.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase) {
         *m.entry(c).or_default() += 1;
     }
     m
