@@ -562,28 +562,8 @@ impl Store {
 
     /// Records an accepted run (status PROCESSING, waiting in the queue).
     pub async fn insert_run(&self, run: &RunRow) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO runs (id, kind, workspace_id, status, source, file_id, file_name, input,
-                               config, attempts, created_ms, updated_ms, batch_id, metadata, priority)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
-        )
-        .bind(&run.id)
-        .bind(&run.kind)
-        .bind(&run.workspace_id)
-        .bind(&run.status)
-        .bind(&run.source)
-        .bind(&run.file_id)
-        .bind(&run.file_name)
-        .bind(run.input.to_string())
-        .bind(run.config.to_string())
-        .bind(run.created_ms)
-        .bind(run.updated_ms)
-        .bind(&run.batch_id)
-        .bind(run.metadata.as_ref().map(Value::to_string))
-        .bind(run.priority)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        let mut conn = self.pool.acquire().await?;
+        insert_run_row(&mut conn, run).await
     }
 
     /// A run of the workspace, of this kind.
@@ -859,27 +839,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         for run in runs {
-            sqlx::query(
-                "INSERT INTO runs (id, kind, workspace_id, status, source, file_id, file_name, input,
-                                   config, attempts, created_ms, updated_ms, batch_id, metadata, priority)
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
-            )
-            .bind(&run.id)
-            .bind(&run.kind)
-            .bind(&run.workspace_id)
-            .bind(&run.status)
-            .bind(&run.source)
-            .bind(&run.file_id)
-            .bind(&run.file_name)
-            .bind(run.input.to_string())
-            .bind(run.config.to_string())
-            .bind(run.created_ms)
-            .bind(run.updated_ms)
-            .bind(&run.batch_id)
-            .bind(run.metadata.as_ref().map(Value::to_string))
-            .bind(run.priority)
-            .execute(&mut *tx)
-            .await?;
+            insert_run_row(&mut tx, run).await?;
         }
         tx.commit().await
     }
@@ -1074,6 +1034,31 @@ async fn insert_file(conn: &mut sqlx::SqliteConnection, f: &FileRow) -> Result<(
     .bind(f.created_ms)
     .bind(f.updated_ms)
     .execute(conn)
+    .await?;
+    Ok(())
+}
+
+async fn insert_run_row(conn: &mut sqlx::SqliteConnection, run: &RunRow) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO runs (id, kind, workspace_id, status, source, file_id, file_name, input,
+                           config, attempts, created_ms, updated_ms, batch_id, metadata, priority)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?)",
+    )
+    .bind(&run.id)
+    .bind(&run.kind)
+    .bind(&run.workspace_id)
+    .bind(&run.status)
+    .bind(&run.source)
+    .bind(&run.file_id)
+    .bind(&run.file_name)
+    .bind(run.input.to_string())
+    .bind(run.config.to_string())
+    .bind(run.created_ms)
+    .bind(run.updated_ms)
+    .bind(&run.batch_id)
+    .bind(run.metadata.as_ref().map(Value::to_string))
+    .bind(run.priority)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }

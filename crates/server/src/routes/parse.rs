@@ -316,18 +316,7 @@ pub async fn delete(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let (run, files) = state
-        .store
-        .delete_run(&auth.workspace_id, RunKind::Parse.object(), &id)
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("parse run {id}")))?;
-    if !run.is_terminal() && run.claimed_ms.is_none() {
-        state.queue.claimed(); // it leaves the queue unclaimed
-    }
-    for f in files {
-        state.blobs.delete(&f.id)?;
-    }
-    Ok(Json(json!({ "id": run.id })))
+    super::runs::delete_run(&state, &auth.workspace_id, RunKind::Parse, &id).await
 }
 
 /// `POST /parse_runs/{id}/cancel`: only while PENDING or PROCESSING; a worker busy with it

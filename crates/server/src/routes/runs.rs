@@ -146,11 +146,24 @@ pub async fn edit_delete(
     auth: Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
+    delete_run(&state, &auth.workspace_id, RunKind::Edit, &id).await
+}
+
+/// Deletes a run of `kind` and the files it produced; a run still waiting leaves the queue.
+pub(super) async fn delete_run(
+    state: &Shared,
+    workspace_id: &str,
+    kind: RunKind,
+    id: &str,
+) -> ApiResult<Json<Value>> {
     let (run, files) = state
         .store
-        .delete_run(&auth.workspace_id, RunKind::Edit.object(), &id)
+        .delete_run(workspace_id, kind.object(), id)
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("edit run {id}")))?;
+        .ok_or_else(|| ApiError::not_found(format!("{} {id}", kind.noun())))?;
+    if !run.is_terminal() && run.claimed_ms.is_none() {
+        state.queue.claimed(); // it leaves the queue unclaimed
+    }
     for f in files {
         state.blobs.delete(&f.id)?;
     }
