@@ -142,6 +142,71 @@ fn hostile_image_header_fails_cleanly_and_fast() {
     assert!(matches!(err, Error::CorruptImage(_)), "{err}");
 }
 
+/// A letter page that draws one image of `side` x `side` gray samples over the whole page
+/// (the samples themselves: `data`, Flate-compressed).
+fn page_with_image(side: u32, data: &[u8]) -> Vec<u8> {
+    use lopdf::{Document, Object, Stream, dictionary};
+    use std::io::Write;
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(data).expect("deflates");
+    let packed = z.finish().expect("deflates");
+    let mut doc = Document::with_version("1.7");
+    let image = doc.add_object(Stream::new(
+        dictionary! {
+            "Type" => "XObject", "Subtype" => "Image", "Width" => side, "Height" => side,
+            "ColorSpace" => "DeviceGray", "BitsPerComponent" => 8, "Filter" => "FlateDecode",
+        },
+        packed,
+    ));
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        b"q 612 0 0 792 0 0 cm /Im0 Do Q".to_vec(),
+    ));
+    let pages = doc.new_object_id();
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
+        "Contents" => content,
+        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image } },
+    });
+    doc.objects.insert(
+        pages,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("saves");
+    bytes
+}
+
+/// A scanned page whose image claims 40000 x 40000 samples (1.6 gigapixels; the file holds
+/// a few bytes) is refused before rendering would decode it.
+#[test]
+fn a_huge_page_image_is_not_rendered() {
+    let pdf = page_with_image(40_000, &[255; 1024]);
+    let started = Instant::now();
+    let pages =
+        formsmith_detect::detect_fields(&pdf, None, &formsmith_detect::DetectOptions::default())
+            .expect("reads");
+    assert!(pages[0].image_only && pages[0].fields.is_empty());
+    if ocr::AVAILABLE {
+        let warned = pages[0]
+            .warnings
+            .iter()
+            .any(|w| w.to_string().contains("image of 1600000000 pixels"));
+        assert!(warned, "{:?}", pages[0].warnings);
+    }
+    let err = ocr::ocr_pdf(&pdf, None, &OcrOptions::default()).expect_err("refused");
+    assert!(matches!(err, Error::TooLarge(_)), "{err}");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 /// `pdftoppm -png` of one page (1-based) at `dpi`, in a temporary file.
 fn png_of_page(rel: &str, page: u32, dpi: u32) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("formsmith-scanned-{}", std::process::id()));
@@ -378,6 +443,75 @@ mod with_ocr {
         let recall = matched as f32 / total as f32;
         eprintln!("bill of sale PNG: OCR word recall {matched}/{total} = {recall:.3}");
         assert!(recall >= 0.85, "recall {recall}");
+    }
+
+    #[test]
+    fn multi_page_tiff_gives_one_page_each_at_its_resolution() {
+        use tiff::encoder::{Rational, TiffEncoder, colortype};
+        use tiff::tags::ResolutionUnit;
+        // Two pages: the bill of sale rendered by pdftoppm at 150 dpi, and the same at 100 dpi.
+        let mut file = std::io::Cursor::new(Vec::new());
+        {
+            let mut encoder = TiffEncoder::new(&mut file).expect("encoder");
+            for dpi in [150u32, 100] {
+                let png = std::fs::read(png_of_page(
+                    "flat/illinois-bill-of-sale-flat-vector.pdf",
+                    1,
+                    dpi,
+                ))
+                .expect("png");
+                let decoded =
+                    formsmith_detect::raster::decode_image(&png, 50_000_000).expect("decodes");
+                let gray = &decoded[0].gray;
+                let mut image = encoder
+                    .new_image::<colortype::Gray8>(gray.width, gray.height)
+                    .expect("image");
+                image.resolution(ResolutionUnit::Inch, Rational { n: dpi, d: 1 });
+                image.write_data(&gray.data).expect("written");
+            }
+        }
+        let pages = ocr::ocr_image(file.get_ref(), &OcrOptions::default()).expect("ocr");
+        assert_eq!(pages.len(), 2);
+        for (i, page) in pages.iter().enumerate() {
+            assert_eq!(page.page, i);
+            assert!(
+                (page.width - 612.0).abs() < 2.0 && (page.height - 792.0).abs() < 2.0,
+                "{} x {}",
+                page.width,
+                page.height
+            );
+            let bill = page
+                .words
+                .iter()
+                .find(|w| w.text == "BILL")
+                .expect("title read");
+            // The title sits near the top of the page (y up).
+            assert!(bill.rect[1] > 700.0, "{:?}", bill.rect);
+        }
+    }
+
+    #[test]
+    fn pages_are_rendered_within_the_pixel_limit() {
+        // One million pixels for a 622 x 800 pt page: about 115 dpi instead of 300.
+        let options = OcrOptions {
+            max_pixels: 1_000_000,
+            ..OcrOptions::default()
+        };
+        let pages = ocr::ocr_pdf(
+            &read("flat/illinois-bill-of-sale-scanned.pdf"),
+            None,
+            &options,
+        )
+        .expect("ocr");
+        let words = &pages[0].words;
+        assert!(words.len() > 50, "{}", words.len());
+        // Same coordinates as at full resolution: the title stays near the top.
+        let sale = words.iter().find(|w| w.text == "SALE").expect("title read");
+        assert!(
+            sale.rect[1] > 700.0 && sale.rect[3] < 800.0,
+            "{:?}",
+            sale.rect
+        );
     }
 
     #[test]

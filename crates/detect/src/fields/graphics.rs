@@ -99,6 +99,9 @@ pub(crate) struct PageGraphics {
     /// Small dark filled curved shapes (bullets, dots): a round outline around one is a
     /// marked symbol (◉), not an empty box.
     pub dark_shapes: Vec<Bx>,
+    /// Samples (width x height) of the largest image drawn: what rendering the page would
+    /// decode at once.
+    pub largest_image: u64,
 }
 
 /// The user space -> display frame mapping of one page, from the engine's geometry.
@@ -625,6 +628,7 @@ impl PageObserver for GraphicsRecorder {
         let Some((frame, g)) = self.current() else {
             return;
         };
+        g.largest_image = g.largest_image.max(u64::from(width) * u64::from(height));
         let samples =
             hayro_interpret::kurbo::Rect::new(0.0, 0.0, f64::from(width), f64::from(height));
         let r = (frame.affine * transform) * samples.to_path(0.1);

@@ -172,10 +172,15 @@ pub fn detect_fields(
             truncated = find_fields(&input, options, &mut fields, |b| b, false);
         } else if options.scanned_pages && crate::ocr::AVAILABLE {
             let reader = scanner.get_or_insert_with(|| scan::ScanReader::new(pdf, options));
-            let scanned = match reader {
+            let scanned = crate::ocr::check_images(
+                page,
+                input.graphics.largest_image,
+                options.ocr.max_image_pixels,
+            )
+            .and_then(|()| match reader {
                 Ok(reader) => reader.read(page, options),
                 Err(e) => Err(crate::Error::Ocr(e.to_string())),
-            };
+            });
             match scanned {
                 Ok(s) => {
                     truncated = find_fields(&s.input, options, &mut fields, |b| s.to_page(b), true);

@@ -36,6 +36,10 @@ pub struct OcrOptions {
     /// Largest raster read, in pixels: PDF pages are rendered at a lower resolution to fit;
     /// larger images are refused. Bounds memory (tesseract needs several bytes a pixel).
     pub max_pixels: u64,
+    /// Largest image (in samples) a PDF page may draw to be rendered: the renderer decodes
+    /// each image whole, whatever resolution the page is rendered at. Pages beyond it fail
+    /// with [`Error::TooLarge`] before any pixel is decoded.
+    pub max_image_pixels: u64,
     /// Wall-clock time OCR of one page may take; `None` for no limit.
     pub timeout: Option<Duration>,
     /// Password for encrypted PDFs (the empty user password is always tried).
@@ -49,6 +53,8 @@ impl Default for OcrOptions {
             dpi: 300.0,
             // A letter page at 300 dpi is 8.4 million pixels, A3 17.5 million.
             max_pixels: 25_000_000,
+            // A letter page scanned at 1000 dpi in colour is 93.5 million samples.
+            max_image_pixels: 100_000_000,
             timeout: Some(Duration::from_secs(60)),
             password: None,
         }
@@ -86,6 +92,18 @@ pub fn ocr_pdf(pdf: &[u8], pages: Option<&[usize]>, options: &OcrOptions) -> Res
     let doc = crate::text::open_pdf(pdf, options.password.as_deref())?;
     let count = doc.pages().len();
     let selected = crate::text::select_pages(pages, count)?;
+    // The images each page would decode to be rendered, from a drawing pass that decodes
+    // none of them: a page with a huge image is refused before its pixels are allocated.
+    let detect = crate::DetectOptions {
+        text: TextOptions {
+            password: options.password.clone(),
+            ..TextOptions::default()
+        },
+        ..crate::DetectOptions::default()
+    };
+    for (page, input, _, _) in crate::fields::read_pages(pdf, Some(&selected), &detect)? {
+        check_images(page, input.graphics.largest_image, options.max_image_pixels)?;
+    }
     let mut engine = Engine::new(&options.language, options.timeout)?;
     let mut out = Vec::with_capacity(selected.len());
     for index in selected {
@@ -135,6 +153,16 @@ pub fn ocr_image(bytes: &[u8], options: &OcrOptions) -> Result<Vec<OcrPage>> {
         out.push(build_page(index, width, height, &words, to_user));
     }
     Ok(out)
+}
+
+/// Refuses a page whose largest image is beyond what rendering should decode.
+pub(crate) fn check_images(page: usize, largest: u64, limit: u64) -> Result<()> {
+    if largest > limit {
+        return Err(Error::TooLarge(format!(
+            "page {page} draws an image of {largest} pixels, more than the limit of {limit}"
+        )));
+    }
+    Ok(())
 }
 
 /// Words tesseract reports that carry no text: rules and box edges read as `|`, `—`, `_`.
