@@ -295,6 +295,30 @@ mod with_ocr {
     }
 
     #[test]
+    fn scanned_pages_per_call_are_bounded() {
+        let options = formsmith_detect::DetectOptions {
+            max_scanned_pages: 1,
+            ..formsmith_detect::DetectOptions::default()
+        };
+        let pages = formsmith_detect::detect_fields(
+            &read("flat/irs-f1040-scanned-150dpi.pdf"),
+            None,
+            &options,
+        )
+        .expect("reads");
+        assert!(pages[0].scan_skew.is_some() && !pages[0].fields.is_empty());
+        assert!(pages[1].scan_skew.is_none() && pages[1].fields.is_empty());
+        assert!(
+            pages[1]
+                .warnings
+                .iter()
+                .any(|w| w.to_string().contains("more than 1 scanned pages")),
+            "{:?}",
+            pages[1].warnings
+        );
+    }
+
+    #[test]
     fn scanned_fields_are_marked_and_labelled() {
         let pages = formsmith_detect::detect_fields(
             &read("flat/illinois-bill-of-sale-scanned.pdf"),

@@ -47,8 +47,12 @@ pub struct DetectOptions {
     /// labels, lines and boxes found on the raster. Needs the `ocr` feature; without it (or
     /// with this off) such pages come back `image_only` with no fields.
     pub scanned_pages: bool,
-    /// How scanned pages are rendered and read (resolution, pixel limit, language, time).
+    /// How scanned pages are rendered and read (resolution, pixel limit, language, time);
+    /// by default tesseract's sparse text mode, which finds more of a form's scattered labels.
     pub ocr: crate::ocr::OcrOptions,
+    /// Scanned pages read from their pixels per call (each costs seconds of OCR); later
+    /// ones come back without fields and with a [`TextWarning::ScanNotRead`].
+    pub max_scanned_pages: usize,
 }
 
 impl Default for DetectOptions {
@@ -57,7 +61,11 @@ impl Default for DetectOptions {
             text: TextOptions::default(),
             max_fields_per_page: 2_000,
             scanned_pages: true,
-            ocr: crate::ocr::OcrOptions::default(),
+            ocr: crate::ocr::OcrOptions {
+                layout: crate::ocr::Layout::Sparse,
+                ..crate::ocr::OcrOptions::default()
+            },
+            max_scanned_pages: 100,
         }
     }
 }
@@ -162,6 +170,7 @@ pub fn detect_fields(
     let read = read_pages(pdf, pages, options)?;
     let mut out = Vec::with_capacity(read.len());
     let mut scanner: Option<Result<scan::ScanReader>> = None;
+    let mut scanned_count = 0usize;
     for (page, input, mut warnings, read_time) in read {
         let started = Instant::now();
         let image_only = is_image_only(&input);
@@ -171,12 +180,23 @@ pub fn detect_fields(
         if !image_only {
             truncated = find_fields(&input, options, &mut fields, |b| b, false);
         } else if options.scanned_pages && crate::ocr::AVAILABLE {
+            scanned_count += 1;
             let reader = scanner.get_or_insert_with(|| scan::ScanReader::new(pdf, options));
-            let scanned = crate::ocr::check_images(
-                page,
-                input.graphics.largest_image,
-                options.ocr.max_image_pixels,
-            )
+            let scanned = if scanned_count > options.max_scanned_pages {
+                Err(crate::Error::TooLarge(format!(
+                    "more than {} scanned pages",
+                    options.max_scanned_pages
+                )))
+            } else {
+                Ok(())
+            }
+            .and_then(|()| {
+                crate::ocr::check_images(
+                    page,
+                    input.graphics.largest_image,
+                    options.ocr.max_image_pixels,
+                )
+            })
             .and_then(|()| match reader {
                 Ok(reader) => reader.read(page, options),
                 Err(e) => Err(crate::Error::Ocr(e.to_string())),

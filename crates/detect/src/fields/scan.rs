@@ -51,7 +51,11 @@ pub(crate) struct ScanReader {
 impl ScanReader {
     pub fn new(pdf: &[u8], options: &DetectOptions) -> Result<Self> {
         let doc = crate::text::open_pdf(pdf, options.text.password.as_deref())?;
-        let engine = Engine::new(&options.ocr.language, options.ocr.timeout)?;
+        let engine = Engine::new(
+            &options.ocr.language,
+            options.ocr.layout,
+            options.ocr.timeout,
+        )?;
         Ok(ScanReader { doc, engine })
     }
 

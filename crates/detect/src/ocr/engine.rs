@@ -91,7 +91,11 @@ mod imp {
     }
 
     impl Engine {
-        pub fn new(language: &str, timeout: Option<Duration>) -> Result<Self> {
+        pub fn new(
+            language: &str,
+            layout: crate::ocr::Layout,
+            timeout: Option<Duration>,
+        ) -> Result<Self> {
             if !valid_language(language) {
                 return Err(Error::Ocr(format!(
                     "invalid OCR language {language:?} (expected names such as eng or eng+rus)"
@@ -102,7 +106,7 @@ mod imp {
             let lang = language.to_string();
             thread::Builder::new()
                 .name("formsmith-ocr".into())
-                .spawn(move || worker(&lang, &job_rx, &res_tx))
+                .spawn(move || worker(&lang, layout, &job_rx, &res_tx))
                 .map_err(|e| Error::Ocr(format!("cannot start the OCR thread: {e}")))?;
             // The first message is the outcome of loading the language data.
             match res_rx.recv() {
@@ -150,7 +154,12 @@ mod imp {
         }
     }
 
-    fn worker(language: &str, jobs: &mpsc::Receiver<Job>, results: &mpsc::Sender<Result<String>>) {
+    fn worker(
+        language: &str,
+        layout: crate::ocr::Layout,
+        jobs: &mpsc::Receiver<Job>,
+        results: &mpsc::Sender<Result<String>>,
+    ) {
         let mut tess = match tesseract::Tesseract::new(None, Some(language)) {
             Ok(t) => t,
             Err(e) => {
@@ -171,6 +180,9 @@ mod imp {
                 return;
             }
         };
+        if layout == crate::ocr::Layout::Sparse {
+            tess.set_page_seg_mode(tesseract::PageSegMode::PsmSparseText);
+        }
         if results.send(Ok(String::new())).is_err() {
             return;
         }
@@ -220,7 +232,11 @@ mod imp {
     pub(crate) struct Engine;
 
     impl Engine {
-        pub fn new(language: &str, _timeout: Option<Duration>) -> Result<Self> {
+        pub fn new(
+            language: &str,
+            _layout: crate::ocr::Layout,
+            _timeout: Option<Duration>,
+        ) -> Result<Self> {
             let _ = (valid_language(language), packages_for(language));
             Err(Error::Ocr(NO_FEATURE.into()))
         }

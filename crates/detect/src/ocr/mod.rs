@@ -44,6 +44,22 @@ pub struct OcrOptions {
     pub timeout: Option<Duration>,
     /// Password for encrypted PDFs (the empty user password is always tried).
     pub password: Option<String>,
+    /// How tesseract finds the text on the page.
+    pub layout: Layout,
+}
+
+/// How tesseract finds text on a page (its page segmentation mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum Layout {
+    /// Columns, paragraphs and lines in reading order (tesseract's automatic mode): for
+    /// running text. Lines are tesseract's lines.
+    #[default]
+    Auto,
+    /// As much text as can be found, in no particular order (sparse text mode): for forms,
+    /// where labels are short and scattered between boxes. On the scanned 1040 it reads 95 %
+    /// of the words in place against 75 % in `Auto`; lines are then short runs of words.
+    Sparse,
 }
 
 impl Default for OcrOptions {
@@ -57,6 +73,7 @@ impl Default for OcrOptions {
             max_image_pixels: 100_000_000,
             timeout: Some(Duration::from_secs(60)),
             password: None,
+            layout: Layout::Auto,
         }
     }
 }
@@ -104,7 +121,7 @@ pub fn ocr_pdf(pdf: &[u8], pages: Option<&[usize]>, options: &OcrOptions) -> Res
     for (page, input, _, _) in crate::fields::read_pages(pdf, Some(&selected), &detect)? {
         check_images(page, input.graphics.largest_image, options.max_image_pixels)?;
     }
-    let mut engine = Engine::new(&options.language, options.timeout)?;
+    let mut engine = Engine::new(&options.language, options.layout, options.timeout)?;
     let mut out = Vec::with_capacity(selected.len());
     for index in selected {
         let page = doc
@@ -139,7 +156,7 @@ pub fn ocr_image(bytes: &[u8], options: &OcrOptions) -> Result<Vec<OcrPage>> {
     // The file is checked and decoded first: a wrong or hostile file fails the same way
     // with or without the feature.
     let pictures = raster::decode_image(bytes, options.max_pixels)?;
-    let mut engine = Engine::new(&options.language, options.timeout)?;
+    let mut engine = Engine::new(&options.language, options.layout, options.timeout)?;
     let mut out = Vec::with_capacity(pictures.len());
     for (index, picture) in pictures.into_iter().enumerate() {
         let (dx, dy) = picture.dpi.unwrap_or((72.0, 72.0));

@@ -17,7 +17,7 @@ mod eval;
 use std::path::Path;
 use std::time::Duration;
 
-use formsmith_detect::ocr::{self, OcrOptions};
+use formsmith_detect::ocr;
 use formsmith_detect::{DetectOptions, FieldKind, TextOptions, Word, detect_fields, extract_text};
 
 pub use eval::{KINDS, Score};
@@ -240,7 +240,8 @@ pub fn evaluate(case: &Case) -> Result<Vec<PageResult>, String> {
     let scan_pages: Vec<usize> = case.pages.iter().map(|p| p.0).collect();
     let detected = detect_fields(&scan, Some(&scan_pages), &DetectOptions::default())
         .map_err(|e| e.to_string())?;
-    let ocr_pages = ocr::ocr_pdf(&scan, Some(&scan_pages), &OcrOptions::default())
+    // OCR as detection runs it (sparse text mode).
+    let ocr_pages = ocr::ocr_pdf(&scan, Some(&scan_pages), &DetectOptions::default().ocr)
         .map_err(|e| e.to_string())?;
     let twin_pages: Vec<usize> = case.pages.iter().map(|p| p.1).collect();
     let twin_text = extract_text(&twin, Some(&twin_pages), &TextOptions::default())
