@@ -197,6 +197,15 @@ pub fn detect_fields(
                     options.ocr.max_image_pixels,
                 )
             })
+            .and_then(|()| match warnings.iter().find(|w| w.is_failure()) {
+                // The renderer has no limits of its own: a page that broke the text pass's
+                // is not rendered.
+                Some(problem) => Err(crate::Error::Page {
+                    page,
+                    problem: problem.clone(),
+                }),
+                None => Ok(()),
+            })
             .and_then(|()| match reader {
                 Ok(reader) => reader.read(page, options),
                 Err(e) => Err(crate::Error::Ocr(e.to_string())),

@@ -104,7 +104,10 @@ pub struct OcrPage {
 /// [`OcrOptions::max_pixels`]) and read by tesseract, whatever text layer it has.
 ///
 /// Fails like [`crate::extract_text`] when the file cannot be opened or a page is out of
-/// range, with [`Error::Ocr`] when OCR is not available or fails or times out.
+/// range; with [`Error::Page`] when a page breaks the limits of [`TextOptions`] (it is not
+/// rendered), [`Error::TooLarge`] when it draws an image over
+/// [`OcrOptions::max_image_pixels`], [`Error::Ocr`] when OCR is not available or fails or
+/// times out.
 pub fn ocr_pdf(pdf: &[u8], pages: Option<&[usize]>, options: &OcrOptions) -> Result<Vec<OcrPage>> {
     let doc = crate::text::open_pdf(pdf, options.password.as_deref())?;
     let count = doc.pages().len();
@@ -118,8 +121,13 @@ pub fn ocr_pdf(pdf: &[u8], pages: Option<&[usize]>, options: &OcrOptions) -> Res
         },
         ..crate::DetectOptions::default()
     };
-    for (page, input, _, _) in crate::fields::read_pages(pdf, Some(&selected), &detect)? {
+    for (page, input, warnings, _) in crate::fields::read_pages(pdf, Some(&selected), &detect)? {
         check_images(page, input.graphics.largest_image, options.max_image_pixels)?;
+        // The renderer has no operation or time limits of its own: a page that broke the
+        // text pass's limits (or crashed it) is not rendered.
+        if let Some(problem) = warnings.into_iter().find(|w| w.is_failure()) {
+            return Err(Error::Page { page, problem });
+        }
     }
     let mut engine = Engine::new(&options.language, options.layout, options.timeout)?;
     let mut out = Vec::with_capacity(selected.len());

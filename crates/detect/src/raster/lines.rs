@@ -26,6 +26,10 @@ const MAX_BOX: f32 = 20.0;
 const MAX_SKEW: f32 = 3.0;
 /// Runs kept per page before the rest is ignored (bounds memory on noise).
 const MAX_RUNS: usize = 3_000_000;
+/// Runs of all ink (any length) beyond which a page is noise and no squares are sought.
+const MAX_SPECK_RUNS: usize = 1_000_000;
+/// Lines kept per page (a real form has hundreds; noise can make tens of thousands).
+const MAX_LINES: usize = 20_000;
 
 /// What the raster of one page shows, in points of the deskewed page (top-left origin).
 #[derive(Debug, Clone, Default)]
@@ -343,6 +347,10 @@ pub(crate) fn read_raster(gray: &Gray, scale: f32) -> RasterPage {
                 continue;
             }
             let at = (px(p.line0) + px(p.line1 + 1)) / 2.0;
+            if graphics.segs.len() >= MAX_LINES {
+                graphics.truncated = true;
+                break;
+            }
             if thick <= MAX_LINE {
                 graphics.segs.push(Seg {
                     horizontal,
@@ -377,6 +385,10 @@ pub(crate) fn read_raster(gray: &Gray, scale: f32) -> RasterPage {
 /// Boxes in points (left, top, right, bottom), along the middle of the outline.
 fn squares(ink: &Ink, scale: f32) -> Vec<Bx> {
     let all = runs(ink, true, 1, 1);
+    // A page of noise (millions of specks) has no check boxes worth the memory.
+    if all.iter().map(Vec::len).sum::<usize>() >= MAX_SPECK_RUNS {
+        return Vec::new();
+    }
     let (lo_px, hi_px) = ((MIN_BOX * scale) as u32, (MAX_BOX * scale).ceil() as u32);
     let mut out = Vec::new();
     for p in pieces(&all) {
@@ -556,6 +568,30 @@ mod tests {
         let r = read_raster(&page(0.6), 4.0);
         assert!((r.skew - 0.6).abs() < 0.06, "skew {}", r.skew);
         check(&r);
+    }
+
+    #[test]
+    fn a_page_of_noise_stays_bounded() {
+        // Salt and pepper over 4 million pixels: millions of one-pixel runs.
+        let mut g = Gray::filled(2000, 2000, 255);
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for v in &mut g.data {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            if state.is_multiple_of(2) {
+                *v = 0;
+            }
+        }
+        let started = std::time::Instant::now();
+        let r = read_raster(&g, 4.0);
+        assert!(r.squares.is_empty());
+        assert!(
+            r.graphics.segs.len() <= MAX_LINES,
+            "{}",
+            r.graphics.segs.len()
+        );
+        assert!(started.elapsed() < std::time::Duration::from_secs(30));
     }
 
     #[test]
