@@ -160,7 +160,30 @@ enum KeysCommand {
     },
 }
 
+/// Tesseract's OpenMP runtime sizes its thread pool from `OMP_THREAD_LIMIT` when the
+/// library is loaded, before `main` runs; unset, a scanned page took 19 s instead of 3 on
+/// two shared cores (see README, Scanned pages). Setting the variable from Rust is too late
+/// (and not safe with threads), so the process runs itself again once with it set.
+#[cfg(unix)]
+fn limit_openmp_threads() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else {
+        return;
+    };
+    let error = std::process::Command::new(exe)
+        .args(std::env::args_os().skip(1))
+        .env("OMP_THREAD_LIMIT", "1")
+        .exec();
+    // Only reached when exec failed: go on as we are.
+    eprintln!("note: could not restart with OMP_THREAD_LIMIT=1 ({error}); OCR may be slow");
+}
+
 fn main() -> ExitCode {
+    #[cfg(unix)]
+    limit_openmp_threads();
     let cli = Cli::parse();
     match cli.command {
         Command::Serve { config } => return serve(config),
