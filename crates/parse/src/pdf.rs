@@ -29,7 +29,6 @@ fn display(geometry: PageGeometry, rect: [f32; 4]) -> Bx {
 /// A page's words and lines from the text pass, in the display frame, bounded to
 /// `max_chars` characters.
 fn page_in(text: &PageText, geometry: PageGeometry, max_chars: usize, warnings: &mut Vec<String>, number: usize) -> PageIn {
-    let (width, height) = geometry.display_size();
     let mut chars = 0usize;
     let mut words = Vec::with_capacity(text.words.len());
     for w in &text.words {
@@ -46,8 +45,13 @@ fn page_in(text: &PageText, geometry: PageGeometry, max_chars: usize, warnings: 
             conf: None,
         });
     }
-    let lines = text
-        .lines
+    page_of(geometry, words, &text.lines)
+}
+
+/// Layout input of a page: its words (display frame) and the text pass's lines over them.
+fn page_of(geometry: PageGeometry, words: Vec<TWord>, lines: &[formsmith_detect::Line]) -> PageIn {
+    let (width, height) = geometry.display_size();
+    let lines = lines
         .iter()
         .map(|l| TLine {
             words: l.words.clone().filter(|&i| i < words.len()).collect(),
@@ -332,7 +336,6 @@ fn ocr_options(request: &ParseRequest<'_>) -> formsmith_detect::ocr::OcrOptions 
 
 /// An OCR'd page as layout input: words in the display frame with their confidences.
 fn ocr_page_in(page: &formsmith_detect::ocr::OcrPage, geometry: PageGeometry) -> PageIn {
-    let (width, height) = geometry.display_size();
     let words: Vec<TWord> = page
         .words
         .iter()
@@ -345,22 +348,7 @@ fn ocr_page_in(page: &formsmith_detect::ocr::OcrPage, geometry: PageGeometry) ->
             conf: Some(page.confidence.get(i).copied().unwrap_or(0.0).clamp(0.0, 1.0)),
         })
         .collect();
-    let lines = page
-        .lines
-        .iter()
-        .map(|l| TLine {
-            words: l.words.clone().filter(|&i| i < words.len()).collect(),
-        })
-        .filter(|l| !l.words.is_empty())
-        .collect();
-    PageIn {
-        width,
-        height,
-        words,
-        lines,
-        rules: Vec::new(),
-        key_values: Vec::new(),
-    }
+    page_of(geometry, words, &page.lines)
 }
 
 /// `output.ocr.words` entries of a page.
