@@ -8,12 +8,13 @@ use formsmith_detect::{
     DetectOptions, DetectedField, FieldKind, FieldSource, PageFields, TextOptions, detect_fields,
 };
 
+mod common;
 mod eval;
 
 /// A one-page PDF (612 × 792, or `media` and `rotate`) drawing `content`, with Helvetica as
 /// F1 and ZapfDingbats as F2.
 fn page_with(content: &str, media: [i64; 4], rotate: i64) -> Vec<u8> {
-    use lopdf::{Document, Object, Stream, dictionary};
+    use lopdf::{Document, Stream, dictionary};
     let mut doc = Document::with_version("1.7");
     let helvetica = doc.add_object(dictionary! {
         "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
@@ -22,25 +23,13 @@ fn page_with(content: &str, media: [i64; 4], rotate: i64) -> Vec<u8> {
         "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "ZapfDingbats",
     });
     let contents = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
-    let pages = doc.new_object_id();
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages,
-        "MediaBox" => media.iter().map(|&v| Object::Integer(v)).collect::<Vec<_>>(),
-        "Rotate" => rotate,
-        "Contents" => contents,
-        "Resources" => dictionary! { "Font" => dictionary! { "F1" => helvetica, "F2" => dingbats } },
-    });
-    doc.objects.insert(
-        pages,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
-        ),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
-    doc.trailer.set("Root", catalog);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).expect("saves");
-    bytes
+    common::one_page_pdf(
+        doc,
+        media,
+        rotate,
+        contents,
+        dictionary! { "Font" => dictionary! { "F1" => helvetica, "F2" => dingbats } },
+    )
 }
 
 fn letter(content: &str) -> Vec<u8> {
@@ -296,7 +285,7 @@ fn a_tall_empty_box_takes_several_lines() {
 #[test]
 fn a_page_that_is_one_picture_is_reported_as_such() {
     // A 1x1 grey image stretched over the page.
-    use lopdf::{Document, Object, Stream, dictionary};
+    use lopdf::{Document, Stream, dictionary};
     let mut doc = Document::with_version("1.7");
     let image = doc.add_object(Stream::new(
         dictionary! {
@@ -309,22 +298,13 @@ fn a_page_that_is_one_picture_is_reported_as_such() {
         dictionary! {},
         b"q 612 0 0 792 0 0 cm /Im0 Do Q".to_vec(),
     ));
-    let pages = doc.new_object_id();
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-        "Contents" => contents,
-        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image } },
-    });
-    doc.objects.insert(
-        pages,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
-        ),
+    let bytes = common::one_page_pdf(
+        doc,
+        common::LETTER,
+        0,
+        contents,
+        dictionary! { "XObject" => dictionary! { "Im0" => image } },
     );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
-    doc.trailer.set("Root", catalog);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).expect("saves");
     let page = detect(&bytes);
     assert!(page.image_only && page.fields.is_empty());
 }
@@ -373,7 +353,7 @@ fn a_dense_grid_is_bounded() {
 /// text pass's operation limit stops the page; what was read is returned.
 #[test]
 fn exponential_xobject_nesting_is_bounded() {
-    use lopdf::{Document, Object, Stream, dictionary};
+    use lopdf::{Document, Stream, dictionary};
     let mut doc = Document::with_version("1.7");
     let mut inner = doc.add_object(Stream::new(
         dictionary! {
@@ -391,22 +371,13 @@ fn exponential_xobject_nesting_is_bounded() {
         ));
     }
     let content = doc.add_object(Stream::new(dictionary! {}, b"/X Do".to_vec()));
-    let pages = doc.new_object_id();
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-        "Contents" => content,
-        "Resources" => dictionary! { "XObject" => dictionary! { "X" => inner } },
-    });
-    doc.objects.insert(
-        pages,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
-        ),
+    let bytes = common::one_page_pdf(
+        doc,
+        common::LETTER,
+        0,
+        content,
+        dictionary! { "XObject" => dictionary! { "X" => inner } },
     );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
-    doc.trailer.set("Root", catalog);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).expect("saves");
     let options = DetectOptions {
         text: TextOptions {
             max_ops_per_page: 200_000,

@@ -1,8 +1,10 @@
 //! Bold and font size on a page made here: standard fonts by name, fill+stroke rendering,
 //! sizes through the CTM, and where the boxes land.
 
+mod common;
+
 use formsmith_detect::{TextOptions, Word, extract_text};
-use lopdf::{Document, Object, Stream, dictionary};
+use lopdf::{Document, Stream, dictionary};
 
 /// A one-page PDF (US Letter) with the given content and fonts F1..Fn (non-embedded).
 fn pdf(content: &str, fonts: &[(&str, &str)]) -> Vec<u8> {
@@ -16,24 +18,13 @@ fn pdf(content: &str, fonts: &[(&str, &str)]) -> Vec<u8> {
         font_dict.set(format!("F{}", i + 1), id);
     }
     let content = doc.add_object(Stream::new(dictionary! {}, content.as_bytes().to_vec()));
-    let pages = doc.new_object_id();
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages,
-        "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-        "Contents" => content,
-        "Resources" => dictionary! { "Font" => font_dict },
-    });
-    doc.objects.insert(
-        pages,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
-        ),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
-    doc.trailer.set("Root", catalog);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).expect("saves");
-    bytes
+    common::one_page_pdf(
+        doc,
+        common::LETTER,
+        0,
+        content,
+        dictionary! { "Font" => font_dict },
+    )
 }
 
 fn words(bytes: &[u8]) -> Vec<Word> {

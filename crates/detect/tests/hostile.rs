@@ -206,23 +206,13 @@ fn page_with_contents(streams: &[Vec<u8>]) -> Vec<u8> {
             .into()
         })
         .collect();
-    let pages = doc.new_object_id();
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-        "Contents" => contents,
-        "Resources" => dictionary! { "Font" => dictionary! { "F1" => font } },
-    });
-    doc.objects.insert(
-        pages,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
-        ),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
-    doc.trailer.set("Root", catalog);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).expect("saves");
-    bytes
+    common::one_page_pdf(
+        doc,
+        common::LETTER,
+        0,
+        contents,
+        dictionary! { "Font" => dictionary! { "F1" => font } },
+    )
 }
 
 /// hayro builds every glyph of one text operator before showing any: a 3 MB string (a few
@@ -257,7 +247,7 @@ fn a_gigantic_string_is_refused_before_interpretation() {
 /// nothing stops it. The operation limit does.
 #[test]
 fn exponential_xobject_nesting_is_bounded() {
-    use lopdf::{Document, Object, Stream, dictionary};
+    use lopdf::{Document, Stream, dictionary};
     let mut doc = Document::with_version("1.7");
     let font = doc.add_object(dictionary! {
         "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica",
@@ -279,22 +269,13 @@ fn exponential_xobject_nesting_is_bounded() {
         ));
     }
     let content = doc.add_object(Stream::new(dictionary! {}, b"/X Do".to_vec()));
-    let pages = doc.new_object_id();
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-        "Contents" => content,
-        "Resources" => dictionary! { "XObject" => dictionary! { "X" => inner } },
-    });
-    doc.objects.insert(
-        pages,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
-        ),
+    let bytes = common::one_page_pdf(
+        doc,
+        common::LETTER,
+        0,
+        content,
+        dictionary! { "XObject" => dictionary! { "X" => inner } },
     );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
-    doc.trailer.set("Root", catalog);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).expect("saves");
 
     let start = Instant::now();
     let options = TextOptions {

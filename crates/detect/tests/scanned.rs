@@ -145,7 +145,7 @@ fn hostile_image_header_fails_cleanly_and_fast() {
 /// A letter page that draws one image of `side` x `side` gray samples over the whole page
 /// (the samples themselves: `data`, Flate-compressed).
 fn page_with_image(side: u32, data: &[u8]) -> Vec<u8> {
-    use lopdf::{Document, Object, Stream, dictionary};
+    use lopdf::{Document, Stream, dictionary};
     use std::io::Write;
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
     z.write_all(data).expect("deflates");
@@ -162,23 +162,13 @@ fn page_with_image(side: u32, data: &[u8]) -> Vec<u8> {
         dictionary! {},
         b"q 612 0 0 792 0 0 cm /Im0 Do Q".to_vec(),
     ));
-    let pages = doc.new_object_id();
-    let page = doc.add_object(dictionary! {
-        "Type" => "Page", "Parent" => pages, "MediaBox" => vec![0.into(), 0.into(), 612.into(), 792.into()],
-        "Contents" => content,
-        "Resources" => dictionary! { "XObject" => dictionary! { "Im0" => image } },
-    });
-    doc.objects.insert(
-        pages,
-        Object::Dictionary(
-            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
-        ),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
-    doc.trailer.set("Root", catalog);
-    let mut bytes = Vec::new();
-    doc.save_to(&mut bytes).expect("saves");
-    bytes
+    common::one_page_pdf(
+        doc,
+        common::LETTER,
+        0,
+        content,
+        dictionary! { "XObject" => dictionary! { "Im0" => image } },
+    )
 }
 
 /// A scanned page whose image claims 40000 x 40000 samples (1.6 gigapixels; the file holds

@@ -349,3 +349,40 @@ pub fn page_recall(
     }
     (found, total, misses)
 }
+
+/// US Letter, the media box of the pages the tests make.
+pub const LETTER: [i64; 4] = [0, 0, 612, 792];
+
+/// Saves `doc` as a one-page PDF: a page of `media` (turned by `rotate` when not 0) that
+/// draws `contents` (a stream reference, or an array of them) with `resources`.
+pub fn one_page_pdf(
+    mut doc: lopdf::Document,
+    media: [i64; 4],
+    rotate: i64,
+    contents: impl Into<lopdf::Object>,
+    resources: lopdf::Dictionary,
+) -> Vec<u8> {
+    use lopdf::{Object, dictionary};
+    let pages = doc.new_object_id();
+    let mut page = dictionary! {
+        "Type" => "Page", "Parent" => pages,
+        "MediaBox" => media.iter().map(|&v| Object::Integer(v)).collect::<Vec<_>>(),
+        "Contents" => contents.into(),
+        "Resources" => resources,
+    };
+    if rotate != 0 {
+        page.set("Rotate", rotate);
+    }
+    let page = doc.add_object(page);
+    doc.objects.insert(
+        pages,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+    doc.trailer.set("Root", catalog);
+    let mut bytes = Vec::new();
+    doc.save_to(&mut bytes).expect("saves");
+    bytes
+}
