@@ -25,5 +25,6 @@ pub mod text;
 pub use error::{Error, Result};
 pub use fields::{
     DetectOptions, DetectedField, FieldKind, FieldSource, PageFields, detect_fields, page_marks,
+    text_and_marks,
 };
 pub use text::{Line, PageText, TextOptions, TextWarning, Word, extract_text};

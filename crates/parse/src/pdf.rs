@@ -178,30 +178,48 @@ pub(crate) fn parse_pdf(bytes: &[u8], request: &ParseRequest<'_>, mut warnings: 
         }
         Err(_) => None,
     };
-    let (selected, mut texts) = match &form {
+    // Markdown looks for ruled tables: the thin marks come from the same interpreter pass
+    // as the text (reading the pages twice cost about as much again).
+    let with_marks = config.target_kind() == Target::Markdown;
+    let detect_options = DetectOptions {
+        text: text_options.clone(),
+        ..DetectOptions::default()
+    };
+    let read = |pages: Option<&[usize]>| -> Result<Vec<(PageText, Vec<[f32; 4]>)>> {
+        Ok(if with_marks {
+            formsmith_detect::text_and_marks(bytes, pages, &detect_options)?
+        } else {
+            formsmith_detect::extract_text(bytes, pages, &text_options)?
+                .into_iter()
+                .map(|t| (t, Vec::new()))
+                .collect()
+        })
+    };
+    let (selected, mut read_pages) = match &form {
         Some(f) => {
             let selected = config.selected_pages(f.page_count())?;
             check_pages(selected.len(), config.limits.max_pages)?;
-            let texts = formsmith_detect::extract_text(bytes, Some(&selected), &text_options)?;
+            let texts = read(Some(&selected))?;
             (selected, texts)
         }
         None => {
             // The object layer could not be read (or the form is XFA-only): the text pass
             // decides whether the file can be read at all.
-            let all = formsmith_detect::extract_text(bytes, None, &text_options)?;
+            let all = read(None)?;
             let selected = config.selected_pages(all.len())?;
             check_pages(selected.len(), config.limits.max_pages)?;
             let keep: std::collections::HashSet<usize> = selected.iter().copied().collect();
-            (selected, all.into_iter().filter(|t| keep.contains(&t.page)).collect())
+            (selected, all.into_iter().filter(|(t, _)| keep.contains(&t.page)).collect())
         }
     };
-    if texts.is_empty() && selected.is_empty() {
+    if read_pages.is_empty() && selected.is_empty() {
         return Err(Error::Engine(formsmith_engine::Error::Corrupt("the document has no pages".into())));
     }
-    if form.is_none() && !texts.is_empty() {
+    if form.is_none() && !read_pages.is_empty() {
         warnings.push("the PDF's object layer could not be read: no form values, page boxes assume US Letter".into());
     }
-    texts.sort_by_key(|t| selected.iter().position(|&p| p == t.page));
+    read_pages.sort_by_key(|(t, _)| selected.iter().position(|&p| p == t.page));
+    let (texts, marks): (Vec<PageText>, Vec<Vec<[f32; 4]>>) = read_pages.into_iter().unzip();
     let geometry = |index: usize| form.as_ref().and_then(|f| f.page_geometry(index)).unwrap_or(PageGeometry::LETTER);
 
     let mut pages: Vec<PageIn> = Vec::with_capacity(texts.len());
@@ -223,24 +241,12 @@ pub(crate) fn parse_pdf(bytes: &[u8], request: &ParseRequest<'_>, mut warnings: 
     }
 
     // Thin marks for ruled tables, on pages with enough text to hold a table.
-    let table_pages: Vec<usize> = texts.iter().filter(|t| t.words.len() >= 4).map(|t| t.page).collect();
-    if config.target_kind() == Target::Markdown && !table_pages.is_empty() && started.elapsed() < config.limits.max_total_time {
-        let options = DetectOptions {
-            text: text_options.clone(),
-            ..DetectOptions::default()
-        };
-        match formsmith_detect::page_marks(bytes, Some(&table_pages), &options) {
-            Ok(marks) => {
-                for (index, marks) in table_pages.iter().zip(marks) {
-                    if let Some(k) = texts.iter().position(|t| t.page == *index)
-                        && let Some(p) = pages.get_mut(k)
-                    {
-                        let g = geometry(*index);
-                        p.rules = marks.into_iter().map(|m| display(g, m)).collect();
-                    }
-                }
+    if with_marks && started.elapsed() < config.limits.max_total_time {
+        for ((text, marks), p) in texts.iter().zip(marks).zip(pages.iter_mut()) {
+            if text.words.len() >= 4 {
+                let g = geometry(text.page);
+                p.rules = marks.into_iter().map(|m| display(g, m)).collect();
             }
-            Err(e) => warnings.push(format!("ruled tables were not looked for: {e}")),
         }
     }
 

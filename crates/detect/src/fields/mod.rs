@@ -277,12 +277,27 @@ pub fn page_marks(
     pages: Option<&[usize]>,
     options: &DetectOptions,
 ) -> Result<Vec<Vec<[f32; 4]>>> {
-    let read = read_pages(pdf, pages, options)?;
-    Ok(read
+    Ok(text_and_marks(pdf, pages, options)?
         .into_iter()
-        .map(|(_, input, _, _)| {
-            let g = &input.graphics;
-            let lines = g.segs.iter().map(|s| {
+        .map(|(_, marks)| marks)
+        .collect())
+}
+
+/// Each page's text (as [`crate::extract_text`] gives it) with its marks (as [`page_marks`]
+/// gives them), read in one interpreter pass: for callers that need both (parse reads ruled
+/// tables from the marks).
+pub fn text_and_marks(
+    pdf: &[u8],
+    pages: Option<&[usize]>,
+    options: &DetectOptions,
+) -> Result<Vec<(PageText, Vec<[f32; 4]>)>> {
+    let mut recorder = GraphicsRecorder::default();
+    let texts = crate::text::extract_observed(pdf, pages, &options.text, &mut recorder)?;
+    Ok(texts
+        .into_iter()
+        .zip(recorder.pages)
+        .map(|(text, (_, frame, graphics))| {
+            let lines = graphics.segs.iter().map(|s| {
                 let half = s.width.max(0.5) / 2.0;
                 if s.horizontal {
                     [s.lo, s.at - half, s.hi, s.at + half]
@@ -290,11 +305,12 @@ pub fn page_marks(
                     [s.at - half, s.lo, s.at + half, s.hi]
                 }
             });
-            lines
-                .chain(g.frames.iter().map(|f| f.rect))
-                .chain(g.white_areas())
-                .map(|b| input.frame.to_user(b))
-                .collect()
+            let marks = lines
+                .chain(graphics.frames.iter().map(|f| f.rect))
+                .chain(graphics.white_areas())
+                .map(|b| frame.to_user(b))
+                .collect();
+            (text, marks)
         })
         .collect())
 }
