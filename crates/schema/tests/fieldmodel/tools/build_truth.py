@@ -68,7 +68,7 @@ def build(stem):
             if k == 'entity':
                 meta['entity'] = None if v in ('', '-') else v
             elif k in ('checked_pages', 'pages_labelled'):
-                doc[k] = [int(x) for x in v.split(',')]
+                doc[k] = [int(x) for x in v.split(',') if x.strip() not in ('', '-')]
             else:
                 doc[k] = v
             continue
