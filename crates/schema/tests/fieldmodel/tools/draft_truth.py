@@ -67,15 +67,11 @@ def pypdf_fields(pdf):
             if ff & (1 << 16): return 'button'
             return 'radio' if ff & (1 << 15) else 'checkbox'
         return 'text'
-    def add(name, d, widgets):
-        if name in seen:
-            seen[name] += 1; name = f'{name}#{seen[name]}'
-        else:
-            seen[name] = 1
+    def add(name, d, widgets, objnum=0):
         ws = []
         for ref, w in widgets:
             ws.append({'page': pageof.get(ref, 0), 'rect': [float(v) for v in w['/Rect']], 'hidden': bool(int(w.get('/F', 0)) & 2)})
-        fields.append({'name': name, 'type': kind(d), 'tooltip': d.get('/TU'), 'flags': [], 'widgets': ws, 'onStates': []})
+        fields.append({'name': name, 'type': kind(d), 'tooltip': d.get('/TU'), 'flags': [], 'widgets': ws, 'onStates': [], '_obj': objnum})
     covered = set()
     def walk(ref, prefix):
         d = ref.get_object()
@@ -87,7 +83,7 @@ def pypdf_fields(pdf):
         else:
             ws = [(k.idnum, k.get_object()) for k in kids] or [(ref.idnum, d)]
             covered.update(x[0] for x in ws)
-            add(name, d, ws)
+            add(name, d, ws, ref.idnum)
     af = r.trailer['/Root'].get('/AcroForm')
     for ref in (af.get_object().get('/Fields') or []) if af else []:
         walk(ref, '')
@@ -96,6 +92,14 @@ def pypdf_fields(pdf):
             o = a.get_object()
             if o.get('/Subtype') == '/Widget' and a.idnum not in covered:
                 walk(a, '')
+    # like the CLI: equal names get "#2", "#3"... by object number, the lowest keeps the name
+    groups = {}
+    for f in fields:
+        groups.setdefault(f['name'], []).append(f)
+    for name, g in groups.items():
+        if len(g) > 1:
+            for rank, f in enumerate(sorted(g, key=lambda f: f['_obj'])[1:], 2):
+                f['name'] = f'{name}#{rank}'
     return fields
 
 
