@@ -3,9 +3,14 @@
 //! [`sniff`] tells what a file is from its bytes (magic numbers, the entry names of zip
 //! containers) and, where bytes cannot tell (plain text, old formats), its name.
 //! [`convert_to_pdf`] runs LibreOffice headless on office, HTML and text files: each run
-//! in a private temporary directory with its own LibreOffice profile (parallel
+//! in a cage ([`cage`]: no network, no view of the server's files, memory and CPU
+//! limits) over a private temporary directory with its own LibreOffice profile (parallel
 //! conversions do not share a profile lock), in its own process group killed at the
-//! timeout, with the output size bounded.
+//! timeout, with the output size bounded. External references are emptied (HTML) or
+//! refused (office containers) first ([`linked`]).
+
+mod cage;
+pub mod linked;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -262,6 +267,8 @@ pub struct ConvertOptions {
     pub max_output_bytes: u64,
     /// Largest input accepted, in bytes.
     pub max_input_bytes: usize,
+    /// Address space LibreOffice may map, in bytes (`ulimit -v` in the cage).
+    pub max_memory_bytes: u64,
 }
 
 impl Default for ConvertOptions {
@@ -271,6 +278,7 @@ impl Default for ConvertOptions {
             timeout: Duration::from_secs(120),
             max_output_bytes: 512 << 20,
             max_input_bytes: 256 << 20,
+            max_memory_bytes: 3 << 30,
         }
     }
 }
@@ -329,7 +337,8 @@ pub fn convert_to_pdf(bytes: &[u8], file_name: Option<&str>, options: &ConvertOp
             options.max_input_bytes
         )));
     }
-    let ext = match sniff(bytes, file_name) {
+    let kind = sniff(bytes, file_name);
+    let ext = match kind {
         InputKind::Pdf => return Ok(bytes.to_vec()),
         InputKind::Office(kind) => kind.extension(),
         InputKind::Html => "html",
@@ -345,33 +354,54 @@ pub fn convert_to_pdf(bytes: &[u8], file_name: Option<&str>, options: &ConvertOp
             ));
         }
     };
+    let prepared = linked::prepare(bytes, kind)?;
     let Some(soffice) = find_soffice(options) else {
         return Err(Error::ConversionFailed(
             "cannot convert to PDF: LibreOffice (soffice) is not installed (install it, or set FORMSMITH_SOFFICE to its binary)".into(),
         ));
     };
+    if !soffice.is_file() {
+        return Err(Error::ConversionFailed(format!(
+            "cannot convert to PDF: LibreOffice is not installed at {} (install it, or set FORMSMITH_SOFFICE to its binary)",
+            soffice.display()
+        )));
+    }
+    // The cage sees /usr, not the alternatives links or PATH that found soffice.
+    let soffice = std::fs::canonicalize(&soffice).unwrap_or(soffice);
+    let bwrap = cage::available()?;
     let dir = TempDir::new()?;
-    let input = dir.0.join(format!("input.{ext}"));
-    let out_dir = dir.0.join("out");
-    let profile = dir.0.join("profile");
-    std::fs::write(&input, bytes)
-        .and_then(|()| std::fs::create_dir(&out_dir))
+    let file = format!("input.{ext}");
+    std::fs::write(dir.0.join(&file), &prepared)
+        .and_then(|()| std::fs::create_dir(dir.0.join("out")))
         .map_err(|e| Error::ConversionFailed(format!("cannot write the input for conversion: {e}")))?;
-    let mut cmd = Command::new(&soffice);
-    cmd.arg(format!("-env:UserInstallation=file://{}", profile.display()))
-        .args(["--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck"])
-        .args(["--convert-to", "pdf", "--outdir"])
-        .arg(&out_dir)
-        .arg(&input)
-        .env("HOME", &dir.0)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped());
+    let job = cage::JOB_DIR;
+    let args = [
+        format!("-env:UserInstallation=file://{job}/profile"),
+        "--headless".into(),
+        "--norestore".into(),
+        "--nologo".into(),
+        "--nodefault".into(),
+        "--nolockcheck".into(),
+        "--convert-to".into(),
+        "pdf".into(),
+        "--outdir".into(),
+        format!("{job}/out"),
+        format!("{job}/{file}"),
+    ];
+    let mut cmd = cage::command(
+        &bwrap,
+        &dir.0,
+        &soffice,
+        &args,
+        options.max_memory_bytes,
+        options.timeout.as_secs().max(1),
+    );
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
-        // Its own process group: soffice forks (oosplash -> soffice.bin) and the timeout
-        // must end them all.
+        // Its own process group: the cage forks (bwrap -> sh -> oosplash -> soffice.bin)
+        // and the timeout must end them all.
         cmd.process_group(0);
     }
     let mut child = cmd.spawn().map_err(|e| {
@@ -402,7 +432,7 @@ pub fn convert_to_pdf(bytes: &[u8], file_name: Option<&str>, options: &ConvertOp
     if let Some(mut err) = child.stderr.take() {
         let _ = err.by_ref().take(4096).read_to_string(&mut stderr);
     }
-    let output = out_dir.join("input.pdf");
+    let output = dir.0.join("out").join("input.pdf");
     let size = std::fs::metadata(&output).map(|m| m.len()).ok();
     match size {
         None => Err(Error::ConversionFailed(format!(
@@ -431,4 +461,16 @@ fn kill_group(child: &mut std::process::Child) {
     }
     let _ = child.kill();
     let _ = child.wait();
+}
+
+/// Runs `program args…` in the cage conversions run in ([`cage`]), with `job_dir` as its
+/// working directory `/job`, and returns what it printed. For diagnostics and for the
+/// tests that prove the cage holds (no network, no files outside `/usr` and `/job`).
+pub fn run_in_cage(program: &Path, args: &[String], job_dir: &Path) -> Result<std::process::Output> {
+    let bwrap = cage::available()?;
+    cage::command(&bwrap, job_dir, program, args, 1 << 30, 30)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .output()
+        .map_err(|e| Error::ConversionFailed(format!("cannot run the cage: {e}")))
 }

@@ -115,3 +115,111 @@ fn office_files_convert_when_libreoffice_is_installed() {
     let out = parse(html, &ParseRequest::default()).expect("html converted");
     assert!(common::all_text(&out).contains("Paragraph Walrus here."));
 }
+
+/// A loopback listener that counts the connections made to it while it lives.
+struct Listener {
+    port: u16,
+    hits: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+fn listener() -> Listener {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+    let port = socket.local_addr().expect("address").port();
+    let hits = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = hits.clone();
+    std::thread::spawn(move || {
+        for stream in socket.incoming() {
+            counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    Listener { port, hits }
+}
+
+/// A file outside the cage: stands for another workspace's stored blob.
+fn secret_file() -> (std::path::PathBuf, &'static str) {
+    let dir = std::env::temp_dir().join(format!("formsmith-cage-secret-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("secret dir");
+    let path = dir.join("blob");
+    let secret = "SECRETWORKSPACEAPAYLOAD";
+    std::fs::write(&path, secret).expect("write secret");
+    (path, secret)
+}
+
+#[test]
+fn the_cage_has_no_network_and_no_view_of_the_servers_files() {
+    if convert::find_soffice(&ConvertOptions::default()).is_none() {
+        println!("NOTICE: LibreOffice (soffice) is not installed: the cage is not exercised");
+        return;
+    }
+    let Some(python) = ["/usr/bin/python3"].into_iter().map(std::path::PathBuf::from).find(|p| p.exists()) else {
+        println!("NOTICE: no /usr/bin/python3 to probe the cage with");
+        return;
+    };
+    let ear = listener();
+    let (secret_path, _) = secret_file();
+    let job = tempdir("cage-job");
+    std::fs::write(job.join("mine.txt"), "visible").expect("job file");
+    let probe = format!(
+        r#"
+import socket, os
+out = []
+try:
+    socket.create_connection(("127.0.0.1", {port}), timeout=2); out.append("NET-OPEN")
+except OSError as e: out.append("net-closed")
+for p in ["{secret}", "/etc/passwd", "/etc/hosts", "/root", "/home", "/work", "/proc/1/root/etc/passwd"]:
+    try:
+        open(p).read() if not os.path.isdir(p) else os.listdir(p); out.append("READ:" + p)
+    except OSError: out.append("hidden")
+out.append(open("/job/mine.txt").read())
+print(" ".join(out))
+"#,
+        port = ear.port,
+        secret = secret_path.display()
+    );
+    let output = convert::run_in_cage(&python, &["-c".into(), probe], &job).expect("cage runs");
+    let said = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{said} {}", String::from_utf8_lossy(&output.stderr));
+    assert!(said.contains("net-closed"), "{said}");
+    assert!(!said.contains("NET-OPEN") && !said.contains("READ:"), "the cage leaked: {said}");
+    assert!(said.contains("visible"), "the job directory is visible: {said}");
+    assert_eq!(ear.hits.load(std::sync::atomic::Ordering::SeqCst), 0);
+}
+
+#[test]
+fn documents_that_reference_outside_content_reach_nothing() {
+    if convert::find_soffice(&ConvertOptions::default()).is_none() {
+        println!("NOTICE: LibreOffice (soffice) is not installed: office conversion not exercised");
+        return;
+    }
+    let ear = listener();
+    let (secret_path, secret) = secret_file();
+    // HTML: loads are emptied; the text converts.
+    let html = format!(
+        r#"<!DOCTYPE html><html><head><link rel="stylesheet" href="http://127.0.0.1:{p}/s.css"></head><body><p>Intro.</p>
+<p>Visible Walrus text <img src="http://127.0.0.1:{p}/a.png"> <img src="file://{s}"></p>
+<iframe src="file://{s}"></iframe><p style="background:url(http://127.0.0.1:{p}/b.png)">end</p></body></html>"#,
+        p = ear.port,
+        s = secret_path.display()
+    );
+    let out = parse(html.as_bytes(), &ParseRequest::default()).expect("html converted");
+    let text = common::all_text(&out);
+    assert!(text.contains("Visible Walrus text"), "{text}");
+    assert!(!text.contains(secret), "{text}");
+    // RTF with a field that includes another file: refused, naming the field.
+    let rtf = format!(
+        r#"{{\rtf1\ansi Hello {{\field{{\*\fldinst {{\rtlch\fcs1 INCLUDETEXT "{}" }}}}{{\fldrslt x}}}}\par}}"#,
+        secret_path.display()
+    );
+    let err = parse(rtf.as_bytes(), &ParseRequest { file_name: Some("a.rtf"), ..Default::default() })
+        .expect_err("an INCLUDETEXT field is refused");
+    assert_eq!(err.reason(), "FAILED_TO_CONVERT_TO_PDF");
+    assert!(err.to_string().contains("INCLUDETEXT"), "{err}");
+    assert_eq!(ear.hits.load(std::sync::atomic::Ordering::SeqCst), 0, "a document reached the listener");
+}
+
+fn tempdir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("formsmith-{tag}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
