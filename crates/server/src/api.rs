@@ -53,6 +53,11 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// Longest password accepted with a file (PDF passwords are at most 127 bytes).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// Longest file URL accepted.
+pub const MAX_URL_BYTES: usize = 8 * 1024;
+
 /// `settings` of a URL input.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct FileSettings {
@@ -106,6 +111,18 @@ impl FileInput {
             (None, None) => Err(ApiError::invalid("file: `id` or `url` is required")),
             (Some(id), None) => Ok(InputRef::Id(id.clone())),
             (None, Some(url)) => {
+                if url.len() > MAX_URL_BYTES {
+                    return Err(ApiError::invalid(format!(
+                        "file.url is longer than {MAX_URL_BYTES} bytes"
+                    )));
+                }
+                if let Some(pw) = self.settings.as_ref().and_then(|s| s.password.as_ref())
+                    && pw.len() > MAX_PASSWORD_BYTES
+                {
+                    return Err(ApiError::invalid(format!(
+                        "file.settings.password is longer than {MAX_PASSWORD_BYTES} bytes; PDF passwords are at most 127"
+                    )));
+                }
                 let parsed = reqwest::Url::parse(url)
                     .map_err(|e| ApiError::invalid(format!("file.url is not a URL: {e}")))?;
                 if !matches!(parsed.scheme(), "http" | "https") {

@@ -185,6 +185,60 @@ async fn oversize_upload_is_413() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn multipart_parts_are_bounded() {
+    let t = start(|c| c.max_upload_bytes = 200_000).await;
+    let w9 = corpus("fillable/irs-fw9-2024.pdf");
+    // A password far past any PDF password: refused, not stored.
+    let r = t.upload_as(KEY, &w9, Some(&"p".repeat(5_000))).await;
+    assert_eq!(r.status(), 400);
+    let b: Value = r.json().await.unwrap();
+    assert_eq!(b["code"], "INVALID_REQUEST");
+    assert!(b["message"].as_str().unwrap().contains("password"), "{b}");
+    let (_, listed) = t.json(t.get("/files")).await;
+    assert_eq!(listed["data"].as_array().map(Vec::len), Some(0), "{listed}");
+    // A 1 KiB password is taken.
+    let r = t.upload_as(KEY, &w9, Some(&"p".repeat(1_000))).await;
+    assert_eq!(r.status(), 200);
+    // Bytes in parts the route does not read still count against the limit.
+    let form = reqwest::multipart::Form::new()
+        .part("padding", reqwest::multipart::Part::bytes(vec![b'x'; 400_000]))
+        .part("file", reqwest::multipart::Part::bytes(std::fs::read(&w9).unwrap()).file_name("w9.pdf"));
+    let r = t
+        .http
+        .post(format!("{}/files/upload", t.url))
+        .bearer_auth(KEY)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 413);
+    // Many parts are refused.
+    let mut form = reqwest::multipart::Form::new();
+    for i in 0..40 {
+        form = form.text(format!("x{i}"), "y");
+    }
+    let r = t
+        .http
+        .post(format!("{}/files/upload", t.url))
+        .bearer_auth(KEY)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    // A URL input's password is bounded the same way.
+    let (status, body) = t
+        .json(t.post(
+            "/edit_runs",
+            &serde_json::json!({"file": {"url": "https://example.org/a.pdf", "settings": {"password": "p".repeat(5_000)}}}),
+        ))
+        .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(body["message"].as_str().unwrap().contains("password"), "{body}");
+    t.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn edit_sync_async_list_delete() {
     let t = start(|_| {}).await;
     let file = t.upload("fillable/irs-fw9-2024.pdf").await;

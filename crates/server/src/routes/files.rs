@@ -25,6 +25,15 @@ fn too_large(limit: u64) -> ApiError {
     )
 }
 
+/// Longest `password` part accepted (PDF passwords are at most 127 bytes): a kibibyte
+/// leaves room and keeps a hostile part from costing memory, a database row and a reload
+/// on every run.
+use crate::api::MAX_PASSWORD_BYTES;
+/// Longest file name kept (in characters); longer names are cut.
+const MAX_FILE_NAME_CHARS: usize = 255;
+/// Most multipart parts read.
+const MAX_PARTS: usize = 16;
+
 /// `POST /files/upload`: part `file` (required), field `password` (optional).
 pub async fn upload(
     State(state): State<Shared>,
@@ -47,16 +56,30 @@ pub async fn upload(
     };
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut password: Option<String> = None;
+    // Every byte of the body counts against the limit, whatever part carries it (a body
+    // without Content-Length is not otherwise bounded), and so does the number of parts.
+    let mut body_bytes: u64 = 0;
+    let mut parts = 0usize;
     while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(ApiError::invalid(format!(
+                "the multipart body has more than {MAX_PARTS} parts; send `file` and, optionally, `password`"
+            )));
+        }
         match field.name() {
             Some("file") => {
+                if file.is_some() {
+                    return Err(ApiError::invalid("the multipart body has more than one `file` part"));
+                }
                 let name = field
                     .file_name()
-                    .map(str::to_string)
+                    .map(|n| n.chars().take(MAX_FILE_NAME_CHARS).collect::<String>())
                     .filter(|n| !n.trim().is_empty())
                     .unwrap_or_else(|| "upload".into());
                 let mut bytes = Vec::new();
                 while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                    body_bytes += chunk.len() as u64;
                     bytes.extend_from_slice(&chunk);
                     if bytes.len() as u64 > limit {
                         return Err(too_large(limit));
@@ -65,10 +88,31 @@ pub async fn upload(
                 file = Some((name, bytes));
             }
             Some("password") => {
-                let text = field.text().await.map_err(bad)?;
+                let mut text = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                    body_bytes += chunk.len() as u64;
+                    text.extend_from_slice(&chunk);
+                    if text.len() > MAX_PASSWORD_BYTES {
+                        return Err(ApiError::invalid(format!(
+                            "the `password` part is longer than {MAX_PASSWORD_BYTES} bytes; PDF passwords are at most 127"
+                        )));
+                    }
+                }
+                let text = String::from_utf8(text)
+                    .map_err(|_| ApiError::invalid("the `password` part is not UTF-8 text"))?;
                 password = Some(text).filter(|p| !p.is_empty());
             }
-            _ => while field.chunk().await.map_err(bad)?.is_some() {},
+            _ => {
+                while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                    body_bytes += chunk.len() as u64;
+                    if body_bytes > limit.saturating_add(64 * 1024) {
+                        return Err(too_large(limit));
+                    }
+                }
+            }
+        }
+        if body_bytes > limit.saturating_add(64 * 1024) {
+            return Err(too_large(limit));
         }
     }
     let (name, bytes) =
