@@ -60,6 +60,9 @@ impl LoadedPdf {
         if source.load_all(&self.original, &mut self.doc) {
             return Ok(());
         }
+        if let Some(e) = source.over_budget() {
+            return Err(e);
+        }
         // Our reader met something it does not parse: take lopdf's full (repairing) load and
         // lay the objects we changed over it; object numbers are the file's in both.
         let full = load_full(&self.original, self.password.clone(), &self.limits)?;
@@ -115,6 +118,7 @@ pub(crate) fn load(bytes: &[u8], options: &OpenOptions) -> Result<LoadedPdf> {
         });
     };
     let original = bytes[start..].to_vec();
+    let budget = partial::DecodeBudget::new(limits.max_total_decoded_bytes);
     let partial = (!options.parse_everything)
         .then(|| {
             partial::load(
@@ -122,9 +126,15 @@ pub(crate) fn load(bytes: &[u8], options: &OpenOptions) -> Result<LoadedPdf> {
                 options.password.as_deref(),
                 limits.max_decompressed_bytes,
                 limits.max_objects,
+                budget.clone(),
             )
         })
-        .flatten()
+        .flatten();
+    if budget.exceeded() {
+        // The full loader would inflate the same streams (and keep them all).
+        return Err(budget.error());
+    }
+    let partial = partial
         // A page tree our reader could not walk goes to the full loader, which repairs.
         .filter(|p| !p.doc.get_pages().is_empty());
     let pdf = match partial {
@@ -164,6 +174,7 @@ pub(crate) fn load(bytes: &[u8], options: &OpenOptions) -> Result<LoadedPdf> {
 
 /// lopdf's loader: every object parsed, damaged cross-reference data rebuilt.
 fn load_full(original: &[u8], password: Option<String>, limits: &Limits) -> Result<LoadedPdf> {
+    check_object_streams(original, limits)?;
     let load_options = LoadOptions {
         password: password.clone(),
         max_decompressed_size: Some(limits.max_decompressed_bytes),
@@ -203,6 +214,62 @@ fn load_full(original: &[u8], password: Option<String>, limits: &Limits) -> Resu
         password,
         limits: limits.clone(),
     })
+}
+
+/// Checks that the file's object streams together inflate to at most
+/// [`Limits::max_total_decoded_bytes`], inflating each into a counter (nothing kept) and
+/// stopping at the limit, so it costs milliseconds and no memory.
+///
+/// Readers that keep every object stream they decode for as long as the document is open
+/// (lopdf's loader inflates them all up front; hayro caches each one it reads) hold them
+/// all at once, each under the per-stream limit but not in total. Streams are found by
+/// their `/ObjStm` type, as a repairing loader finds them; encrypted ones (not inflatable
+/// before decryption) count nothing. Fails with [`Error::LimitExceeded`].
+pub fn check_object_streams(data: &[u8], limits: &Limits) -> Result<()> {
+    use std::io::Read;
+    const TYPE: &[u8] = b"/ObjStm";
+    /// How far after the type the stream's data may start (the rest of its dictionary).
+    const DICT_WINDOW: usize = 4096;
+    let mut total = 0u64;
+    let mut from = 0;
+    while let Some(at) = data
+        .get(from..)
+        .and_then(|rest| rest.windows(TYPE.len()).position(|w| w == TYPE))
+    {
+        let at = from + at + TYPE.len();
+        from = at;
+        let window = data.get(at..data.len().min(at + DICT_WINDOW)).unwrap_or_default();
+        let Some(keyword) = window.windows(6).position(|w| w == b"stream") else {
+            continue;
+        };
+        let mut start = at + keyword + 6;
+        for eol in [b'\r', b'\n'] {
+            if data.get(start) == Some(&eol) {
+                start += 1;
+            }
+        }
+        let left = limits.max_total_decoded_bytes.saturating_sub(total);
+        let mut inflater =
+            flate2::read::ZlibDecoder::new(data.get(start..).unwrap_or_default()).take(left + 1);
+        let mut buf = [0u8; 16 * 1024];
+        loop {
+            match inflater.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => total += n as u64,
+            }
+        }
+        if total > limits.max_total_decoded_bytes {
+            return Err(Error::LimitExceeded {
+                limit: "max_total_decoded_bytes",
+                detail: format!(
+                    "the object streams inflate to more than {} bytes (possible decompression bomb)",
+                    limits.max_total_decoded_bytes
+                ),
+            });
+        }
+        from = start;
+    }
+    Ok(())
 }
 
 fn password_error(password_given: bool) -> Error {

@@ -44,7 +44,7 @@ mod update;
 mod values;
 
 pub use create::{NewField, NewFieldKind, add_fields};
-pub use document::{OpenOptions, sniff_non_pdf};
+pub use document::{OpenOptions, check_object_streams, sniff_non_pdf};
 pub use error::{Error, FailureReason, Result};
 pub use form::{FillOptions, FillReport, Form, SaveOptions};
 pub use limits::Limits;

@@ -10,6 +10,8 @@
 //! full rewrite (flatten) needs every object.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use lopdf::encryption::{self, EncryptionState};
 use lopdf::{Dictionary, Document, Object, ObjectId, Stream, StringFormat};
@@ -83,6 +85,50 @@ pub(crate) struct PartialSource {
     /// The decryption state and the /Encrypt object, for encrypted files.
     pub encryption: Option<(EncryptionState, ObjectId)>,
     max_decompressed: usize,
+    /// Bytes inflated for the document (object and cross-reference streams), shared with
+    /// the opener, which tells "over budget" apart from "not readable here".
+    budget: DecodeBudget,
+}
+
+/// The document's decoded-bytes budget ([`crate::Limits::max_total_decoded_bytes`]) as
+/// the partial reader spends it. Clones share the count (a loaded document keeps reading
+/// objects after it is opened).
+#[derive(Debug, Clone)]
+pub(crate) struct DecodeBudget {
+    used: Arc<AtomicU64>,
+    max: u64,
+}
+
+impl DecodeBudget {
+    pub fn new(max: u64) -> Self {
+        Self {
+            used: Arc::new(AtomicU64::new(0)),
+            max,
+        }
+    }
+
+    /// Counts `bytes` decoded; false once the total is over the budget.
+    fn spend(&self, bytes: usize) -> bool {
+        let bytes = bytes as u64;
+        let before = self.used.fetch_add(bytes, Ordering::Relaxed);
+        before.saturating_add(bytes) <= self.max
+    }
+
+    /// Whether more was decoded than the budget allows.
+    pub fn exceeded(&self) -> bool {
+        self.used.load(Ordering::Relaxed) > self.max
+    }
+
+    /// The error for an exceeded budget.
+    pub fn error(&self) -> crate::Error {
+        crate::Error::LimitExceeded {
+            limit: "max_total_decoded_bytes",
+            detail: format!(
+                "the document's streams inflate to more than {} bytes (possible decompression bomb)",
+                self.max
+            ),
+        }
+    }
 }
 
 struct Parser<'a> {
@@ -380,7 +426,7 @@ impl<'a> Parser<'a> {
 
 impl PartialSource {
     /// Reads the cross-reference chain. `None` when it is not exactly as the file says.
-    fn open(data: &[u8], max_decompressed: usize) -> Option<PartialSource> {
+    fn open(data: &[u8], max_decompressed: usize, budget: DecodeBudget) -> Option<PartialSource> {
         let tail_start = data.len().saturating_sub(2048);
         let tail = &data[tail_start..];
         let at = tail.windows(9).rposition(|w| w == b"startxref")?;
@@ -395,6 +441,7 @@ impl PartialSource {
             xref_stream: false,
             encryption: None,
             max_decompressed,
+            budget,
         };
         let mut next = Some(xref_start);
         let mut seen = HashSet::new();
@@ -473,6 +520,9 @@ impl PartialSource {
         let decoded = stream
             .decompressed_content_with_limit(self.max_decompressed)
             .ok()?;
+        if !self.budget.spend(decoded.len()) {
+            return None;
+        }
         let w: Vec<usize> = stream
             .dict
             .get(b"W")
@@ -582,6 +632,11 @@ impl PartialSource {
         let content = stream
             .decompressed_content_with_limit(self.max_decompressed)
             .ok()?;
+        // Decoded object streams are kept while the document is open: their total is what
+        // bounds memory, not the size of each.
+        if !self.budget.spend(content.len()) {
+            return None;
+        }
         let n = usize::try_from(stream.dict.get(b"N").ok()?.as_i64().ok()?).ok()?;
         let first = usize::try_from(stream.dict.get(b"First").ok()?.as_i64().ok()?).ok()?;
         let mut p = Parser::new(&content, 0);
@@ -592,6 +647,11 @@ impl PartialSource {
             offsets.push((num, first.checked_add(off)?));
         }
         Some((content, offsets))
+    }
+
+    /// Whether reading stopped because the document's decoded-bytes budget ran out.
+    pub fn over_budget(&self) -> Option<crate::Error> {
+        self.budget.exceeded().then(|| self.budget.error())
     }
 
     /// Loads into `doc` every object not yet there (a full rewrite needs them all).
@@ -722,8 +782,9 @@ pub(crate) fn load(
     password: Option<&str>,
     max_decompressed: usize,
     max_objects: usize,
+    budget: DecodeBudget,
 ) -> Option<PartialLoad> {
-    let mut source = PartialSource::open(data, max_decompressed)?;
+    let mut source = PartialSource::open(data, max_decompressed, budget)?;
     let mut doc = Document::new();
     doc.version = std::str::from_utf8(data.get(5..8)?).ok()?.to_owned();
     // Only the document-level keys: a cross-reference stream's dictionary doubles as the
