@@ -36,6 +36,18 @@ pub enum Error {
         /// What went wrong.
         problem: crate::text::TextWarning,
     },
+    /// The pages together exceed a document bound of [`TextOptions`] (decoded bytes,
+    /// operations, glyphs, time; defaults in `formsmith_engine::Limits`): reported as
+    /// CORRUPT_FILE, like the engine's `LimitExceeded`.
+    ///
+    /// [`TextOptions`]: crate::TextOptions
+    #[error("a safety limit was hit ({limit}): {detail}")]
+    LimitExceeded {
+        /// The limit's name in `formsmith_engine::Limits`.
+        limit: &'static str,
+        /// What exceeded it.
+        detail: String,
+    },
     /// An image file (PNG, JPEG, TIFF) that cannot be decoded.
     #[error("cannot read the image: {0}")]
     CorruptImage(String),
@@ -60,6 +72,7 @@ impl Error {
             Self::Password(_) => FailureReason::PasswordProtectedFile,
             Self::PageOutOfRange { .. } => FailureReason::InvalidOptions,
             Self::Page { .. } => FailureReason::FieldDetectionError,
+            Self::LimitExceeded { .. } => FailureReason::CorruptFile,
             Self::CorruptImage(_) => FailureReason::CorruptFile,
             Self::TooLarge(_) => FailureReason::FileSizeTooLarge,
             Self::Ocr(_) => FailureReason::FieldDetectionError,

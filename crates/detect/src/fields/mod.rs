@@ -167,11 +167,11 @@ pub fn detect_fields(
     pages: Option<&[usize]>,
     options: &DetectOptions,
 ) -> Result<Vec<PageFields>> {
-    let read = read_pages(pdf, pages, options)?;
-    let mut out = Vec::with_capacity(read.len());
+    let mut out = Vec::new();
     let mut scanner: Option<Result<scan::ScanReader>> = None;
     let mut scanned_count = 0usize;
-    for (page, input, mut warnings, read_time) in read {
+    // Each page is detected as soon as it is read: only its fields are kept.
+    each_page(pdf, pages, options, &mut |(page, input, mut warnings, read_time)| {
         let started = Instant::now();
         let image_only = is_image_only(&input);
         let mut fields = Vec::new();
@@ -229,7 +229,8 @@ pub fn detect_fields(
             warnings,
             elapsed: read_time + started.elapsed(),
         });
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -291,28 +292,30 @@ pub fn text_and_marks(
     pages: Option<&[usize]>,
     options: &DetectOptions,
 ) -> Result<Vec<(PageText, Vec<[f32; 4]>)>> {
+    let mut out = Vec::new();
     let mut recorder = GraphicsRecorder::default();
-    let texts = crate::text::extract_observed(pdf, pages, &options.text, &mut recorder)?;
-    Ok(texts
-        .into_iter()
-        .zip(recorder.pages)
-        .map(|(text, (_, frame, graphics))| {
-            let lines = graphics.segs.iter().map(|s| {
-                let half = s.width.max(0.5) / 2.0;
-                if s.horizontal {
-                    [s.lo, s.at - half, s.hi, s.at + half]
-                } else {
-                    [s.at - half, s.lo, s.at + half, s.hi]
-                }
-            });
-            let marks = lines
-                .chain(graphics.frames.iter().map(|f| f.rect))
-                .chain(graphics.white_areas())
-                .map(|b| frame.to_user(b))
-                .collect();
-            (text, marks)
-        })
-        .collect())
+    // A page's graphics become its marks as soon as it is read, and are dropped.
+    crate::text::extract_observed(pdf, pages, &options.text, &mut recorder, &mut |text, recorder| {
+        let Some((_, frame, graphics)) = recorder.pages.pop() else {
+            return Ok(());
+        };
+        let lines = graphics.segs.iter().map(|s| {
+            let half = s.width.max(0.5) / 2.0;
+            if s.horizontal {
+                [s.lo, s.at - half, s.hi, s.at + half]
+            } else {
+                [s.at - half, s.lo, s.at + half, s.hi]
+            }
+        });
+        let marks = lines
+            .chain(graphics.frames.iter().map(|f| f.rect))
+            .chain(graphics.white_areas())
+            .map(|b| frame.to_user(b))
+            .collect();
+        out.push((text, marks));
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// A page that is one picture: images cover most of it, and it has (almost) neither text
@@ -362,18 +365,21 @@ pub(crate) struct PlacedWord {
 /// reading it took.
 pub(crate) type ReadPage = (usize, PageInput, Vec<TextWarning>, Duration);
 
-/// Reads pages and their drawing in one pass.
-pub(crate) fn read_pages(
+/// Reads pages and their drawing in one pass, handing each page to `f` as soon as it is
+/// read (its graphics are dropped after `f`: one page's drawing is held at a time).
+pub(crate) fn each_page(
     pdf: &[u8],
     pages: Option<&[usize]>,
     options: &DetectOptions,
-) -> Result<Vec<ReadPage>> {
+    f: &mut dyn FnMut(ReadPage) -> Result<()>,
+) -> Result<()> {
     let mut recorder = GraphicsRecorder::default();
-    let started = Instant::now();
-    let texts = crate::text::extract_observed(pdf, pages, &options.text, &mut recorder)?;
-    let per_page = started.elapsed() / (texts.len().max(1) as u32);
-    let mut out = Vec::with_capacity(texts.len());
-    for (text, (index, frame, graphics)) in texts.into_iter().zip(recorder.pages) {
+    let mut last = Instant::now();
+    crate::text::extract_observed(pdf, pages, &options.text, &mut recorder, &mut |text, recorder| {
+        // begin_page pushed this page's graphics; nothing else is on the recorder.
+        let Some((index, frame, graphics)) = recorder.pages.pop() else {
+            return Ok(());
+        };
         debug_assert_eq!(text.page, index);
         let PageText {
             page,
@@ -389,7 +395,8 @@ pub(crate) fn read_pages(
                 size: w.font_size,
             })
             .collect();
-        out.push((
+        let read_time = last.elapsed();
+        f((
             page,
             PageInput {
                 frame,
@@ -397,8 +404,9 @@ pub(crate) fn read_pages(
                 words,
             },
             warnings,
-            per_page,
-        ));
-    }
-    Ok(out)
+            read_time,
+        ))?;
+        last = Instant::now();
+        Ok(())
+    })
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use hayro_syntax::Pdf;
+use hayro_syntax::PdfData;
 
 use super::graphics::{Bx, DisplayFrame};
 use super::{DetectOptions, PageInput, PlacedWord};
@@ -44,26 +44,36 @@ fn turn(c: (f32, f32), p: (f32, f32), degrees: f32) -> (f32, f32) {
 
 /// Opens the document and the OCR engine once, for the scanned pages of one call.
 pub(crate) struct ScanReader {
-    doc: Pdf,
+    /// The file's bytes, shared with each page's open.
+    data: PdfData,
     engine: Engine,
 }
 
 impl ScanReader {
     pub fn new(pdf: &[u8], options: &DetectOptions) -> Result<Self> {
-        let doc = crate::text::open_pdf(pdf, options.text.password.as_deref())?;
+        let doc = crate::text::open_pdf(
+            pdf,
+            options.text.password.as_deref(),
+            options.text.max_document_bytes,
+        )?;
         let engine = Engine::new(
             &options.ocr.language,
             options.ocr.layout,
             options.ocr.timeout,
         )?;
-        Ok(ScanReader { doc, engine })
+        Ok(ScanReader {
+            data: doc.data().clone(),
+            engine,
+        })
     }
 
     /// Reads page `index` from its pixels.
     pub fn read(&mut self, index: usize, options: &DetectOptions) -> Result<Scanned> {
-        let count = self.doc.pages().len();
-        let page = self
-            .doc
+        // A fresh open per page: hayro keeps a page's decoded content as long as its
+        // document lives; OCR is slow enough that opening again costs nothing.
+        let doc = crate::text::open_data(self.data.clone(), options.text.password.as_deref())?;
+        let count = doc.pages().len();
+        let page = doc
             .pages()
             .get(index)
             .ok_or(crate::Error::PageOutOfRange { page: index, count })?;

@@ -109,7 +109,11 @@ pub struct OcrPage {
 /// [`OcrOptions::max_image_pixels`], [`Error::Ocr`] when OCR is not available or fails or
 /// times out.
 pub fn ocr_pdf(pdf: &[u8], pages: Option<&[usize]>, options: &OcrOptions) -> Result<Vec<OcrPage>> {
-    let doc = crate::text::open_pdf(pdf, options.password.as_deref())?;
+    let doc = crate::text::open_pdf(
+        pdf,
+        options.password.as_deref(),
+        TextOptions::default().max_document_bytes,
+    )?;
     let count = doc.pages().len();
     let selected = crate::text::select_pages(pages, count)?;
     // The images each page would decode to be rendered, from a drawing pass that decodes
@@ -121,17 +125,23 @@ pub fn ocr_pdf(pdf: &[u8], pages: Option<&[usize]>, options: &OcrOptions) -> Res
         },
         ..crate::DetectOptions::default()
     };
-    for (page, input, warnings, _) in crate::fields::read_pages(pdf, Some(&selected), &detect)? {
+    crate::fields::each_page(pdf, Some(&selected), &detect, &mut |(page, input, warnings, _)| {
         check_images(page, input.graphics.largest_image, options.max_image_pixels)?;
         // The renderer has no operation or time limits of its own: a page that broke the
         // text pass's limits (or crashed it) is not rendered.
         if let Some(problem) = warnings.into_iter().find(|w| w.is_failure()) {
             return Err(Error::Page { page, problem });
         }
-    }
+        Ok(())
+    })?;
+    let data = doc.data().clone();
+    drop(doc);
     let mut engine = Engine::new(&options.language, options.layout, options.timeout)?;
     let mut out = Vec::with_capacity(selected.len());
     for index in selected {
+        // A fresh open per page: hayro keeps a page's decoded content as long as its
+        // document lives, and rendering is slow enough that opening again costs nothing.
+        let doc = crate::text::open_data(data.clone(), options.password.as_deref())?;
         let page = doc
             .pages()
             .get(index)
@@ -338,11 +348,12 @@ pub fn scanned_pages(
         text: options.clone(),
         ..crate::DetectOptions::default()
     };
-    let read = crate::fields::read_pages(pdf, pages, &detect)?;
-    Ok(read
-        .iter()
-        .map(|(page, input, _, _)| crate::fields::scan_check(*page, input))
-        .collect())
+    let mut out = Vec::new();
+    crate::fields::each_page(pdf, pages, &detect, &mut |(page, input, _, _)| {
+        out.push(crate::fields::scan_check(page, &input));
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// Whether page `page` (zero-based) of a PDF is a scan; see [`scanned_pages`].

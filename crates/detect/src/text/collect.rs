@@ -298,6 +298,10 @@ pub(crate) struct PageScan<'a> {
     /// Why the page must not be interpreted: a stream inflates beyond the limit, one text
     /// operand is too long, or the XObject tree is too big.
     pub refused: Option<TextWarning>,
+    /// Decoded bytes measured: the page's content and the form XObjects it reaches (each
+    /// counted per page, as the interpreter decodes them again for each page), up to the
+    /// point of a refusal. What the document-wide budget counts.
+    pub decoded: u64,
 }
 
 /// What a stream costs to interpret: its decoded size and its longest string or array.
@@ -325,6 +329,7 @@ pub(crate) fn scan_page<'a>(
     let mut scan = PageScan {
         fonts: Vec::new(),
         refused: None,
+        decoded: 0,
     };
     let too_large = Some(TextWarning::StreamTooLarge {
         limit: max_stream_bytes,
@@ -346,6 +351,7 @@ pub(crate) fn scan_page<'a>(
     for stream in &contents {
         total = total.saturating_add(measure(stream, max_stream_bytes, &mut lexer));
         lexer.feed(b" ");
+        scan.decoded = total;
         if total > max_stream_bytes {
             scan.refused = too_large;
             return scan;
@@ -389,6 +395,7 @@ pub(crate) fn scan_page<'a>(
                     longest_operand: lexer.longest,
                 }
             });
+            scan.decoded = scan.decoded.saturating_add(cost.bytes);
             if cost.bytes > max_stream_bytes {
                 scan.refused = too_large;
                 return scan;
@@ -683,6 +690,11 @@ impl<'f, 'a> Collector<'f, 'a> {
     /// Number of glyphs without a Unicode mapping, dropped from the text.
     pub(crate) fn unmapped(&self) -> usize {
         self.unmapped
+    }
+
+    /// Drawing operations counted so far on this page.
+    pub(crate) fn ops(&self) -> u64 {
+        self.ops
     }
 
     fn tick(&mut self) {

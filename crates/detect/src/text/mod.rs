@@ -23,14 +23,14 @@ use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use hayro_interpret::kurbo::{Affine, Rect};
 use hayro_interpret::{
     Context, InterpreterCache, InterpreterSettings, InterpreterWarning, RenderContent,
     interpret_page,
 };
-use hayro_syntax::{DecryptionError, LoadPdfError, Pdf};
+use hayro_syntax::{DecryptionError, LoadPdfError, Pdf, PdfData};
 
 use crate::error::{Error, Result};
 
@@ -40,7 +40,9 @@ pub(crate) mod observe;
 
 use collect::{Abort, Collector, FontNames, PageLimits};
 
-/// How text is extracted, and the bounds on the work one page may cost.
+/// How text is extracted, and the bounds on the work one page, and the whole document,
+/// may cost. The bounds default to [`formsmith_engine::Limits`] (the one place their
+/// defaults are documented); [`TextOptions::from_limits`] takes them from other limits.
 #[derive(Debug, Clone)]
 pub struct TextOptions {
     /// Password for encrypted files. Files encrypted with an empty user password (most
@@ -58,6 +60,16 @@ pub struct TextOptions {
     /// Wall-clock time one page may take; `None` for no limit. Checked between drawing
     /// operations, so a limit only triggers on pathological pages.
     pub max_page_time: Option<Duration>,
+    /// Decoded bytes (page content and the form XObjects each page draws) for all pages of
+    /// one call together; past it the call fails with [`Error::LimitExceeded`].
+    pub max_document_bytes: u64,
+    /// Drawing operations for all pages of one call together ([`Error::LimitExceeded`]).
+    pub max_document_ops: u64,
+    /// Glyphs kept for all pages of one call together ([`Error::LimitExceeded`]).
+    pub max_document_glyphs: u64,
+    /// Wall-clock time for all pages of one call together ([`Error::LimitExceeded`]);
+    /// `None` for no limit.
+    pub max_document_time: Option<Duration>,
     /// Horizontal gap, in em of the font size, above which two glyphs belong to different
     /// words even without a space glyph between them. Producers that place words with TJ
     /// offsets instead of spaces leave 0.2 em or more; letter tracking and kerning stay
@@ -68,17 +80,28 @@ pub struct TextOptions {
     pub fail_on_page_error: bool,
 }
 
-impl Default for TextOptions {
-    fn default() -> Self {
+impl TextOptions {
+    /// The default options with the bounds of `limits`.
+    pub fn from_limits(limits: &formsmith_engine::Limits) -> Self {
         Self {
             password: None,
-            max_ops_per_page: 2_000_000,
-            max_glyphs_per_page: 200_000,
-            max_stream_bytes: 64 << 20,
-            max_page_time: Some(Duration::from_secs(10)),
+            max_ops_per_page: limits.max_page_operations,
+            max_glyphs_per_page: limits.max_page_glyphs,
+            max_stream_bytes: limits.max_page_content_bytes,
+            max_page_time: Some(limits.max_page_time),
+            max_document_bytes: limits.max_total_decoded_bytes,
+            max_document_ops: limits.max_total_operations,
+            max_document_glyphs: limits.max_total_glyphs,
+            max_document_time: Some(limits.max_total_time),
             word_gap: 0.15,
             fail_on_page_error: false,
         }
+    }
+}
+
+impl Default for TextOptions {
+    fn default() -> Self {
+        Self::from_limits(&formsmith_engine::Limits::default())
     }
 }
 
@@ -238,27 +261,180 @@ impl fmt::Display for TextWarning {
 ///
 /// Fails when the file cannot be opened ([`Error::Corrupt`], [`Error::Password`]) or a
 /// page index is out of range; a page that cannot be read is returned with warnings, or
-/// fails with [`Error::Page`] when [`TextOptions::fail_on_page_error`] is set.
+/// fails with [`Error::Page`] when [`TextOptions::fail_on_page_error`] is set. The pages
+/// together exceeding a document bound of [`TextOptions`] fail with
+/// [`Error::LimitExceeded`].
 pub fn extract_text(
     pdf: &[u8],
     pages: Option<&[usize]>,
     options: &TextOptions,
 ) -> Result<Vec<PageText>> {
-    extract_observed(pdf, pages, options, &mut observe::NoObserver)
+    let mut out = Vec::new();
+    extract_observed(pdf, pages, options, &mut observe::NoObserver, &mut |text, _| {
+        out.push(text);
+        Ok(())
+    })?;
+    Ok(out)
 }
 
+/// Decoded page content one opened document may hold before it is opened afresh. hayro
+/// keeps each page's decoded content for as long as its document lives, so a document is
+/// read in runs of pages, each run from a fresh open, and the content of earlier runs is
+/// freed: memory stays near this plus one page, whatever the page count. Real documents
+/// (a few hundred KiB per page) are read in one run.
+const MAX_HELD_CONTENT: u64 = 32 << 20;
+
 /// [`extract_text`], with `observer` seeing each page's drawing (paths, glyph runs, images)
-/// in the same interpreter pass, under the same limits.
-pub(crate) fn extract_observed(
+/// in the same interpreter pass, under the same limits, and `sink` taking each page's text
+/// (and the observer, to take that page's observations) as soon as the page is read, so
+/// that callers keep only what they derive from a page, one page at a time.
+pub(crate) fn extract_observed<O: observe::PageObserver>(
     pdf: &[u8],
     pages: Option<&[usize]>,
     options: &TextOptions,
-    observer: &mut dyn observe::PageObserver,
-) -> Result<Vec<PageText>> {
-    let doc = open_pdf(pdf, options.password.as_deref())?;
-    let count = doc.pages().len();
+    observer: &mut O,
+    sink: &mut dyn FnMut(PageText, &mut O) -> Result<()>,
+) -> Result<()> {
+    let first = open_pdf(pdf, options.password.as_deref(), options.max_document_bytes)?;
+    let count = first.pages().len();
     let selected = select_pages(pages, count)?;
+    let data = first.data().clone();
+    let mut budget = Budget::new(options);
+    let mut doc = Some(first);
+    let mut next = 0;
+    while next < selected.len() {
+        let current = match doc.take() {
+            Some(doc) => doc,
+            None => open_data(data.clone(), options.password.as_deref())?,
+        };
+        next = read_run(&current, &selected, next, options, &mut budget, observer, sink)?;
+    }
+    Ok(())
+}
 
+/// What the pages of one call have cost so far, against the document bounds.
+struct Budget<'o> {
+    options: &'o TextOptions,
+    bytes: u64,
+    ops: u64,
+    glyphs: u64,
+    started: Instant,
+}
+
+impl<'o> Budget<'o> {
+    fn new(options: &'o TextOptions) -> Self {
+        Self {
+            options,
+            bytes: 0,
+            ops: 0,
+            glyphs: 0,
+            started: Instant::now(),
+        }
+    }
+
+    fn exceeded(limit: &'static str, detail: String) -> Error {
+        Error::LimitExceeded { limit, detail }
+    }
+
+    fn add_bytes(&mut self, bytes: u64) -> Result<()> {
+        self.bytes = self.bytes.saturating_add(bytes);
+        if self.bytes > self.options.max_document_bytes {
+            return Err(Self::exceeded(
+                "max_total_decoded_bytes",
+                format!(
+                    "the pages decode to more than {} bytes (possible decompression bomb)",
+                    self.options.max_document_bytes
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Time left for the document; `None` for no bound.
+    fn time_left(&self) -> Result<Option<Duration>> {
+        let Some(max) = self.options.max_document_time else {
+            return Ok(None);
+        };
+        match max.checked_sub(self.started.elapsed()) {
+            Some(left) if !left.is_zero() => Ok(Some(left)),
+            _ => Err(self.timed_out()),
+        }
+    }
+
+    fn timed_out(&self) -> Error {
+        let max = self.options.max_document_time.unwrap_or_default();
+        Self::exceeded(
+            "max_total_time",
+            format!("reading the pages took more than {} s", max.as_secs_f32()),
+        )
+    }
+
+    /// The bounds of the next page: the page limits, lowered to what the document has left.
+    fn page_limits(&self) -> Result<PageLimits> {
+        let o = self.options;
+        let time_left = self.time_left()?;
+        Ok(PageLimits {
+            max_ops: o
+                .max_ops_per_page
+                .min(o.max_document_ops.saturating_sub(self.ops)),
+            max_glyphs: o.max_glyphs_per_page.min(
+                usize::try_from(o.max_document_glyphs.saturating_sub(self.glyphs))
+                    .unwrap_or(usize::MAX),
+            ),
+            max_stream_bytes: o.max_stream_bytes,
+            max_time: match (o.max_page_time, time_left) {
+                (Some(page), Some(left)) => Some(page.min(left)),
+                (page, left) => page.or(left),
+            },
+        })
+    }
+
+    /// Counts a read page; a page cut short by a limit that was the document's (what the
+    /// document had left, below the page limit) fails the call.
+    fn add_page(&mut self, ops: u64, glyphs: usize, warnings: &[TextWarning]) -> Result<()> {
+        let o = self.options;
+        let ops_left = o.max_document_ops.saturating_sub(self.ops);
+        let glyphs_left = o.max_document_glyphs.saturating_sub(self.glyphs);
+        self.ops = self.ops.saturating_add(ops);
+        self.glyphs = self.glyphs.saturating_add(glyphs as u64);
+        for w in warnings {
+            match w {
+                TextWarning::TooManyOperations { .. } if ops_left < o.max_ops_per_page => {
+                    return Err(Self::exceeded(
+                        "max_total_operations",
+                        format!("the pages draw more than {} operations", o.max_document_ops),
+                    ));
+                }
+                TextWarning::TooManyGlyphs { .. }
+                    if glyphs_left < o.max_glyphs_per_page as u64 =>
+                {
+                    return Err(Self::exceeded(
+                        "max_total_glyphs",
+                        format!("the pages show more than {} glyphs", o.max_document_glyphs),
+                    ));
+                }
+                TextWarning::TimedOut if self.time_left().is_err() => {
+                    return Err(self.timed_out());
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads `selected[next..]` from `doc` until its held content passes [`MAX_HELD_CONTENT`];
+/// returns where the next run starts.
+fn read_run<O: observe::PageObserver>(
+    doc: &Pdf,
+    selected: &[usize],
+    mut next: usize,
+    options: &TextOptions,
+    budget: &mut Budget<'_>,
+    observer: &mut O,
+    sink: &mut dyn FnMut(PageText, &mut O) -> Result<()>,
+) -> Result<usize> {
+    let count = doc.pages().len();
     let unsupported = Arc::new(AtomicUsize::new(0));
     let sink_count = unsupported.clone();
     let settings = InterpreterSettings {
@@ -271,25 +447,24 @@ pub(crate) fn extract_observed(
         render_content: RenderContent::PAGE,
         ..InterpreterSettings::default()
     };
-    let limits = PageLimits {
-        max_ops: options.max_ops_per_page,
-        max_glyphs: options.max_glyphs_per_page,
-        max_stream_bytes: options.max_stream_bytes,
-        max_time: options.max_page_time,
-    };
 
     let mut cache = InterpreterCache::new();
     let mut fonts = FontNames::new(settings.clone());
     let mut costs = HashMap::new();
-    let mut out = Vec::with_capacity(selected.len());
-    for index in selected {
+    let mut held = 0u64;
+    while let Some(&index) = selected.get(next) {
+        if held > MAX_HELD_CONTENT {
+            break;
+        }
         let Some(page) = doc.pages().get(index) else {
             return Err(Error::PageOutOfRange { page: index, count });
         };
+        let limits = budget.page_limits()?;
         observer.begin_page(index, page);
         let before = unsupported.load(Ordering::Relaxed);
         let mut glyphs = collect::PageGlyphs::default();
         let mut unmapped = 0;
+        let mut ops = 0;
         let mut failed = false;
         match guarded(&limits, || {
             collect::scan_page(page, limits.max_stream_bytes, &mut costs)
@@ -300,9 +475,17 @@ pub(crate) fn extract_observed(
             }
             Ok(collect::PageScan {
                 refused: Some(warning),
+                decoded,
                 ..
-            }) => glyphs.warnings.push(warning),
+            }) => {
+                budget.add_bytes(decoded)?;
+                glyphs.warnings.push(warning);
+            }
             Ok(scan) => {
+                // Counted before the interpreter decodes the page again, so a document
+                // over its budget stops here.
+                budget.add_bytes(scan.decoded)?;
+                held = held.saturating_add(scan.decoded);
                 fonts.set_page_fonts(scan.fonts);
                 let visible = visible_box(page);
                 let bbox = Rect::new(visible[0], visible[1], visible[2], visible[3]);
@@ -317,6 +500,7 @@ pub(crate) fn extract_observed(
                     interpret_page(page, &mut context, &mut device);
                 });
                 unmapped = collector.unmapped();
+                ops = collector.ops();
                 glyphs = collector.out;
                 if let Err(warning) = run {
                     failed = warning == TextWarning::InterpreterFailed;
@@ -324,6 +508,7 @@ pub(crate) fn extract_observed(
                 }
             }
         }
+        budget.add_page(ops, glyphs.glyphs.len(), &glyphs.warnings)?;
         if failed {
             // A panic may leave hayro's caches half-filled: start afresh for the next page.
             cache = InterpreterCache::new();
@@ -349,22 +534,45 @@ pub(crate) fn extract_observed(
             });
         }
         let (words, lines) = layout::layout(&glyphs, options.word_gap);
-        out.push(PageText {
-            page: index,
-            words,
-            lines,
-            warnings: glyphs.warnings,
-        });
+        sink(
+            PageText {
+                page: index,
+                words,
+                lines,
+                warnings: glyphs.warnings,
+            },
+            observer,
+        )?;
+        next += 1;
     }
-    Ok(out)
+    Ok(next)
 }
 
 /// Opens a PDF with hayro (the empty user password, or `password`), failing like
 /// [`extract_text`] on other file types, damage and encryption.
-pub(crate) fn open_pdf(pdf: &[u8], password: Option<&str>) -> Result<Pdf> {
+///
+/// Object streams that together inflate past `max_decoded` bytes fail with
+/// [`Error::LimitExceeded`] before hayro reads one: it keeps every object stream it
+/// decodes for as long as the document lives.
+pub(crate) fn open_pdf(pdf: &[u8], password: Option<&str>, max_decoded: u64) -> Result<Pdf> {
     sniff(pdf)?;
+    let limits = formsmith_engine::Limits {
+        max_total_decoded_bytes: max_decoded,
+        ..formsmith_engine::Limits::default()
+    };
+    formsmith_engine::check_object_streams(pdf, &limits).map_err(|e| match e {
+        formsmith_engine::Error::LimitExceeded { limit, detail } => {
+            Error::LimitExceeded { limit, detail }
+        }
+        other => Error::Corrupt(other.to_string()),
+    })?;
+    open_data(Arc::new(pdf.to_vec()).into(), password)
+}
+
+/// Opens bytes already checked by [`open_pdf`] (shared, not copied): a fresh document
+/// whose pages hold no decoded content yet.
+pub(crate) fn open_data(data: PdfData, password: Option<&str>) -> Result<Pdf> {
     let password = password.unwrap_or("");
-    let data = pdf.to_vec();
     catch_unwind(AssertUnwindSafe(|| Pdf::new_with_password(data, password)))
         .map_err(|_| Error::Corrupt("the PDF parser failed".into()))?
         .map_err(load_error)
