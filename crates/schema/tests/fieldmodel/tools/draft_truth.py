@@ -3,7 +3,7 @@
 
 Usage (from /work/main, with a venv that has pypdf and pillow, e.g. /tmp/lab):
     /tmp/lab/bin/python crates/schema/tests/fieldmodel/tools/draft_truth.py \
-        /work/shared/corpus/fillable/irs-fw9-2024.pdf [--pages 0,1,2,3] [--out /tmp/fm]
+        /work/shared/corpus/fillable/irs-fw9-2024.pdf [--pages 0,1,2,3] [--out /tmp/fm] [--no-render]
 
 What it does, independently of Formsmith's labelling code (crates/schema/src/labels.rs is
 NOT used):
@@ -37,7 +37,11 @@ def cli_fields(pdf):
     if not os.path.exists(BIN):
         return pypdf_fields(pdf)
     out = subprocess.run([BIN, 'fields', pdf, '--json'], capture_output=True, check=True).stdout
-    return json.loads(out)
+    fields = json.loads(out)
+    for f in fields:
+        # widgets on no page (orphan kids of a button, stray copies) cannot be drawn or placed
+        f['widgets'] = [w for w in f['widgets'] if w.get('page') is not None]
+    return fields
 
 
 def pypdf_fields(pdf):
@@ -284,7 +288,8 @@ def main():
         fh.write('\t'.join(['i', 'page', 'type', 'name', 'tooltip', 'left', 'above', 'inside', 'below', 'guess_label', 'guess_type']) + '\n')
         for r in rows:
             fh.write('\t'.join(str(c).replace('\t', ' ') for c in r) + '\n')
-    render(pdf, stem, out, sorted(used_pages), fields, boxes)
+    if '--no-render' not in args:
+        render(pdf, stem, out, sorted(used_pages), fields, boxes)
     print(f'{stem}: {len(fields)} fields, {len(rows)} rows, pages {sorted(used_pages)}; rotate={[b["rotate"] for b in boxes]}')
 
 
