@@ -24,14 +24,26 @@ impl<T: DeserializeOwned> FromRequest<Shared> for JsonBody<T> {
         let limit = usize::try_from(state.config.max_json_bytes).unwrap_or(usize::MAX);
         let bytes: Bytes = axum::body::to_bytes(req.into_body(), limit)
             .await
-            .map_err(|_| {
-                ApiError::new(
-                    Code::PayloadTooLarge,
-                    format!("request body is larger than {limit} bytes"),
-                )
+            .map_err(|e| {
+                body_timeout(&e).unwrap_or_else(|| {
+                    ApiError::new(
+                        Code::PayloadTooLarge,
+                        format!("request body is larger than {limit} bytes"),
+                    )
+                })
             })?;
         parse_json(&bytes).map(JsonBody)
     }
+}
+
+/// The 408 of a body that arrived too slowly, if that is what `e` is.
+pub fn body_timeout(e: &(dyn std::error::Error + 'static)) -> Option<ApiError> {
+    crate::serve::is_body_timeout(e).then(|| {
+        ApiError::new(
+            Code::RequestTimeout,
+            "the request body was not received in time; the connection is closed",
+        )
+    })
 }
 
 /// Parses a body; errors name the JSON path (`config.advancedOptions.flattenPdf: …`).

@@ -99,6 +99,29 @@ pub struct Config {
     /// Webhook attempts in flight at once.
     #[arg(long, env = "FORMSMITH_WEBHOOK_CONCURRENCY", default_value_t = 8)]
     pub webhook_concurrency: usize,
+
+    /// Connections served at once; further sockets wait in the listen backlog, unread.
+    #[arg(long, env = "FORMSMITH_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
+
+    /// Seconds a client has to send a request's headers, counted from when the connection
+    /// is ready for a request (new, or after the previous response); then it is closed.
+    #[arg(long, env = "FORMSMITH_HEADER_READ_TIMEOUT_SECS", default_value_t = 30)]
+    pub header_read_timeout_secs: u64,
+
+    /// Seconds a connection may sit idle (no request in progress, no byte moving) before it
+    /// is closed.
+    #[arg(long, env = "FORMSMITH_KEEP_ALIVE_TIMEOUT_SECS", default_value_t = 15)]
+    pub keep_alive_timeout_secs: u64,
+
+    /// Longest wait, in seconds, for the next piece of a request body (then 408).
+    #[arg(long, env = "FORMSMITH_BODY_READ_TIMEOUT_SECS", default_value_t = 30)]
+    pub body_read_timeout_secs: u64,
+
+    /// Longest time, in seconds, to receive a whole request body (then 408). 600 s lets a
+    /// 50 MiB upload through at about 85 KB/s.
+    #[arg(long, env = "FORMSMITH_BODY_TIMEOUT_SECS", default_value_t = 600)]
+    pub body_timeout_secs: u64,
 }
 
 impl Config {
@@ -126,6 +149,23 @@ impl Config {
             webhook_timeout_secs: 30,
             webhook_poll_ms: 1000,
             webhook_concurrency: 8,
+            max_connections: 1024,
+            header_read_timeout_secs: 30,
+            keep_alive_timeout_secs: 15,
+            body_read_timeout_secs: 30,
+            body_timeout_secs: 600,
+        }
+    }
+
+    /// The connection limits of the accept loop (zero seconds count as one).
+    pub(crate) fn limits(&self) -> crate::serve::Limits {
+        let secs = |s: u64| std::time::Duration::from_secs(s.max(1));
+        crate::serve::Limits {
+            max_connections: self.max_connections.max(1),
+            header_read_timeout: secs(self.header_read_timeout_secs),
+            keep_alive_timeout: secs(self.keep_alive_timeout_secs),
+            body_read_timeout: secs(self.body_read_timeout_secs),
+            body_timeout: secs(self.body_timeout_secs),
         }
     }
 

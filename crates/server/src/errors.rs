@@ -32,8 +32,12 @@ pub enum Code {
     PayloadTooLarge,
     /// Per-key rate limit or full run queue.
     RateLimitExceeded,
-    /// The synchronous wait for a run ran out; the run goes on (`runId`).
+    /// The synchronous wait for a run ran out; the run goes on (`runId`). Also the failure
+    /// reason of a run that passed its deadline (`--edit-run-timeout-secs`, …).
     Timeout,
+    /// The request body did not arrive in time (`--body-read-timeout-secs`,
+    /// `--body-timeout-secs`); the connection is closed.
+    RequestTimeout,
     /// Run failure: the input could not be fetched.
     UnableToDownloadFile,
     /// Run failure: not a PDF.
@@ -74,6 +78,7 @@ pub const TABLE: &[(Code, &str, u16, bool)] = &[
     (Code::PayloadTooLarge, "PAYLOAD_TOO_LARGE", 413, false),
     (Code::RateLimitExceeded, "RATE_LIMIT_EXCEEDED", 429, true),
     (Code::Timeout, "TIMEOUT", 504, false),
+    (Code::RequestTimeout, "REQUEST_TIMEOUT", 408, true),
     (
         Code::UnableToDownloadFile,
         "UNABLE_TO_DOWNLOAD_FILE",

@@ -32,6 +32,7 @@ mod openapi;
 mod presign;
 mod render;
 mod routes;
+mod serve;
 mod state;
 pub mod store;
 mod webhooks;
@@ -185,18 +186,9 @@ pub async fn start_on(listener: TcpListener, config: Config) -> Result<Server, S
     let mut worker_handles = worker::spawn_workers(&state, workers, shutdown_rx.clone());
     worker_handles.push(webhooks::spawn(&state, shutdown_rx.clone()));
     let app = routes::router(Arc::clone(&state));
-    let mut rx = shutdown_rx;
-    let http = tokio::spawn(async move {
-        let stop = async move {
-            let _ = rx.wait_for(|s| *s).await;
-        };
-        if let Err(e) = axum::serve(listener, app)
-            .with_graceful_shutdown(stop)
-            .await
-        {
-            tracing::error!("http server: {e}");
-        }
-    });
+    let rx = shutdown_rx;
+    let limits = state.config.limits();
+    let http = tokio::spawn(serve::serve(listener, app, limits, rx));
     tracing::info!(%addr, workers, data_dir = %state.config.data_dir.display(), "formsmith server listening");
     Ok(Server {
         addr,

@@ -52,7 +52,9 @@ pub async fn upload(
         return Err(too_large(limit));
     }
     let bad = |e: axum::extract::multipart::MultipartError| {
-        ApiError::invalid(format!("malformed multipart body: {}", e.body_text()))
+        crate::api::body_timeout(&e).unwrap_or_else(|| {
+            ApiError::invalid(format!("malformed multipart body: {}", e.body_text()))
+        })
     };
     let mut file: Option<(String, Vec<u8>)> = None;
     let mut password: Option<String> = None;
