@@ -14,6 +14,58 @@ pub struct Blobs {
     tmp: PathBuf,
 }
 
+/// Creates `dir` (and parents) and makes it 0700: the data dir holds secrets and callers'
+/// files. The mode is set explicitly, whatever the umask or an older mode.
+pub fn private_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+    }
+    Ok(())
+}
+
+/// Creates `path` if missing and makes it 0600.
+pub fn private_file(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    drop(options.open(path)?);
+    private_file_if_exists(path)
+}
+
+/// Makes `path` 0600 if it exists (files made before modes were set, SQLite's WAL/SHM).
+pub fn private_file_if_exists(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        match std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
+/// Options that create a new file 0600 (umask can only take bits away).
+pub fn private_create() -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options
+}
+
 fn valid_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
@@ -30,11 +82,12 @@ impl Blobs {
     pub fn open(data_dir: &Path) -> std::io::Result<Self> {
         let dir = data_dir.join("blobs");
         let tmp = data_dir.join("tmp");
-        std::fs::create_dir_all(&dir)?;
+        private_dir(data_dir)?;
+        private_dir(&dir)?;
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp)?;
         }
-        std::fs::create_dir_all(&tmp)?;
+        private_dir(&tmp)?;
         Ok(Self { dir, tmp })
     }
 
@@ -51,7 +104,7 @@ impl Blobs {
         let target = self.path(id)?;
         let temp = self.tmp.join(format!("{id}.{}", random_base62(8)));
         let result = (|| {
-            let mut f = std::fs::File::create(&temp)?;
+            let mut f = private_create().open(&temp)?;
             f.write_all(bytes)?;
             f.sync_all()?;
             std::fs::rename(&temp, &target)?;
@@ -86,6 +139,9 @@ impl Blobs {
             if !known.contains(&name) {
                 std::fs::remove_file(entry.path())?;
                 removed += 1;
+            } else {
+                // Blobs written before modes were set explicitly.
+                private_file_if_exists(&entry.path())?;
             }
         }
         Ok(removed)

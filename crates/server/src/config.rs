@@ -122,6 +122,38 @@ pub struct Config {
     /// 50 MiB upload through at about 85 KB/s.
     #[arg(long, env = "FORMSMITH_BODY_TIMEOUT_SECS", default_value_t = 600)]
     pub body_timeout_secs: u64,
+
+    /// Key that seals secrets at rest (file passwords, URL inputs, webhook signing
+    /// secrets): 32 bytes as base64 or hex. Default: derived from `<data-dir>/secret.key`.
+    #[arg(long, env = "FORMSMITH_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<SecretText>,
+
+    /// Earlier keys (comma-separated), still accepted to open values sealed under them;
+    /// values are sealed again under the current key at start.
+    #[arg(
+        long,
+        env = "FORMSMITH_SECRET_KEY_OLD",
+        hide_env_values = true,
+        value_delimiter = ','
+    )]
+    pub secret_key_old: Vec<SecretText>,
+}
+
+/// Key text from the configuration; never printed.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SecretText(pub String);
+
+impl std::fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretText(..)")
+    }
+}
+
+impl std::str::FromStr for SecretText {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
 }
 
 impl Config {
@@ -154,7 +186,19 @@ impl Config {
             keep_alive_timeout_secs: 15,
             body_read_timeout_secs: 30,
             body_timeout_secs: 600,
+            secret_key: None,
+            secret_key_old: Vec::new(),
         }
+    }
+
+    /// The at-rest keys: the current one and those still accepted for opening.
+    pub(crate) fn secrets(&self) -> std::io::Result<crate::secrets::Secrets> {
+        let old: Vec<String> = self.secret_key_old.iter().map(|k| k.0.clone()).collect();
+        crate::secrets::Secrets::load(
+            &self.data_dir,
+            self.secret_key.as_ref().map(|k| k.0.as_str()),
+            &old,
+        )
     }
 
     /// The connection limits of the accept loop (zero seconds count as one).

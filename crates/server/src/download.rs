@@ -57,8 +57,14 @@ pub fn is_public(ip: IpAddr) -> bool {
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
+                || s[..6].iter().all(|&x| x == 0) // ::/96 IPv4-compatible (embeds IPv4)
+                || (s[0] == 0x0100 && s[1..4].iter().all(|&x| x == 0)) // 100::/64 discard
                 || (s[0] & 0xfe00) == 0xfc00 // unique local fc00::/7
                 || (s[0] & 0xffc0) == 0xfe80 // link-local fe80::/10
+                || (s[0] & 0xffc0) == 0xfec0 // site-local fec0::/10 (deprecated, still routed inside sites)
+                || (s[0] == 0x2001 && s[1] == 0x0000) // Teredo 2001::/32 (embeds IPv4)
+                || (s[0] == 0x2001 && (s[1] & 0xfff0) == 0x0010) // ORCHID 2001:10::/28
+                || (s[0] == 0x2001 && (s[1] & 0xfff0) == 0x0020) // ORCHIDv2 2001:20::/28
                 || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
                 || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64 (embeds IPv4)
                 || s[0] == 0x2002) // 6to4 (embeds IPv4)
@@ -79,17 +85,19 @@ impl Resolve for GuardedResolver {
             if addrs.is_empty() {
                 return Err(format!("{host} has no address").into());
             }
-            if let Some(bad) = addrs.iter().find(|a| !is_public(a.ip())) {
-                return Err(format!(
-                    "{host} resolves to {}, a private, loopback or link-local address; refused",
-                    bad.ip()
-                )
-                .into());
+            // The answer itself is not echoed: it would map the server's network for a caller.
+            if addrs.iter().any(|a| !is_public(a.ip())) {
+                return Err(not_allowed(&host).into());
             }
             let out: Addrs = Box::new(addrs.into_iter());
             Ok(out)
         })
     }
+}
+
+/// The one message for a refused address: which host, never what it resolved to.
+pub fn not_allowed(host: &str) -> String {
+    format!("the address of {host} is not allowed (private, loopback or reserved); refused")
 }
 
 /// Why an IP-literal URL is refused (a non-public address), if it is.
@@ -100,7 +108,37 @@ pub fn literal_refused(url: &reqwest::Url) -> Option<String> {
         .trim_end_matches(']')
         .parse()
         .ok()?;
-    (!is_public(ip)).then(|| format!("{ip} is a private, loopback or link-local address; refused"))
+    (!is_public(ip)).then(|| not_allowed(host))
+}
+
+/// Checks now that the host of `url` is allowed: an IP literal must be public, and a name
+/// must resolve, only to public addresses (webhook targets at creation; deliveries check
+/// again as they connect).
+pub async fn check_host(url: &reqwest::Url) -> Result<(), String> {
+    if let Some(why) = literal_refused(url) {
+        return Err(why);
+    }
+    let host = url.host_str().unwrap_or_default().to_string();
+    if host.starts_with('[') || host.parse::<IpAddr>().is_ok() {
+        return Ok(());
+    }
+    let port = url.port_or_known_default().unwrap_or(443);
+    let addrs: Vec<SocketAddr> = match tokio::time::timeout(
+        Duration::from_secs(10),
+        tokio::net::lookup_host((host.as_str(), port)),
+    )
+    .await
+    {
+        Ok(Ok(a)) => a.collect(),
+        Ok(Err(_)) | Err(_) => return Err(format!("{host} does not resolve")),
+    };
+    if addrs.is_empty() {
+        return Err(format!("{host} does not resolve"));
+    }
+    if addrs.iter().any(|a| !is_public(a.ip())) {
+        return Err(not_allowed(&host));
+    }
+    Ok(())
 }
 
 /// The downloader (cheap to clone).
@@ -259,6 +297,15 @@ mod tests {
             "fe80::1",
             "fd00::1",
             "::ffff:127.0.0.1",
+            "::7f00:1",
+            "::127.0.0.1",
+            "::a00:1",
+            "fec0::1",
+            "feff::1",
+            "2001::1",
+            "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+            "2001:10::1",
+            "100::1",
         ] {
             let ip: IpAddr = private.parse().expect("ip");
             assert!(!is_public(ip), "{private} must be refused");
@@ -293,6 +340,8 @@ mod tests {
             .await
             .expect_err("refused");
         assert!(err.message.contains("refused"), "{}", err.message);
+        assert!(!err.message.contains("127.0.0.1"), "the answer is echoed: {}", err.message);
+        assert!(!err.message.contains("::1"), "the answer is echoed: {}", err.message);
         let err = d.fetch("file:///etc/passwd").await.expect_err("refused");
         assert!(err.message.contains("http"), "{}", err.message);
     }

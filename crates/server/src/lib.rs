@@ -25,6 +25,8 @@ mod clock;
 pub mod config;
 mod download;
 mod errors;
+#[doc(hidden)]
+pub mod fuzzing;
 mod ids;
 mod jobs;
 mod metrics;
@@ -32,6 +34,7 @@ mod openapi;
 mod presign;
 mod render;
 mod routes;
+mod secrets;
 mod serve;
 mod state;
 pub mod store;
@@ -142,8 +145,17 @@ pub async fn start(config: Config) -> Result<Server, StartError> {
 /// the HTTP server.
 pub async fn start_on(listener: TcpListener, config: Config) -> Result<Server, StartError> {
     let addr = listener.local_addr()?;
-    std::fs::create_dir_all(&config.data_dir)?;
-    let store = Store::open(&config.data_dir).await?;
+    blobs::private_dir(&config.data_dir)?;
+    let secrets = config.secrets()?;
+    let store = Store::open_with(&config.data_dir, Arc::new(secrets)).await?;
+    let resealed = store.reseal_secrets().await?;
+    if resealed > 0 {
+        tracing::info!(
+            resealed,
+            key_id = store.secrets().current_id(),
+            "secrets at rest sealed under the current key"
+        );
+    }
     store
         .ensure_workspace(DEFAULT_WORKSPACE, DEFAULT_ORGANIZATION)
         .await?;
@@ -197,6 +209,16 @@ pub async fn start_on(listener: TcpListener, config: Config) -> Result<Server, S
         http,
         workers: worker_handles,
     })
+}
+
+/// Seals again, under the current key, every stored secret that is in plain text or under
+/// an older key (`formsmith keys rotate-secrets`; `serve` does the same at start). Returns
+/// how many values were sealed again.
+pub async fn rotate_secrets(config: &Config) -> Result<usize, StartError> {
+    let store = Store::open_with(&config.data_dir, Arc::new(config.secrets()?)).await?;
+    let n = store.reseal_secrets().await;
+    store.close().await;
+    Ok(n?)
 }
 
 /// Structured logs to stderr (`RUST_LOG` filters; default `info`). Safe to call twice.

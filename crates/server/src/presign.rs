@@ -14,6 +14,30 @@ use crate::ids::random_bytes;
 /// Lifetime of a presigned URL (spec §2.3, §11).
 pub const PRESIGN_TTL_SECS: i64 = 15 * 60;
 
+/// The 32 random bytes of `<data_dir>/secret.key` (0600), created when missing or damaged.
+/// Download links are signed with them, and the at-rest key is derived from them unless
+/// `FORMSMITH_SECRET_KEY` is set.
+pub fn load_or_create_secret(data_dir: &Path) -> std::io::Result<[u8; 32]> {
+    let path = data_dir.join("secret.key");
+    if let Ok(bytes) = std::fs::read(&path)
+        && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
+    {
+        crate::blobs::private_file_if_exists(&path)?;
+        return Ok(key);
+    }
+    let mut key = [0u8; 32];
+    random_bytes(&mut key);
+    let temp = data_dir.join("secret.key.tmp");
+    {
+        use std::io::Write;
+        let mut f = crate::blobs::private_create().open(&temp)?;
+        f.write_all(&key)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&temp, &path)?;
+    Ok(key)
+}
+
 /// Signs and checks download tokens.
 #[derive(Clone)]
 pub struct Signer {
@@ -29,30 +53,9 @@ impl std::fmt::Debug for Signer {
 impl Signer {
     /// Loads the secret of `data_dir`, creating it (write, sync, rename) when missing.
     pub fn load_or_create(data_dir: &Path) -> std::io::Result<Self> {
-        let path = data_dir.join("secret.key");
-        if let Ok(bytes) = std::fs::read(&path)
-            && let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice())
-        {
-            return Ok(Self { key });
-        }
-        let mut key = [0u8; 32];
-        random_bytes(&mut key);
-        let temp = data_dir.join("secret.key.tmp");
-        {
-            use std::io::Write;
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                options.mode(0o600);
-            }
-            let mut f = options.open(&temp)?;
-            f.write_all(&key)?;
-            f.sync_all()?;
-        }
-        std::fs::rename(&temp, &path)?;
-        Ok(Self { key })
+        Ok(Self {
+            key: load_or_create_secret(data_dir)?,
+        })
     }
 
     /// A signer with a fixed key (tests).

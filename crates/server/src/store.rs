@@ -17,7 +17,10 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, Sqlite, Transaction};
 
+use std::sync::Arc;
+
 use crate::clock::now_ms;
+use crate::secrets::Secrets;
 use crate::ids::{new_api_key, new_id, prefix};
 
 /// The workspace that `FORMSMITH_API_KEY` and `keys create` without `--workspace` use.
@@ -118,16 +121,22 @@ pub struct FileRow {
 }
 
 impl FileRow {
-    fn from_row(r: &SqliteRow) -> Result<Self> {
+    fn from_row(r: &SqliteRow, secrets: &Secrets) -> Result<Self> {
+        let id: String = r.try_get("id")?;
+        let password: Option<String> = r.try_get("password")?;
+        let password = password
+            .map(|p| secrets.open(&password_context(&id), &p))
+            .transpose()
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         Ok(Self {
-            id: r.try_get("id")?,
+            id,
             workspace_id: r.try_get("workspace_id")?,
             name: r.try_get("name")?,
             file_type: r.try_get("type")?,
             page_count: r.try_get("page_count")?,
             size_bytes: r.try_get("size_bytes")?,
             sha256: r.try_get("sha256")?,
-            password: r.try_get("password")?,
+            password,
             owner_run_id: r.try_get("owner_run_id")?,
             created_ms: r.try_get("created_ms")?,
             updated_ms: r.try_get("updated_ms")?,
@@ -190,16 +199,23 @@ fn json_col(r: &SqliteRow, col: &str) -> Result<Option<Value>> {
 }
 
 impl RunRow {
-    fn from_row(r: &SqliteRow) -> Result<Self> {
+    fn from_row(r: &SqliteRow, secrets: &Secrets) -> Result<Self> {
+        let id: String = r.try_get("id")?;
+        let input_text: String = r.try_get("input")?;
+        let input_text = secrets
+            .open(&input_context(&id), &input_text)
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        let input: Value =
+            serde_json::from_str(&input_text).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         Ok(Self {
-            id: r.try_get("id")?,
+            id,
             kind: r.try_get("kind")?,
             workspace_id: r.try_get("workspace_id")?,
             status: r.try_get("status")?,
             source: r.try_get("source")?,
             file_id: r.try_get("file_id")?,
             file_name: r.try_get("file_name")?,
-            input: json_col(r, "input")?.unwrap_or(Value::Null),
+            input,
             config: json_col(r, "config")?.unwrap_or(Value::Null),
             output: json_col(r, "output")?,
             metrics: json_col(r, "metrics")?,
@@ -352,14 +368,30 @@ fn like_pattern(needle: &str) -> String {
 #[derive(Debug, Clone)]
 pub struct Store {
     pool: SqlitePool,
+    secrets: Arc<Secrets>,
 }
 
 impl Store {
-    /// Opens (creating) `<data_dir>/formsmith.db` and applies the migrations.
+    /// Opens (creating) `<data_dir>/formsmith.db` and applies the migrations, with the
+    /// data dir's own at-rest key (enough for stores that touch no sealed column).
     pub async fn open(data_dir: &Path) -> Result<Self> {
-        std::fs::create_dir_all(data_dir)?;
+        crate::blobs::private_dir(data_dir)?;
+        let secrets = Secrets::load(data_dir, None, &[])?;
+        Self::open_with(data_dir, Arc::new(secrets)).await
+    }
+
+    /// Opens the store with these at-rest keys. The database and its WAL and SHM files
+    /// are 0600 and the data dir 0700, whatever the umask.
+    pub async fn open_with(data_dir: &Path, secrets: Arc<Secrets>) -> Result<Self> {
+        crate::blobs::private_dir(data_dir)?;
+        let db = data_dir.join("formsmith.db");
+        // Created here with 0600 before SQLite opens it: SQLite gives the WAL and SHM files
+        // the mode of the database file.
+        crate::blobs::private_file(&db)?;
         let options = SqliteConnectOptions::from_str("sqlite://")?
-            .filename(data_dir.join("formsmith.db"))
+            .filename(&db)
+            // Freed cells are zeroed: a re-sealed secret leaves no plain copy in free space.
+            .pragma("secure_delete", "ON")
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // FULL: a committed run survives power loss too, not only a killed process.
@@ -376,7 +408,65 @@ impl Store {
             .run(&pool)
             .await
             .map_err(|e| sqlx::Error::Migrate(Box::new(e)))?;
-        Ok(Self { pool })
+        for suffix in ["-wal", "-shm"] {
+            let mut name = db.clone().into_os_string();
+            name.push(suffix);
+            crate::blobs::private_file_if_exists(Path::new(&name))?;
+        }
+        Ok(Self { pool, secrets })
+    }
+
+    /// The at-rest keys.
+    pub(crate) fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
+    /// Seals under the current key every secret stored in plain text (rows written before
+    /// sealing existed) or under an older key. Returns how many values were sealed again.
+    /// Fails when a value was sealed under a key that is not configured.
+    pub async fn reseal_secrets(&self) -> Result<usize> {
+        let mut count = 0;
+        for (table, column, context) in [
+            ("files", "password", "files.password"),
+            ("runs", "input", "runs.input"),
+            (
+                "webhook_endpoints",
+                "signing_secret",
+                "webhook_endpoints.signing_secret",
+            ),
+        ] {
+            let mut tx = self.pool.begin().await?;
+            let rows: Vec<(String, String)> = sqlx::query_as(&format!(
+                "SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL"
+            ))
+            .fetch_all(&mut *tx)
+            .await?;
+            for (id, stored) in rows {
+                if !self.secrets.needs_reseal(&stored) {
+                    continue;
+                }
+                let ctx = format!("{context}:{id}");
+                let plain = self
+                    .secrets
+                    .open(&ctx, &stored)
+                    .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+                let sealed = self.secrets.seal(&ctx, &plain).map_err(seal_err)?;
+                sqlx::query(&format!("UPDATE {table} SET {column} = ? WHERE id = ?"))
+                    .bind(sealed)
+                    .bind(&id)
+                    .execute(&mut *tx)
+                    .await?;
+                count += 1;
+            }
+            tx.commit().await?;
+        }
+        if count > 0 {
+            // Old page images with the plain values live in the WAL until a checkpoint.
+            sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(count)
     }
 
     /// The pool (the webhook module keeps its own queries).
@@ -481,7 +571,7 @@ impl Store {
     /// Records a file whose blob is already stored.
     pub async fn insert_file(&self, file: &FileRow) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
-        insert_file(&mut conn, file).await
+        insert_file(&mut conn, file, &self.secrets).await
     }
 
     /// A file of the workspace.
@@ -491,7 +581,7 @@ impl Store {
             .bind(workspace_id)
             .fetch_optional(&self.pool)
             .await?
-            .map(|r| FileRow::from_row(&r))
+            .map(|r| FileRow::from_row(&r, &self.secrets))
             .transpose()
     }
 
@@ -501,7 +591,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .map(|r| FileRow::from_row(&r))
+            .map(|r| FileRow::from_row(&r, &self.secrets))
             .transpose()
     }
 
@@ -536,7 +626,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(FileRow::from_row)
+            .map(|r| FileRow::from_row(r, &self.secrets))
             .collect()
     }
 
@@ -547,7 +637,7 @@ impl Store {
             .bind(workspace_id)
             .fetch_optional(&self.pool)
             .await?
-            .map(|r| FileRow::from_row(&r))
+            .map(|r| FileRow::from_row(&r, &self.secrets))
             .transpose()
     }
 
@@ -563,7 +653,7 @@ impl Store {
     /// Records an accepted run (status PROCESSING, waiting in the queue).
     pub async fn insert_run(&self, run: &RunRow) -> Result<()> {
         let mut conn = self.pool.acquire().await?;
-        insert_run_row(&mut conn, run).await
+        insert_run_row(&mut conn, run, &self.secrets).await
     }
 
     /// A run of the workspace, of this kind.
@@ -579,7 +669,7 @@ impl Store {
             .bind(kind)
             .fetch_optional(&self.pool)
             .await?
-            .map(|r| RunRow::from_row(&r))
+            .map(|r| RunRow::from_row(&r, &self.secrets))
             .transpose()
     }
 
@@ -589,7 +679,7 @@ impl Store {
             .bind(id)
             .fetch_optional(&self.pool)
             .await?
-            .map(|r| RunRow::from_row(&r))
+            .map(|r| RunRow::from_row(&r, &self.secrets))
             .transpose()
     }
 
@@ -645,7 +735,7 @@ impl Store {
             .fetch_all(&self.pool)
             .await?
             .iter()
-            .map(RunRow::from_row)
+            .map(|r| RunRow::from_row(r, &self.secrets))
             .collect()
     }
 
@@ -666,7 +756,7 @@ impl Store {
         .bind(kind)
         .fetch_optional(&mut *tx)
         .await?
-        .map(|r| RunRow::from_row(&r))
+        .map(|r| RunRow::from_row(&r, &self.secrets))
         .transpose()?;
         let Some(run) = run else {
             return Ok(None);
@@ -676,7 +766,7 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?
             .iter()
-            .map(FileRow::from_row)
+            .map(|r| FileRow::from_row(r, &self.secrets))
             .collect::<Result<Vec<_>>>()?;
         tx.commit().await?;
         Ok(Some((run, files)))
@@ -694,7 +784,7 @@ impl Store {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?
-        .map(|r| RunRow::from_row(&r))
+        .map(|r| RunRow::from_row(&r, &self.secrets))
         .transpose()
     }
 
@@ -705,7 +795,7 @@ impl Store {
             .bind(&file.id)
             .execute(&mut *conn)
             .await?;
-        insert_file(&mut conn, file).await
+        insert_file(&mut conn, file, &self.secrets).await
     }
 
     /// Writes the final state of a PROCESSING run, its output file and its outbox event in
@@ -750,20 +840,20 @@ impl Store {
             tx.rollback().await?;
             return Ok(None);
         };
-        let run = RunRow::from_row(&row)?;
+        let run = RunRow::from_row(&row, &self.secrets)?;
         if let Outcome::Processed {
             output_file: Some(file),
             ..
         } = outcome
         {
-            insert_file(&mut tx, file).await?;
+            insert_file(&mut tx, file, &self.secrets).await?;
         }
         let input_file = match &run.file_id {
             Some(fid) => sqlx::query("SELECT * FROM files WHERE id = ?")
                 .bind(fid)
                 .fetch_optional(&mut *tx)
                 .await?
-                .map(|r| FileRow::from_row(&r))
+                .map(|r| FileRow::from_row(&r, &self.secrets))
                 .transpose()?,
             None => None,
         };
@@ -800,7 +890,7 @@ impl Store {
         .await?;
         let result = match row {
             Some(row) => {
-                let run = RunRow::from_row(&row)?;
+                let run = RunRow::from_row(&row, &self.secrets)?;
                 if let Some(batch) = &run.batch_id {
                     close_batch_if_done(&mut tx, batch, now).await?;
                 }
@@ -839,7 +929,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         for run in runs {
-            insert_run_row(&mut tx, run).await?;
+            insert_run_row(&mut tx, run, &self.secrets).await?;
         }
         tx.commit().await
     }
@@ -899,13 +989,13 @@ impl Store {
         .await?;
         let mut failed = Vec::new();
         for row in &failed_rows {
-            let run = RunRow::from_row(row)?;
+            let run = RunRow::from_row(row, &self.secrets)?;
             let input_file = match &run.file_id {
                 Some(fid) => sqlx::query("SELECT * FROM files WHERE id = ?")
                     .bind(fid)
                     .fetch_optional(&mut *tx)
                     .await?
-                    .map(|r| FileRow::from_row(&r))
+                    .map(|r| FileRow::from_row(&r, &self.secrets))
                     .transpose()?,
                 None => None,
             };
@@ -1016,7 +1106,31 @@ impl Store {
     }
 }
 
-async fn insert_file(conn: &mut sqlx::SqliteConnection, f: &FileRow) -> Result<()> {
+/// Associated data of a sealed file password: binds it to its column and row.
+fn password_context(file_id: &str) -> String {
+    format!("files.password:{file_id}")
+}
+
+/// Associated data of a sealed run input.
+fn input_context(run_id: &str) -> String {
+    format!("runs.input:{run_id}")
+}
+
+fn seal_err(e: crate::secrets::SecretError) -> sqlx::Error {
+    sqlx::Error::Encode(Box::new(e))
+}
+
+async fn insert_file(
+    conn: &mut sqlx::SqliteConnection,
+    f: &FileRow,
+    secrets: &Secrets,
+) -> Result<()> {
+    let password = f
+        .password
+        .as_deref()
+        .map(|p| secrets.seal(&password_context(&f.id), p))
+        .transpose()
+        .map_err(seal_err)?;
     sqlx::query(
         "INSERT INTO files (id, workspace_id, name, type, page_count, size_bytes, sha256, password,
                             owner_run_id, created_ms, updated_ms)
@@ -1029,7 +1143,7 @@ async fn insert_file(conn: &mut sqlx::SqliteConnection, f: &FileRow) -> Result<(
     .bind(f.page_count)
     .bind(f.size_bytes)
     .bind(&f.sha256)
-    .bind(&f.password)
+    .bind(password)
     .bind(&f.owner_run_id)
     .bind(f.created_ms)
     .bind(f.updated_ms)
@@ -1038,7 +1152,15 @@ async fn insert_file(conn: &mut sqlx::SqliteConnection, f: &FileRow) -> Result<(
     Ok(())
 }
 
-async fn insert_run_row(conn: &mut sqlx::SqliteConnection, run: &RunRow) -> Result<()> {
+async fn insert_run_row(
+    conn: &mut sqlx::SqliteConnection,
+    run: &RunRow,
+    secrets: &Secrets,
+) -> Result<()> {
+    // The whole input is sealed: URL inputs carry passwords and presigned query strings.
+    let input = secrets
+        .seal(&input_context(&run.id), &run.input.to_string())
+        .map_err(seal_err)?;
     sqlx::query(
         "INSERT INTO runs (id, kind, workspace_id, status, source, file_id, file_name, input,
                            config, attempts, created_ms, updated_ms, batch_id, metadata, priority)
@@ -1051,7 +1173,7 @@ async fn insert_run_row(conn: &mut sqlx::SqliteConnection, run: &RunRow) -> Resu
     .bind(&run.source)
     .bind(&run.file_id)
     .bind(&run.file_name)
-    .bind(run.input.to_string())
+    .bind(input)
     .bind(run.config.to_string())
     .bind(run.created_ms)
     .bind(run.updated_ms)

@@ -516,13 +516,47 @@ async fn private_targets_are_refused_unless_allowed() {
         );
         assert!(e["message"].as_str().unwrap().contains("refused"), "{e}");
     }
-    // A host name that resolves to loopback passes creation, and is refused when resolved.
+    // IPv6 literals that embed or reach private IPv4 (IPv4-compatible, Teredo) and
+    // site-local ones are refused too.
+    for url in [
+        "http://[::7f00:1]:9/hook",
+        "http://[2001::7f00:1]:9/hook",
+        "http://[fec0::1]:9/hook",
+    ] {
+        let (s, e) = t
+            .json(t.post(
+                "/webhook_endpoints",
+                &json!({"url": url, "name": "n", "apiVersion": "2026-02-09", "enabledEvents": []}),
+            ))
+            .await;
+        assert_eq!(s, 400, "{url}: {e}");
+        assert!(e["message"].as_str().unwrap().contains("not allowed"), "{e}");
+    }
+    // A host name that resolves to loopback is refused at creation, without saying what it
+    // resolves to.
     let port = rx.base.rsplit(':').next().unwrap();
-    create_endpoint(
-        &t,
-        json!({"url": format!("http://localhost:{port}/hook"), "name": "n",
-               "apiVersion": "2026-02-09", "enabledEvents": ["edit_run.processed"]}),
-    )
+    let by_name = json!({"url": format!("http://localhost:{port}/hook"), "name": "n",
+                         "apiVersion": "2026-02-09", "enabledEvents": ["edit_run.processed"]});
+    let (s, e) = t.json(t.post("/webhook_endpoints", &by_name)).await;
+    assert_eq!((s, e["code"].as_str()), (400, Some("INVALID_REQUEST")), "{e}");
+    let message = e["message"].as_str().unwrap();
+    assert!(message.contains("not allowed"), "{e}");
+    assert!(!message.contains("127.0.0.1") && !message.contains("::1"), "{e}");
+    // One created while private targets were allowed is refused when resolved at delivery.
+    let dir = t.dir.clone();
+    t.server.shutdown().await;
+    let t = start_with(dir.clone(), |c| {
+        fast(c);
+        c.allow_private_urls = true;
+    })
+    .await;
+    create_endpoint(&t, by_name.clone()).await;
+    t.server.shutdown().await;
+    let t = start_with(dir, |c| {
+        fast(c);
+        c.allow_private_urls = false;
+        c.webhook_max_attempts = 2;
+    })
     .await;
     // File inputs by upload still work with private URLs refused.
     let file = t.upload("fillable/irs-fw9-2024.pdf").await;

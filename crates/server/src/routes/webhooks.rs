@@ -95,7 +95,9 @@ pub async fn endpoint_create(
     auth: Auth,
     JsonBody(body): JsonBody<EndpointCreate>,
 ) -> ApiResult<Json<Value>> {
-    let url = model::check_url(&required(body.url, "url")?, state.config.allow_private_urls)?;
+    let url =
+        model::check_url_resolved(&required(body.url, "url")?, state.config.allow_private_urls)
+            .await?;
     let name = model::check_name(&required(body.name, "name")?)?;
     let events = model::check_events(
         "enabledEvents",
@@ -119,7 +121,16 @@ pub async fn endpoint_create(
         created_ms: now,
         updated_ms: now,
     };
-    wstore::insert_endpoint(state.store.pool(), &row).await?;
+    // Stored sealed; shown in plain text this once.
+    let stored = EndpointRow {
+        signing_secret: state
+            .store
+            .secrets()
+            .seal(&wstore::secret_context(&row.id), &row.signing_secret)
+            .map_err(ApiError::internal)?,
+        ..row.clone()
+    };
+    wstore::insert_endpoint(state.store.pool(), &stored).await?;
     Ok(Json(model::endpoint_create_json(&row)))
 }
 
@@ -148,7 +159,7 @@ pub async fn endpoint_update(
         ));
     }
     if let Some(url) = body.url {
-        row.url = model::check_url(&url, state.config.allow_private_urls)?;
+        row.url = model::check_url_resolved(&url, state.config.allow_private_urls).await?;
     }
     if let Some(name) = body.name {
         row.name = model::check_name(&name)?;

@@ -281,7 +281,15 @@ async fn send(state: &Shared, client: &reqwest::Client, d: &DeliveryRow) -> Atte
     };
     let body = body(state, &endpoint, &event);
     let timestamp = now_secs();
-    let signature = sign(&endpoint.signing_secret, timestamp, &body);
+    let secret = match state
+        .store
+        .secrets()
+        .open(&store::secret_context(&endpoint.id), &endpoint.signing_secret)
+    {
+        Ok(s) => s,
+        Err(e) => return Attempt::Failed(None, format!("signing secret: {e}")),
+    };
+    let signature = sign(&secret, timestamp, &body);
     let mut request = client
         .post(&url)
         .header(reqwest::header::CONTENT_TYPE, "application/json")

@@ -338,6 +338,23 @@ pub fn check_url(url: &str, allow_private: bool) -> Result<String, ApiError> {
     Ok(url.to_string())
 }
 
+/// [`check_url`], then, unless private targets are allowed, the host's addresses as it
+/// resolves now (creation and update: `localhost` and names of private addresses are
+/// refused there, not only at delivery).
+pub async fn check_url_resolved(url: &str, allow_private: bool) -> Result<String, ApiError> {
+    let url = check_url(url, allow_private)?;
+    if !allow_private {
+        let parsed = reqwest::Url::parse(&url)
+            .map_err(|e| ApiError::invalid(format!("url is not a valid URL: {e}")))?;
+        crate::download::check_host(&parsed).await.map_err(|why| {
+            ApiError::invalid(format!(
+                "url: {why} (webhook targets must be public unless the server allows private URLs)"
+            ))
+        })?;
+    }
+    Ok(url)
+}
+
 /// A non-empty name of at most 255 characters.
 pub fn check_name(name: &str) -> Result<String, ApiError> {
     let name = name.trim();

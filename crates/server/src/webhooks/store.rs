@@ -43,12 +43,17 @@ pub struct EndpointRow {
     pub api_version: String,
     /// `{headers?, payload?}`.
     pub advanced_options: Option<Value>,
-    /// `wss_…`.
+    /// `wss_…` — as stored: sealed (`crate::secrets`); open it with [`secret_context`].
     pub signing_secret: String,
     /// Creation time.
     pub created_ms: i64,
     /// Last change.
     pub updated_ms: i64,
+}
+
+/// Associated data of an endpoint's sealed signing secret.
+pub fn secret_context(endpoint_id: &str) -> String {
+    format!("webhook_endpoints.signing_secret:{endpoint_id}")
 }
 
 impl EndpointRow {
