@@ -3,7 +3,9 @@
 //! (required with it). A workspace that is not the caller's is reported as not found, like
 //! every object of another workspace. The per-key rate limit is applied here.
 
-use axum::extract::FromRequestParts;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
@@ -29,6 +31,38 @@ impl FromRequestParts<Shared> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
+        // Failed attempts are counted per client IP, so guessing keys is slow; a client
+        // over its budget is refused before its key is even looked up.
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip().to_string());
+        if let Some(ip) = &ip
+            && let Err(wait) = state.auth_failures.peek(ip)
+        {
+            return Err(too_many_failures(wait));
+        }
+        match authenticate(parts, state).await {
+            Err(e) if e.code == Code::Unauthorized => {
+                if let Some(ip) = &ip {
+                    let _ = state.auth_failures.check(ip);
+                }
+                Err(e)
+            }
+            other => other,
+        }
+    }
+}
+
+fn too_many_failures(wait: u64) -> ApiError {
+    ApiError::too_many(
+        "too many failed authentications from this address; retry later",
+        wait,
+    )
+}
+
+async fn authenticate(parts: &mut Parts, state: &Shared) -> Result<Auth, ApiError> {
+    {
         let header = parts.headers.get(AUTHORIZATION).ok_or_else(|| {
             unauthorized("missing Authorization header (Authorization: Bearer <API key>)")
         })?;

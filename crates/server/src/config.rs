@@ -123,6 +123,25 @@ pub struct Config {
     #[arg(long, env = "FORMSMITH_BODY_TIMEOUT_SECS", default_value_t = 600)]
     pub body_timeout_secs: u64,
 
+    /// Deadline of one edit run, download and conversion included, in seconds (0 = none);
+    /// past it the run fails with reason TIMEOUT.
+    #[arg(long, env = "FORMSMITH_EDIT_RUN_TIMEOUT_SECS", default_value_t = 600)]
+    pub edit_run_timeout_secs: u64,
+
+    /// Deadline of one form detection run (also `/edit_schemas/generate`), in seconds
+    /// (0 = none); past it the run fails with reason TIMEOUT.
+    #[arg(long, env = "FORMSMITH_DETECT_RUN_TIMEOUT_SECS", default_value_t = 600)]
+    pub detect_run_timeout_secs: u64,
+
+    /// Failed authentications allowed per client IP per second (token bucket; 0 = no
+    /// limit). Past it, every request of that IP that needs a key answers 429.
+    #[arg(long, env = "FORMSMITH_AUTH_FAIL_RATE", default_value_t = 1.0)]
+    pub auth_fail_rate: f64,
+
+    /// Bucket size of the failed-authentication limit (failures allowed in a burst).
+    #[arg(long, env = "FORMSMITH_AUTH_FAIL_BURST", default_value_t = 20.0)]
+    pub auth_fail_burst: f64,
+
     /// Key that seals secrets at rest (file passwords, URL inputs, webhook signing
     /// secrets): 32 bytes as base64 or hex. Default: derived from `<data-dir>/secret.key`.
     #[arg(long, env = "FORMSMITH_SECRET_KEY", hide_env_values = true)]
@@ -186,9 +205,23 @@ impl Config {
             keep_alive_timeout_secs: 15,
             body_read_timeout_secs: 30,
             body_timeout_secs: 600,
+            edit_run_timeout_secs: 600,
+            detect_run_timeout_secs: 600,
+            auth_fail_rate: 1.0,
+            auth_fail_burst: 20.0,
             secret_key: None,
             secret_key_old: Vec::new(),
         }
+    }
+
+    /// The deadline of a run of `kind`, if it has one.
+    pub(crate) fn run_deadline(&self, kind: crate::state::RunKind) -> Option<std::time::Duration> {
+        let secs = match kind {
+            crate::state::RunKind::Edit => self.edit_run_timeout_secs,
+            crate::state::RunKind::FormDetection => self.detect_run_timeout_secs,
+            crate::state::RunKind::Parse => 0,
+        };
+        (secs > 0).then(|| std::time::Duration::from_secs(secs))
     }
 
     /// The at-rest keys: the current one and those still accepted for opening.

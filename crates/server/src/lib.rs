@@ -182,6 +182,7 @@ pub async fn start_on(listener: TcpListener, config: Config) -> Result<Server, S
             config.allow_private_urls,
         ),
         limiter: RateLimiter::new(config.rate_limit, config.rate_burst),
+        auth_failures: RateLimiter::new(config.auth_fail_rate, config.auth_fail_burst),
         queue: Queue::new(config.queue_depth),
         metrics: metrics::Metrics::default(),
         keys: KeyCache::default(),

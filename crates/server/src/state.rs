@@ -39,6 +39,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Per-key token buckets.
     pub limiter: RateLimiter,
+    /// Per-client-IP token buckets of failed authentications.
+    pub auth_failures: RateLimiter,
     /// Recently seen keys.
     pub keys: KeyCache,
     /// The address the server listens on.
@@ -173,6 +175,15 @@ impl RateLimiter {
 
     /// Takes a token for `key`, or tells how many seconds until one is there.
     pub fn check(&self, key: &str) -> Result<(), u64> {
+        self.take(key, true)
+    }
+
+    /// Whether `key` has a token, without taking it.
+    pub fn peek(&self, key: &str) -> Result<(), u64> {
+        self.take(key, false)
+    }
+
+    fn take(&self, key: &str, consume: bool) -> Result<(), u64> {
         if self.rate <= 0.0 {
             return Ok(());
         }
@@ -180,11 +191,18 @@ impl RateLimiter {
             return Ok(());
         };
         let now = Instant::now();
+        if buckets.len() > 100_000 {
+            // Bounded memory: full buckets carry no information.
+            let (rate, burst) = (self.rate, self.burst);
+            buckets.retain(|_, (t, at)| *t + now.duration_since(*at).as_secs_f64() * rate < burst);
+        }
         let (tokens, last) = buckets.entry(key.to_string()).or_insert((self.burst, now));
         *tokens = (*tokens + now.duration_since(*last).as_secs_f64() * self.rate).min(self.burst);
         *last = now;
         if *tokens >= 1.0 {
-            *tokens -= 1.0;
+            if consume {
+                *tokens -= 1.0;
+            }
             Ok(())
         } else {
             Err(((1.0 - *tokens) / self.rate).ceil().max(1.0) as u64)

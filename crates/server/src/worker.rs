@@ -231,7 +231,27 @@ pub async fn process(state: &Shared, run: RunRow) {
         tracing::error!(run_id = %run.id, kind = %run.kind, "unknown run kind");
         return;
     };
-    let (outcome, output_blob) = match execute(state, &run, kind).await {
+    let exec = execute(state, &run, kind);
+    tokio::pin!(exec);
+    let limit = state.config.run_deadline(kind);
+    let (result, timed_out) = match limit {
+        Some(limit) => match tokio::time::timeout(limit, &mut exec).await {
+            Ok(r) => (r, false),
+            Err(_) => (
+                Err(Failure {
+                    code: Code::Timeout,
+                    message: format!(
+                        "the {} did not finish within its deadline of {} s",
+                        kind.noun(),
+                        limit.as_secs()
+                    ),
+                }),
+                true,
+            ),
+        },
+        None => (exec.as_mut().await, false),
+    };
+    let (outcome, output_blob) = match result {
         Ok(done) => done,
         Err(f) => (
             Outcome::Failed {
@@ -279,6 +299,14 @@ pub async fn process(state: &Shared, run: RunRow) {
         }
     }
     state.queue.finished(&run.id);
+    if timed_out {
+        // The engine's blocking work cannot be interrupted: the worker waits for it (so no
+        // more runs compute at once than there are workers) and drops what it made.
+        if let Ok((_, blob)) = exec.await {
+            drop_blob(state, blob.as_deref());
+        }
+        tracing::warn!(run_id = %run.id, "run past its deadline ended; its output was dropped");
+    }
 }
 
 fn drop_blob(state: &Shared, id: Option<&str>) {

@@ -206,3 +206,86 @@ async fn connections_over_the_cap_wait() {
     drop(b);
     t.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_flood_of_bad_keys_draws_429() {
+    let t = start(|c| {
+        c.auth_fail_rate = 1.0;
+        c.auth_fail_burst = 20.0;
+    })
+    .await;
+    let mut statuses = Vec::new();
+    for i in 0..200 {
+        let r = t
+            .http
+            .get(format!("{}/files", t.url))
+            .bearer_auth(format!("sk_wrong_{i}"))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(r.status().as_u16());
+        if r.status() == 429 {
+            assert!(r.headers().get("retry-after").is_some());
+            let body: serde_json::Value = r.json().await.unwrap();
+            assert_eq!(body["code"], "RATE_LIMIT_EXCEEDED", "{body}");
+        }
+    }
+    let unauthorized = statuses.iter().filter(|&&s| s == 401).count();
+    let limited = statuses.iter().filter(|&&s| s == 429).count();
+    // The burst (20) plus what refills while the loop runs (1/s).
+    assert!((20..=40).contains(&unauthorized), "{unauthorized} 401s");
+    assert_eq!(unauthorized + limited, 200, "{statuses:?}");
+    // While over its budget, the address cannot try a key at all.
+    let r = t.get("/files").send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    t.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_past_their_deadline_fail_with_timeout() {
+    // An input URL whose server accepts and never answers: the run cannot end by itself
+    // before the 60 s download limit.
+    let hang = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = hang.local_addr().unwrap().port();
+    let held = tokio::spawn(async move {
+        let mut sockets = Vec::new();
+        while let Ok((s, _)) = hang.accept().await {
+            sockets.push(s);
+        }
+    });
+    let t = start(|c| {
+        c.edit_run_timeout_secs = 2;
+        c.detect_run_timeout_secs = 2;
+        c.download_timeout_secs = 60;
+    })
+    .await;
+    let url = format!("http://127.0.0.1:{port}/slow.pdf");
+    for (create, get) in [("/edit_runs", "/edit_runs"), ("/form_detection_runs", "/form_detection_runs")] {
+        let started = Instant::now();
+        let (s, run) = t
+            .json(t.post(create, &serde_json::json!({"file": {"url": url}})))
+            .await;
+        assert_eq!(s, 200, "{run}");
+        let id = run["id"].as_str().unwrap();
+        let mut done = serde_json::Value::Null;
+        for _ in 0..300 {
+            let (_, v) = t.json(t.get(&format!("{get}/{id}"))).await;
+            if v["status"] != "PROCESSING" {
+                done = v;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let took = started.elapsed();
+        assert_eq!(done["status"], "FAILED", "{create}: {done}");
+        assert_eq!(done["failureReason"], "TIMEOUT", "{done}");
+        assert!(
+            done["failureMessage"].as_str().unwrap().contains("deadline of 2 s"),
+            "{done}"
+        );
+        assert!(took >= Duration::from_millis(1500), "failed too early: {took:?}");
+        assert!(took < Duration::from_secs(25), "failed too late: {took:?}");
+    }
+    held.abort();
+    t.server.shutdown().await;
+}
