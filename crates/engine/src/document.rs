@@ -238,7 +238,9 @@ pub fn check_object_streams(data: &[u8], limits: &Limits) -> Result<()> {
     {
         let at = from + at + TYPE.len();
         from = at;
-        let window = data.get(at..data.len().min(at + DICT_WINDOW)).unwrap_or_default();
+        let window = data
+            .get(at..data.len().min(at + DICT_WINDOW))
+            .unwrap_or_default();
         let Some(keyword) = window.windows(6).position(|w| w == b"stream") else {
             continue;
         };

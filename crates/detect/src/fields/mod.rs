@@ -171,7 +171,12 @@ pub fn detect_fields(
     let mut scanner: Option<Result<scan::ScanReader>> = None;
     let mut scanned_count = 0usize;
     // Each page is detected as soon as it is read: only its fields are kept.
-    each_page(pdf, pages, options, &mut |(page, input, mut warnings, read_time)| {
+    each_page(pdf, pages, options, &mut |(
+        page,
+        input,
+        mut warnings,
+        read_time,
+    )| {
         let started = Instant::now();
         let image_only = is_image_only(&input);
         let mut fields = Vec::new();
@@ -295,26 +300,32 @@ pub fn text_and_marks(
     let mut out = Vec::new();
     let mut recorder = GraphicsRecorder::default();
     // A page's graphics become its marks as soon as it is read, and are dropped.
-    crate::text::extract_observed(pdf, pages, &options.text, &mut recorder, &mut |text, recorder| {
-        let Some((_, frame, graphics)) = recorder.pages.pop() else {
-            return Ok(());
-        };
-        let lines = graphics.segs.iter().map(|s| {
-            let half = s.width.max(0.5) / 2.0;
-            if s.horizontal {
-                [s.lo, s.at - half, s.hi, s.at + half]
-            } else {
-                [s.at - half, s.lo, s.at + half, s.hi]
-            }
-        });
-        let marks = lines
-            .chain(graphics.frames.iter().map(|f| f.rect))
-            .chain(graphics.white_areas())
-            .map(|b| frame.to_user(b))
-            .collect();
-        out.push((text, marks));
-        Ok(())
-    })?;
+    crate::text::extract_observed(
+        pdf,
+        pages,
+        &options.text,
+        &mut recorder,
+        &mut |text, recorder| {
+            let Some((_, frame, graphics)) = recorder.pages.pop() else {
+                return Ok(());
+            };
+            let lines = graphics.segs.iter().map(|s| {
+                let half = s.width.max(0.5) / 2.0;
+                if s.horizontal {
+                    [s.lo, s.at - half, s.hi, s.at + half]
+                } else {
+                    [s.at - half, s.lo, s.at + half, s.hi]
+                }
+            });
+            let marks = lines
+                .chain(graphics.frames.iter().map(|f| f.rect))
+                .chain(graphics.white_areas())
+                .map(|b| frame.to_user(b))
+                .collect();
+            out.push((text, marks));
+            Ok(())
+        },
+    )?;
     Ok(out)
 }
 
@@ -375,38 +386,44 @@ pub(crate) fn each_page(
 ) -> Result<()> {
     let mut recorder = GraphicsRecorder::default();
     let mut last = Instant::now();
-    crate::text::extract_observed(pdf, pages, &options.text, &mut recorder, &mut |text, recorder| {
-        // begin_page pushed this page's graphics; nothing else is on the recorder.
-        let Some((index, frame, graphics)) = recorder.pages.pop() else {
-            return Ok(());
-        };
-        debug_assert_eq!(text.page, index);
-        let PageText {
-            page,
-            words,
-            warnings,
-            ..
-        } = text;
-        let words = words
-            .into_iter()
-            .map(|w| PlacedWord {
-                rect: frame.to_display(w.rect),
-                text: w.text,
-                size: w.font_size,
-            })
-            .collect();
-        let read_time = last.elapsed();
-        f((
-            page,
-            PageInput {
-                frame,
-                graphics,
+    crate::text::extract_observed(
+        pdf,
+        pages,
+        &options.text,
+        &mut recorder,
+        &mut |text, recorder| {
+            // begin_page pushed this page's graphics; nothing else is on the recorder.
+            let Some((index, frame, graphics)) = recorder.pages.pop() else {
+                return Ok(());
+            };
+            debug_assert_eq!(text.page, index);
+            let PageText {
+                page,
                 words,
-            },
-            warnings,
-            read_time,
-        ))?;
-        last = Instant::now();
-        Ok(())
-    })
+                warnings,
+                ..
+            } = text;
+            let words = words
+                .into_iter()
+                .map(|w| PlacedWord {
+                    rect: frame.to_display(w.rect),
+                    text: w.text,
+                    size: w.font_size,
+                })
+                .collect();
+            let read_time = last.elapsed();
+            f((
+                page,
+                PageInput {
+                    frame,
+                    graphics,
+                    words,
+                },
+                warnings,
+                read_time,
+            ))?;
+            last = Instant::now();
+            Ok(())
+        },
+    )
 }

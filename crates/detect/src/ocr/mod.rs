@@ -125,7 +125,12 @@ pub fn ocr_pdf(pdf: &[u8], pages: Option<&[usize]>, options: &OcrOptions) -> Res
         },
         ..crate::DetectOptions::default()
     };
-    crate::fields::each_page(pdf, Some(&selected), &detect, &mut |(page, input, warnings, _)| {
+    crate::fields::each_page(pdf, Some(&selected), &detect, &mut |(
+        page,
+        input,
+        warnings,
+        _,
+    )| {
         check_images(page, input.graphics.largest_image, options.max_image_pixels)?;
         // The renderer has no operation or time limits of its own: a page that broke the
         // text pass's limits (or crashed it) is not rendered.

@@ -270,10 +270,16 @@ pub fn extract_text(
     options: &TextOptions,
 ) -> Result<Vec<PageText>> {
     let mut out = Vec::new();
-    extract_observed(pdf, pages, options, &mut observe::NoObserver, &mut |text, _| {
-        out.push(text);
-        Ok(())
-    })?;
+    extract_observed(
+        pdf,
+        pages,
+        options,
+        &mut observe::NoObserver,
+        &mut |text, _| {
+            out.push(text);
+            Ok(())
+        },
+    )?;
     Ok(out)
 }
 
@@ -307,7 +313,15 @@ pub(crate) fn extract_observed<O: observe::PageObserver>(
             Some(doc) => doc,
             None => open_data(data.clone(), options.password.as_deref())?,
         };
-        next = read_run(&current, &selected, next, options, &mut budget, observer, sink)?;
+        next = read_run(
+            &current,
+            &selected,
+            next,
+            options,
+            &mut budget,
+            observer,
+            sink,
+        )?;
     }
     Ok(())
 }
@@ -405,9 +419,7 @@ impl<'o> Budget<'o> {
                         format!("the pages draw more than {} operations", o.max_document_ops),
                     ));
                 }
-                TextWarning::TooManyGlyphs { .. }
-                    if glyphs_left < o.max_glyphs_per_page as u64 =>
-                {
+                TextWarning::TooManyGlyphs { .. } if glyphs_left < o.max_glyphs_per_page as u64 => {
                     return Err(Self::exceeded(
                         "max_total_glyphs",
                         format!("the pages show more than {} glyphs", o.max_document_glyphs),
