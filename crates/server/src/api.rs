@@ -22,6 +22,7 @@ impl<T: DeserializeOwned> FromRequest<Shared> for JsonBody<T> {
 
     async fn from_request(req: Request, state: &Shared) -> Result<Self, ApiError> {
         let limit = usize::try_from(state.config.max_json_bytes).unwrap_or(usize::MAX);
+        let auth = req.extensions().get::<crate::auth::Auth>().cloned();
         let bytes: Bytes = axum::body::to_bytes(req.into_body(), limit)
             .await
             .map_err(|e| {
@@ -32,8 +33,84 @@ impl<T: DeserializeOwned> FromRequest<Shared> for JsonBody<T> {
                     )
                 })
             })?;
+        // Cheap checks before the allocation-heavy parse: the file the body names (a probe
+        // that skips everything else), then the body's shape (one pass, no allocation).
+        if let Some(auth) = auth {
+            probe_file(&bytes, state, &auth.workspace_id).await?;
+        }
+        check_shape(
+            &bytes,
+            state.config.max_json_elements,
+            state.config.max_json_depth,
+        )?;
         parse_json(&bytes).map(JsonBody)
     }
+}
+
+/// Refuses a body with more than `max_elements` JSON values or nested deeper than
+/// `max_depth`, counted in one pass over the bytes (strings skipped) before any parse:
+/// a 25 MB body of a million keys would otherwise become a gigabyte of maps.
+pub fn check_shape(bytes: &[u8], max_elements: u64, max_depth: u64) -> Result<(), ApiError> {
+    let (mut elements, mut depth) = (1u64, 0u64);
+    let (mut in_string, mut escaped) = (false, false);
+    for &b in bytes {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                elements += 1;
+                if depth > max_depth {
+                    return Err(ApiError::new(
+                        Code::PayloadTooLarge,
+                        format!("the JSON body is nested deeper than {max_depth} levels"),
+                    ));
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' => elements += 1,
+            _ => {}
+        }
+        if elements > max_elements {
+            return Err(ApiError::new(
+                Code::PayloadTooLarge,
+                format!("the JSON body has more than {max_elements} values"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Looks up `file.id` of a body before the body is parsed whole, so an unknown id is a
+/// 404 without the cost of the rest (a schema of any size). Bodies whose `file` has
+/// another shape are left to the full parse.
+async fn probe_file(bytes: &[u8], state: &Shared, workspace_id: &str) -> Result<(), ApiError> {
+    #[derive(Deserialize)]
+    struct Probe {
+        file: Option<ProbeFile>,
+    }
+    #[derive(Deserialize)]
+    struct ProbeFile {
+        id: Option<String>,
+    }
+    let Ok(Probe {
+        file: Some(ProbeFile { id: Some(id) }),
+    }) = serde_json::from_slice::<Probe>(bytes)
+    else {
+        return Ok(());
+    };
+    if state.store.get_file(workspace_id, &id).await?.is_none() {
+        return Err(ApiError::not_found(format!("file {id}")));
+    }
+    Ok(())
 }
 
 /// The 408 of a body that arrived too slowly, if that is what `e` is.

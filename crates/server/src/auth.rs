@@ -130,6 +130,10 @@ async fn authenticate(parts: &mut Parts, state: &Shared) -> Result<Auth, ApiErro
             }
         };
         tracing::debug!(key_id = %key.id, workspace_id = %workspace_id, "authenticated");
-        Ok(Auth { workspace_id })
+        let auth = Auth { workspace_id };
+        // For the body extractor, which runs after this one: it looks up the referenced
+        // file before parsing a large body.
+        parts.extensions.insert(auth.clone());
+        Ok(auth)
     }
 }

@@ -24,6 +24,15 @@ pub struct Config {
     #[arg(long, env = "FORMSMITH_MAX_JSON_BYTES", default_value_t = 32 * 1024 * 1024)]
     pub max_json_bytes: u64,
 
+    /// Most values (objects, arrays, scalars) in a JSON body, counted before it is parsed
+    /// (then 413 PAYLOAD_TOO_LARGE).
+    #[arg(long, env = "FORMSMITH_MAX_JSON_ELEMENTS", default_value_t = 250_000)]
+    pub max_json_elements: u64,
+
+    /// Deepest nesting of a JSON body (then 413 PAYLOAD_TOO_LARGE).
+    #[arg(long, env = "FORMSMITH_MAX_JSON_DEPTH", default_value_t = 64)]
+    pub max_json_depth: u64,
+
     /// Runs processed at once; 0 = one per CPU core.
     #[arg(long, env = "FORMSMITH_WORKERS", default_value_t = 0)]
     pub workers: usize,
@@ -183,6 +192,8 @@ impl Config {
             data_dir: data_dir.into(),
             max_upload_bytes: 50 * 1024 * 1024,
             max_json_bytes: 32 * 1024 * 1024,
+            max_json_elements: 250_000,
+            max_json_depth: 64,
             workers: 0,
             queue_depth: 1024,
             rate_limit: 50.0,

@@ -289,3 +289,45 @@ async fn runs_past_their_deadline_fail_with_timeout() {
     held.abort();
     t.server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn huge_json_bodies_are_refused_before_parsing() {
+    let t = start(|_| {}).await;
+    let big = |file_id: &str| {
+        let mut body = format!(
+            "{{\"file\":{{\"id\":\"{file_id}\"}},\"config\":{{\"schema\":{{\"type\":\"object\",\"properties\":{{"
+        );
+        for i in 0..1_000_000 {
+            if i > 0 {
+                body.push(',');
+            }
+            body.push_str(&format!("\"k{i}\":1"));
+        }
+        body.push_str("}}}}");
+        body
+    };
+    let send = |body: String| {
+        t.http
+            .post(format!("{}/edit", t.url))
+            .bearer_auth(KEY)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    // An unknown file: 404 from a probe that builds nothing.
+    let r = send(big("file_unknown")).await.unwrap();
+    assert_eq!(r.status(), 404);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(v["message"].as_str().unwrap().contains("file_unknown"), "{v}");
+    // A real file: refused by the element count before the parse.
+    let file = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let r = send(big(&file)).await.unwrap();
+    assert_eq!(r.status(), 413);
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(v["message"].as_str().unwrap().contains("values"), "{v}");
+    // Too deep.
+    let deep = format!("{{\"file\":{{\"id\":\"{file}\"}},\"x\":{}{}}}", "[".repeat(100), "]".repeat(100));
+    let r = send(deep).await.unwrap();
+    assert_eq!(r.status(), 413);
+    t.server.shutdown().await;
+}
