@@ -4,8 +4,9 @@
 use formsmith_engine::{Field, FieldType, Form, PageGeometry, Widget};
 use indexmap::IndexMap;
 
-use crate::keys::{KeyAllocator, snake_case};
-use crate::labels::LabelSource;
+use crate::fieldmodel::{self, FieldInfo, FieldModel, Semantic};
+use crate::keys::{KeyAllocator, key_text, snake_case};
+use crate::labels::{LabelSource, PrintedLabels};
 use crate::model::{
     EditJson, EditRootJson, FieldKind, OptionMapping, SourceAcroForm, TextEditOptions,
 };
@@ -17,19 +18,47 @@ pub struct GenerateOptions {
     pub radio_enums: bool,
 }
 
-/// Builds the schema of `form`'s native fields. Read-only fields and push buttons are left out
-/// (nothing can be written to them); every other field appears exactly once (a radio group
-/// once per option when `radio_enums` is off).
+/// Builds the schema of `form`'s native fields. Read-only fields, push buttons and fields
+/// no viewer shows (every widget hidden) are left out; every other field appears exactly
+/// once (a radio group once per option when `radio_enums` is off). Labels, keys and
+/// descriptions come from the field model ([`fieldmodel`]).
 pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions) -> EditRootJson {
+    let empty = PrintedLabels::default();
+    let model = fieldmodel::build(form, labels.printed().unwrap_or(&empty));
+    let base_keys = model_keys(form, &model);
     let mut keys = KeyAllocator::default();
     let mut properties = IndexMap::new();
     let mut required = Vec::new();
     let geometry = |page: usize| form.page_geometry(page).unwrap_or(PageGeometry::LETTER);
-    for field in form.fields() {
-        if !is_fillable(field) {
+    for (index, field) in form.fields().iter().enumerate() {
+        let (Some(info), Some(Some(base_key))) = (model.fields.get(index), base_keys.get(index)) else {
+            continue;
+        };
+        if !info.fillable {
             continue;
         }
-        let label = field_label(field, primary_widget(form, field), labels);
+        let label = info.label.clone().unwrap_or_else(|| humanize(field.short_name()));
+        // A field of someone other than the form's main subject says whose it is when its
+        // label does not: "First name (dependent)" is not the filer's first name.
+        let label = match model.qualifying_entity(info) {
+            Some(entity) => format!("{label} ({})", entity.replace('_', " ")),
+            None => label,
+        };
+        // The description leads with the form author's own words for the field (its tooltip)
+        // where they are meaningful: they are what the form means, and often say more than
+        // the caption ("Name of Doctor" for "Name of physician or other health care
+        // professional"); the printed caption follows in the model's sentence.
+        let printed = info.label.clone();
+        let label = match &info.tooltip {
+            Some(tooltip) => match model.qualifying_entity(info) {
+                Some(entity) if !tooltip.to_lowercase().contains(&entity.replace('_', " ")) => {
+                    format!("{tooltip} ({})", entity.replace('_', " "))
+                }
+                _ => tooltip.clone(),
+            },
+            None => label,
+        };
+        let printed = printed.filter(|p| !label.starts_with(p.as_str()));
         let is_required = field.has_flag("Required");
         match field.kind {
             _ if is_option_group(field) && !options.radio_enums => {
@@ -43,7 +72,7 @@ pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions
                         .option_label(widget)
                         .or_else(|| meaningful(&decode_name(&option.label)))
                         .unwrap_or_else(|| decode_name(&option.export));
-                    let key = keys.allocate(&format!("{label} {option_label}"));
+                    let key = keys.allocate(&format!("{base_key} {option_label}"));
                     let mut node = placed(Some(widget), &geometry);
                     node.kind = Some(EditJson::nullable("boolean"));
                     node.field_type = Some(kind);
@@ -60,14 +89,15 @@ pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions
                 }
             }
             _ => {
-                let key = keys.allocate(&label);
-                let node = property(
+                let key = keys.allocate(base_key);
+                let mut node = property(
                     field,
                     primary_widget(form, field),
                     &label,
                     labels,
                     &geometry,
                 );
+                node.description = node.description.map(|d| describe(&d, info, printed.as_deref()));
                 if is_required {
                     required.push(key.clone());
                 }
@@ -84,9 +114,122 @@ pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions
     }
 }
 
+/// What the model adds to a description: the kind of value, whose it is, which part.
+fn describe(description: &str, info: &FieldInfo, printed: Option<&str>) -> String {
+    let mut sentence = String::new();
+    if !matches!(info.semantic, Semantic::Text | Semantic::Choice | Semantic::YesNo) {
+        sentence.push_str(info.semantic.describe());
+    }
+    if let Some(qualifier) = &info.qualifier {
+        sentence.push_str(&format!(" ({qualifier})"));
+    }
+    if let Some(entity) = &info.entity {
+        sentence.push_str(&format!(" of the {}", entity.replace('_', " ")));
+    }
+    if let Some(part) = info.part {
+        sentence.push_str(&format!("; box {} of {} holding one value", part.index, part.count));
+    }
+    if let Some(printed) = printed {
+        sentence.push_str(&format!("; printed as \"{printed}\""));
+    }
+    let sentence = sentence.trim().trim_start_matches("; ");
+    if sentence.is_empty() {
+        description.to_string()
+    } else {
+        format!("{description}. Expects {sentence}.")
+    }
+}
+
+/// The key text of every field of `form` (same order as `form.fields()`), before keys are
+/// made unique: the label's words, or the semantic type's where the label is long or
+/// missing; fields that would share a key are told apart by their qualifier or entity
+/// (`mailing_address_zip_code`, `spouse_ssn`) where those differ; parts get `part_k`.
+/// `None` for fields that are not in a schema.
+pub fn model_keys(form: &Form, model: &FieldModel) -> Vec<Option<String>> {
+    let mut bases: Vec<Option<String>> = form
+        .fields()
+        .iter()
+        .zip(&model.fields)
+        .map(|(field, info)| {
+            if !info.fillable {
+                return None;
+            }
+            let from_label = info.label.as_deref().map(|l| snake_case(key_text(l)));
+            let label_words = from_label.as_deref().map_or(0, |k| k.split('_').count());
+            let semantic_key = info.semantic.key_words().map(str::to_string);
+            let base = match (from_label, semantic_key) {
+                (Some(_), Some(s)) if label_words > 6 => s,
+                (Some(l), _) => l,
+                (None, Some(s)) => s,
+                (None, None) => snake_case(&humanize(field.short_name())),
+            };
+            Some(match model.qualifying_entity(info) {
+                Some(entity) => format!("{entity}_{base}"),
+                None => base,
+            })
+        })
+        .collect();
+    // Qualify keys that collide.
+    let mut by_key: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+    for (i, base) in bases.iter().enumerate() {
+        if let Some(b) = base {
+            by_key.entry(b.clone()).or_default().push(i);
+        }
+    }
+    for (base, members) in by_key {
+        if members.len() < 2 {
+            continue;
+        }
+        let distinct = |pick: &dyn Fn(&FieldInfo) -> Option<&String>| {
+            let values: std::collections::HashSet<Option<&String>> =
+                members.iter().filter_map(|&i| model.fields.get(i)).map(pick).collect();
+            values.len() > 1
+        };
+        let by_qualifier = distinct(&|f: &FieldInfo| f.qualifier.as_ref());
+        let by_entity = distinct(&|f: &FieldInfo| f.entity.as_ref());
+        for &i in &members {
+            let Some(info) = model.fields.get(i) else { continue };
+            let mut prefix: Vec<&str> = Vec::new();
+            if by_entity && let Some(e) = &info.entity {
+                prefix.push(e);
+            }
+            if by_qualifier && let Some(q) = &info.qualifier {
+                prefix.push(q);
+                if is_address_part(info.semantic) && !base.contains("address") {
+                    prefix.push("address");
+                }
+            }
+            if !prefix.is_empty()
+                && let Some(slot) = bases.get_mut(i)
+            {
+                *slot = Some(format!("{}_{base}", prefix.join("_")));
+            }
+        }
+    }
+    for (slot, info) in bases.iter_mut().zip(&model.fields) {
+        if let (Some(base), Some(part)) = (slot.as_mut(), info.part) {
+            base.push_str(&format!("_part_{}", part.index));
+        }
+    }
+    bases
+}
+
+fn is_address_part(semantic: Semantic) -> bool {
+    matches!(
+        semantic,
+        Semantic::StreetAddress
+            | Semantic::AddressLine2
+            | Semantic::AddressLevel1
+            | Semantic::AddressLevel2
+            | Semantic::PostalCode
+            | Semantic::Country
+            | Semantic::County
+    )
+}
+
 /// A radio group, or a check box whose widgets carry different on-states (one field, several
 /// exclusive boxes, as the 1040's filing status): options to choose from.
-fn is_option_group(field: &Field) -> bool {
+pub(crate) fn is_option_group(field: &Field) -> bool {
     match field.kind {
         FieldType::Radio => true,
         FieldType::Checkbox => radio_options(field).len() > 1,

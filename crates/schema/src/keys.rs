@@ -86,7 +86,7 @@ pub fn snake_case(label: &str) -> String {
 }
 
 /// The ASCII letter for common accented Latin letters; other letters and scripts are dropped.
-fn fold(ch: char) -> Option<char> {
+pub(crate) fn fold(ch: char) -> Option<char> {
     if ch.is_ascii() {
         return Some(ch);
     }

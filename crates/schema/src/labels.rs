@@ -16,6 +16,10 @@ pub trait LabelSource {
     fn group_label(&self, widget: &Widget) -> Option<String> {
         self.label(FieldType::Text, widget)
     }
+    /// The printed text itself, for the field model; `None` when none was read.
+    fn printed(&self) -> Option<&PrintedLabels> {
+        None
+    }
 }
 
 /// No printed text known: labels come from tooltips and names only.
@@ -44,9 +48,25 @@ pub struct PrintedWord {
 
 /// A run of words on one line with no wide gap: the unit a label is made of.
 #[derive(Debug, Clone)]
-struct Phrase {
-    text: String,
-    bbox: DisplayBox,
+pub(crate) struct Phrase {
+    pub(crate) text: String,
+    pub(crate) bbox: DisplayBox,
+    /// Largest font size of its words, in points.
+    pub(crate) size: f64,
+}
+
+/// The printed phrases around one box, by side, each with its distance in points: what the
+/// field model chooses a label from.
+#[derive(Debug, Clone, Default)]
+pub struct Around {
+    /// Nearest phrase left of the box on its row (a bare line number takes its line's words).
+    pub left: Option<(String, f64)>,
+    /// The label block just above the box (or printed inside its top).
+    pub above: Option<(String, f64)>,
+    /// The phrase just under the box (forms that print the caption under the line).
+    pub below: Option<(String, f64)>,
+    /// Nearest phrase right of the box on its row (check box captions).
+    pub right: Option<(String, f64)>,
 }
 
 /// Labels found in the printed words of each page.
@@ -84,6 +104,24 @@ impl PrintedLabels {
         let (geometry, phrases) = self.pages.get(widget.page?)?;
         Some((phrases.as_slice(), geometry.to_display(widget.rect)))
     }
+
+    /// The phrases of page `page` in display coordinates.
+    pub(crate) fn page_phrases(&self, page: usize) -> &[Phrase] {
+        self.pages.get(page).map_or(&[], |(_, phrases)| phrases.as_slice())
+    }
+
+    /// The printed phrases on each side of `widget`.
+    pub fn around(&self, widget: &Widget) -> Around {
+        let Some((phrases, target)) = self.context(widget) else {
+            return Around::default();
+        };
+        Around {
+            left: left_of_scored(phrases, &target),
+            above: above_scored(phrases, &target),
+            below: below_scored(phrases, &target),
+            right: right_of_scored(phrases, &target),
+        }
+    }
 }
 
 impl LabelSource for PrintedLabels {
@@ -115,6 +153,10 @@ impl LabelSource for PrintedLabels {
         let (phrases, target) = self.context(widget)?;
         left_of(phrases, &target).or_else(|| above(phrases, &target))
     }
+
+    fn printed(&self) -> Option<&PrintedLabels> {
+        Some(self)
+    }
 }
 
 fn vertical_overlap(a: &DisplayBox, b: &DisplayBox) -> f64 {
@@ -134,13 +176,36 @@ fn same_row(phrase: &DisplayBox, target: &DisplayBox) -> bool {
 
 /// The nearest phrase right of a box on its row (check box and radio captions).
 fn right_of(phrases: &[Phrase], target: &DisplayBox) -> Option<String> {
+    right_of_scored(phrases, target).map(|(text, _)| text)
+}
+
+fn right_of_scored(phrases: &[Phrase], target: &DisplayBox) -> Option<(String, f64)> {
     phrases
         .iter()
         .filter(|p| same_row(&p.bbox, target) && p.bbox.left >= target.right - 2.0)
         .map(|p| (p, p.bbox.left - target.right))
         .filter(|(_, gap)| *gap <= MAX_RIGHT_GAP)
         .min_by(|a, b| a.1.total_cmp(&b.1))
-        .map(|(p, _)| p.text.clone())
+        .map(|(p, gap)| (p.text.clone(), gap))
+}
+
+/// How far under a box (points) a caption printed below it may start.
+const MAX_BELOW_GAP: f64 = 14.0;
+
+/// The phrase printed just under a box, starting within it horizontally: captions of
+/// forms that print `nom`, `prénom`, `code postal` under each entry line.
+fn below_scored(phrases: &[Phrase], target: &DisplayBox) -> Option<(String, f64)> {
+    let height = (target.bottom - target.top).max(1.0);
+    phrases
+        .iter()
+        .filter(|p| {
+            let starts_under = p.bbox.left >= target.left - 4.0 && p.bbox.left < target.right - 2.0;
+            let gap = p.bbox.top - target.bottom;
+            starts_under && gap >= -0.35 * height.min(12.0) && gap <= MAX_BELOW_GAP
+        })
+        .map(|p| (p, (p.bbox.top - target.bottom).max(0.0) + 0.05 * (p.bbox.left - target.left).abs()))
+        .min_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(p, score)| (p.text.clone(), score))
 }
 
 fn left_of(phrases: &[Phrase], target: &DisplayBox) -> Option<String> {
@@ -288,6 +353,13 @@ fn phrases(geometry: &PageGeometry, words: Vec<PrintedWord>) -> Vec<Phrase> {
     });
     let mut out: Vec<Phrase> = Vec::new();
     let mut used = vec![false; boxes.len()];
+    // Box glyphs (☐ in running text) are boxes, not words: they end a phrase and make none.
+    let is_glyph_box = |t: &str| t.chars().all(|c| matches!(c, '☐' | '☑' | '☒' | '□' | '■' | '○' | '●' | '◯' | '❏' | '❑' | '▢'));
+    for (i, slot) in used.iter_mut().enumerate() {
+        if boxes[i].0.chars().all(|c| !c.is_alphanumeric()) && is_glyph_box(&boxes[i].0) {
+            *slot = true;
+        }
+    }
     for i in 0..boxes.len() {
         if used[i] {
             continue;
@@ -297,12 +369,13 @@ fn phrases(geometry: &PageGeometry, words: Vec<PrintedWord>) -> Vec<Phrase> {
         let mut phrase = Phrase {
             text: text.clone(),
             bbox: *bbox,
+            size: *size,
         };
         let em = *size;
         // Extend rightwards with the next word on the same baseline.
         loop {
             let next = (0..boxes.len())
-                .filter(|&j| !used[j])
+                .filter(|&j| !used[j] || is_glyph_box(&boxes[j].0))
                 .filter(|&j| {
                     let b = &boxes[j].1;
                     let same_line = (b.bottom - phrase.bbox.bottom).abs() < 0.35 * em;
@@ -311,8 +384,12 @@ fn phrases(geometry: &PageGeometry, words: Vec<PrintedWord>) -> Vec<Phrase> {
                 })
                 .min_by(|&a, &b| boxes[a].1.left.total_cmp(&boxes[b].1.left));
             let Some(j) = next else { break };
+            if is_glyph_box(&boxes[j].0) && !boxes[j].0.chars().any(char::is_alphanumeric) {
+                break;
+            }
             used[j] = true;
             let b = boxes[j].1;
+            phrase.size = phrase.size.max(boxes[j].2);
             phrase.text.push(' ');
             phrase.text.push_str(&boxes[j].0);
             phrase.bbox = DisplayBox {

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 
 pub mod detected;
+pub mod fieldmodel;
 mod edit;
 mod error;
 pub mod generate;
@@ -28,4 +29,4 @@ pub use generate::{GenerateOptions, generate};
 pub use instructions::{InstructionResolver, NoResolver, Resolution, RuleResolver};
 pub use labels::{LabelSource, NoLabels, PrintedLabels, PrintedWord};
 pub use model::{EditJson, EditRootJson, FieldKind, SourceAcroForm, TextEditOptions};
-pub use printed::printed_labels;
+pub use printed::{page_text, printed_labels};

@@ -4,34 +4,36 @@
 
 use formsmith_engine::{Form, PageGeometry};
 
-use crate::labels::{LabelSource, NoLabels, PrintedLabels, PrintedWord};
+use crate::labels::{LabelSource, PrintedLabels, PrintedWord};
 
-/// Labels for `form` (opened from `pdf` with `password`), reading only the pages that have a
-/// widget of a field without a tooltip, or of a check box or radio (their option captions are
-/// printed beside them).
+/// Labels for `form` (opened from `pdf` with `password`), from the printed text of every page
+/// that has a widget: the field model weighs printed captions against tooltips and names.
 pub fn printed_labels(pdf: &[u8], form: &Form, password: Option<&str>) -> Box<dyn LabelSource> {
-    use formsmith_engine::FieldType;
+    Box::new(page_text(pdf, form, password))
+}
+
+/// The printed text of every page that has a widget, for the field model; a PDF whose text
+/// cannot be read gives an empty index (labels then come from tooltips and names).
+pub fn page_text(pdf: &[u8], form: &Form, password: Option<&str>) -> PrintedLabels {
     let mut pages: Vec<usize> = form
         .fields()
         .iter()
-        .filter(|f| {
-            f.tooltip.as_deref().is_none_or(|t| t.trim().is_empty())
-                || matches!(f.kind, FieldType::Radio | FieldType::Checkbox)
-        })
         .flat_map(|f| f.widgets.iter().filter_map(|w| w.page))
         .collect();
     pages.sort_unstable();
     pages.dedup();
     if pages.is_empty() {
-        return Box::new(NoLabels);
+        return PrintedLabels::default();
     }
+    read_pages(pdf, form, password, &pages).unwrap_or_default()
+}
+
+fn read_pages(pdf: &[u8], form: &Form, password: Option<&str>, pages: &[usize]) -> Option<PrintedLabels> {
     let options = formsmith_detect::TextOptions {
         password: password.map(str::to_string),
         ..formsmith_detect::TextOptions::default()
     };
-    let Ok(texts) = formsmith_detect::extract_text(pdf, Some(&pages), &options) else {
-        return Box::new(NoLabels);
-    };
+    let texts = formsmith_detect::extract_text(pdf, Some(pages), &options).ok()?;
     let mut per_page: Vec<(PageGeometry, Vec<PrintedWord>)> = (0..form.page_count())
         .map(|i| {
             (
@@ -49,5 +51,5 @@ pub fn printed_labels(pdf: &[u8], form: &Form, password: Option<&str>) -> Box<dy
             }));
         }
     }
-    Box::new(PrintedLabels::new(per_page))
+    Some(PrintedLabels::new(per_page))
 }

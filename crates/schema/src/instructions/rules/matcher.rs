@@ -142,7 +142,12 @@ fn is_generated_note(part: &str) -> bool {
 
 /// The label part of a description: trailing generated notes removed.
 pub(super) fn clean_description(description: &str) -> String {
-    let d = description.trim();
+    // The field model's sentence ("… Expects a given (first) name of the spouse") follows
+    // the label and its notes.
+    let d = description
+        .split_once(". Expects ")
+        .map_or(description, |(label, _)| label)
+        .trim();
     if d.ends_with(')') {
         // Find the '(' matching the final ')'.
         let mut depth = 0i32;
