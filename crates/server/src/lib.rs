@@ -213,7 +213,7 @@ pub async fn start_on(listener: TcpListener, config: Config) -> Result<Server, S
 }
 
 /// Seals again, under the current key, every stored secret that is in plain text or under
-/// an older key (`formsmith keys rotate-secrets`; `serve` does the same at start). Returns
+/// an older key, without serving (`serve` does the same at every start). Returns
 /// how many values were sealed again.
 pub async fn rotate_secrets(config: &Config) -> Result<usize, StartError> {
     let store = Store::open_with(&config.data_dir, Arc::new(config.secrets()?)).await?;

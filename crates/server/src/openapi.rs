@@ -450,7 +450,7 @@ fn nullable(schema: Value) -> Value {
 
 fn components() -> Value {
     let status = |values: &[&str]| json!({ "type": "string", "enum": values });
-    let failure_reason = json!({ "type": ["string", "null"], "description": "Set iff FAILED: UNABLE_TO_DOWNLOAD_FILE, FILE_TYPE_NOT_SUPPORTED, FILE_SIZE_TOO_LARGE, CORRUPT_FILE, FIELD_DETECTION_ERROR, PASSWORD_PROTECTED_FILE, FAILED_TO_CONVERT_TO_PDF, INTERNAL_ERROR, INVALID_OPTIONS, EMPTY_SCHEMA, SCHEMA_VALIDATION_ERROR (open enum)." });
+    let failure_reason = json!({ "type": ["string", "null"], "description": "Set iff FAILED: UNABLE_TO_DOWNLOAD_FILE, FILE_TYPE_NOT_SUPPORTED, FILE_SIZE_TOO_LARGE, CORRUPT_FILE, FIELD_DETECTION_ERROR, PASSWORD_PROTECTED_FILE, FAILED_TO_CONVERT_TO_PDF, INTERNAL_ERROR, INVALID_OPTIONS, EMPTY_SCHEMA, SCHEMA_VALIDATION_ERROR, TIMEOUT (the run passed its deadline: --edit-run-timeout-secs, --detect-run-timeout-secs) (open enum)." });
     let time = json!({ "type": "string", "format": "date-time" });
     let mut responses = Map::new();
     for (code, text) in [
@@ -460,16 +460,23 @@ fn components() -> Value {
             404,
             "Not found, or not in the caller's workspace (NOT_FOUND)",
         ),
-        (413, "Too large (FILE_SIZE_TOO_LARGE, PAYLOAD_TOO_LARGE)"),
+        (
+            408,
+            "The request body did not arrive in time (REQUEST_TIMEOUT, retryable); the connection is closed",
+        ),
+        (
+            413,
+            "Too large (FILE_SIZE_TOO_LARGE; PAYLOAD_TOO_LARGE: a JSON body over its size, value count or depth limit)",
+        ),
         (422, "The run failed (its failure reason is the code)"),
         (
             429,
-            "Rate limit or full queue (RATE_LIMIT_EXCEEDED); see Retry-After",
+            "Rate limit, full queue, or too many failed authentications from the client's address (RATE_LIMIT_EXCEEDED); see Retry-After",
         ),
         (500, "Internal error (INTERNAL_ERROR, retryable)"),
         (
             504,
-            "A synchronous run did not finish in time (TIMEOUT, with runId)",
+            "A synchronous run did not finish in time (TIMEOUT, with runId), or its run passed its deadline (TIMEOUT)",
         ),
     ] {
         responses.insert(

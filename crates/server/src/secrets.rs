@@ -5,7 +5,7 @@
 //! A sealed value is `enc:v1:<key id>:<base64url(nonce ‖ ciphertext ‖ tag)>`. The key id
 //! (8 hex digits of a SHA-256 of the key) says which key sealed it, so keys can rotate:
 //! new values are sealed under the current key, and any listed old key still opens values
-//! sealed under it until they are re-sealed (at start, or `formsmith keys rotate-secrets`).
+//! sealed under it until they are sealed again (at every start, or `rotate_secrets`).
 //! The associated data binds a value to its column and row, so a sealed value copied into
 //! another row does not open.
 //!
