@@ -47,8 +47,12 @@ pub struct Limits {
     /// Default 5,000,000.
     pub max_total_glyphs: u64,
     /// Largest image (samples, width × height) a page may draw and still be rendered for
-    /// OCR, and largest page rendering. Default 100,000,000 (a letter page at 1,000 dpi).
+    /// OCR; checked from the image's dictionary, before anything is decoded. Default
+    /// 100,000,000 (a letter page scanned at 1,000 dpi).
     pub max_image_pixels: u64,
+    /// Largest raster a page is rendered to for OCR (pages are rendered at a lower
+    /// resolution to fit). Default 25,000,000 (A3 at 300 dpi is 17.5 million).
+    pub max_render_pixels: u64,
     /// Wall-clock time one page's interpretation may take. Default 10 s.
     pub max_page_time: Duration,
     /// Wall-clock time for reading the whole document's pages in one operation (text,
@@ -73,6 +77,7 @@ impl Default for Limits {
             max_page_glyphs: 200_000,
             max_total_glyphs: 5_000_000,
             max_image_pixels: 100_000_000,
+            max_render_pixels: 25_000_000,
             max_page_time: Duration::from_secs(10),
             max_total_time: Duration::from_secs(120),
         }

@@ -67,7 +67,8 @@ pub struct ParseLimits {
     pub max_total_time: std::time::Duration,
     /// Wall-clock time an office conversion may take.
     pub conversion_timeout: std::time::Duration,
-    /// Text extraction limits per page (operations, glyphs, time).
+    /// Text extraction limits per page and for the whole document (decoded bytes,
+    /// operations, glyphs, time); defaults from `formsmith_engine::Limits`.
     pub text: formsmith_detect::TextOptions,
 }
 

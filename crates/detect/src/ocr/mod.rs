@@ -35,10 +35,12 @@ pub struct OcrOptions {
     pub dpi: f32,
     /// Largest raster read, in pixels: PDF pages are rendered at a lower resolution to fit;
     /// larger images are refused. Bounds memory (tesseract needs several bytes a pixel).
+    /// Default `formsmith_engine::Limits::max_render_pixels`.
     pub max_pixels: u64,
     /// Largest image (in samples) a PDF page may draw to be rendered: the renderer decodes
     /// each image whole, whatever resolution the page is rendered at. Pages beyond it fail
-    /// with [`Error::TooLarge`] before any pixel is decoded.
+    /// with [`Error::TooLarge`] before any pixel is decoded. Default
+    /// `formsmith_engine::Limits::max_image_pixels`.
     pub max_image_pixels: u64,
     /// Wall-clock time OCR of one page may take; `None` for no limit.
     pub timeout: Option<Duration>,
@@ -64,13 +66,13 @@ pub enum Layout {
 
 impl Default for OcrOptions {
     fn default() -> Self {
+        // The pixel bounds are formsmith_engine::Limits' (documented there).
+        let limits = formsmith_engine::Limits::default();
         Self {
             language: "eng".into(),
             dpi: 300.0,
-            // A letter page at 300 dpi is 8.4 million pixels, A3 17.5 million.
-            max_pixels: 25_000_000,
-            // A letter page scanned at 1000 dpi in colour is 93.5 million samples.
-            max_image_pixels: 100_000_000,
+            max_pixels: limits.max_render_pixels,
+            max_image_pixels: limits.max_image_pixels,
             timeout: Some(Duration::from_secs(60)),
             password: None,
             layout: Layout::Auto,
