@@ -175,6 +175,7 @@ pub(crate) fn load(bytes: &[u8], options: &OpenOptions) -> Result<LoadedPdf> {
 /// lopdf's loader: every object parsed, damaged cross-reference data rebuilt.
 fn load_full(original: &[u8], password: Option<String>, limits: &Limits) -> Result<LoadedPdf> {
     check_object_streams(original, limits)?;
+    check_object_count(original, limits)?;
     let load_options = LoadOptions {
         password: password.clone(),
         max_decompressed_size: Some(limits.max_decompressed_bytes),
@@ -270,6 +271,26 @@ pub fn check_object_streams(data: &[u8], limits: &Limits) -> Result<()> {
             });
         }
         from = start;
+    }
+    Ok(())
+}
+
+/// lopdf's loader parses every object before its count can be checked (about 1.7 KiB of
+/// memory each): count the `obj` keywords first (objects inside object streams are
+/// counted after loading), so a file of millions of tiny objects is refused up front.
+fn check_object_count(data: &[u8], limits: &Limits) -> Result<()> {
+    // "n g obj": whitespace, then the keyword, then a delimiter ("endobj" does not count).
+    let count = data
+        .windows(5)
+        .filter(|w| {
+            matches!(w, [a, b'o', b'b', b'j', z] if a.is_ascii_whitespace() && !z.is_ascii_alphanumeric())
+        })
+        .count();
+    if count > limits.max_objects {
+        return Err(Error::LimitExceeded {
+            limit: "max_objects",
+            detail: format!("about {count} objects"),
+        });
     }
     Ok(())
 }

@@ -179,3 +179,78 @@ fn object_streams_over_the_document_budget_fail_fast() {
     });
     assert!(flat.as_ref().is_err_and(is_budget), "{:?}", flat.err());
 }
+
+/// One page whose /Annots lists `count` tiny annotation objects, classic cross-reference.
+fn many_objects(count: usize) -> Vec<u8> {
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>".to_vec(),
+        Vec::new(),
+    ];
+    let annots: Vec<String> = (4..4 + count).map(|n| format!("{n} 0 R")).collect();
+    objects[2] = format!(
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Annots [{}] >>",
+        annots.join(" ")
+    )
+    .into_bytes();
+    for _ in 0..count {
+        objects.push(b"<< /Type /Annot /Subtype /Text /Rect [0 0 1 1] >>".to_vec());
+    }
+    let mut out = b"%PDF-1.7\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn too_many_objects_are_refused_by_both_loaders() {
+    let bytes = many_objects(3_000);
+    let limits = Limits {
+        max_objects: 1_000,
+        ..Limits::default()
+    };
+    for parse_everything in [false, true] {
+        let options = OpenOptions {
+            limits: limits.clone(),
+            parse_everything,
+            ..OpenOptions::default()
+        };
+        match Form::open(&bytes, &options) {
+            Err(e) => assert!(
+                matches!(
+                    e,
+                    Error::LimitExceeded {
+                        limit: "max_objects",
+                        ..
+                    }
+                ),
+                "{e}"
+            ),
+            Ok(_) => panic!("3,000 objects opened under a 1,000-object limit"),
+        }
+    }
+    // Under the default limit the same file opens (no fields).
+    assert!(matches!(
+        Form::open(&bytes, &OpenOptions::default()).map(|f| f.fields().len()),
+        Ok(0)
+    ));
+}
