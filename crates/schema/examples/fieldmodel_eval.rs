@@ -155,7 +155,11 @@ impl Score {
             self.keyed += 1;
             let readable = key_readable(key, truth_label, truth_type);
             self.key_readable += usize::from(readable);
-            self.junk_keys += usize::from(key.starts_with("undefined") || fieldmodel::junk::is_junk(key));
+            let junk = key.starts_with("undefined") || fieldmodel::junk::is_junk(key);
+            self.junk_keys += usize::from(junk);
+            if junk && std::env::var_os("FM_JUNK").is_some() {
+                println!("  JUNK KEY {key} for {} (label {:?})", info.name, info.label);
+            }
         }
         if show && !(label_ok && type_ok) {
             println!(

@@ -80,19 +80,56 @@ pub fn detect(
     })
 }
 
+/// On a document with native fields, a page without widgets keeps what detection found
+/// only when it reads like a form page: at least this many fields…
+const MIN_FIELDS_ON_EXTRA_PAGE: usize = 3;
+/// …and at most this many printed words per field. Form pages measured in the corpus run
+/// 8–30 words per detected field; pages of instructions (the W-9's pages 2–6, where rules
+/// in running text look like entry lines) run 100–1,300.
+const MAX_WORDS_PER_FIELD: usize = 60;
+
 /// Detection on the pages of `form` without native widgets; a PDF detection cannot read
-/// gives no fields and a warning.
+/// gives no fields and a warning. When the document has native fields, a page without
+/// widgets must clearly be a form page ([`MIN_FIELDS_ON_EXTRA_PAGE`],
+/// [`MAX_WORDS_PER_FIELD`]): the printed instructions of a fillable form are not fields.
 pub fn detect_flat_pages(pdf: &[u8], form: &Form, password: Option<&str>) -> FlatFields {
     let pages = pages_without_widgets(form);
     if pages.is_empty() {
         return FlatFields::default();
     }
     let started = Instant::now();
-    detect(pdf, Some(&pages), password).unwrap_or_else(|e| FlatFields {
+    let mut found = detect(pdf, Some(&pages), password).unwrap_or_else(|e| FlatFields {
         pages: Vec::new(),
         elapsed: started.elapsed(),
         warnings: vec![format!("field detection failed: {e}")],
-    })
+    });
+    if form.fields().is_empty() {
+        return found;
+    }
+    let text_options = formsmith_detect::TextOptions {
+        password: password.map(str::to_string),
+        ..formsmith_detect::TextOptions::default()
+    };
+    let words: std::collections::HashMap<usize, usize> =
+        formsmith_detect::extract_text(pdf, Some(&pages), &text_options)
+            .map(|texts| texts.into_iter().map(|t| (t.page, t.words.len())).collect())
+            .unwrap_or_default();
+    for page in &mut found.pages {
+        let n = page.fields.len();
+        if n == 0 {
+            continue;
+        }
+        let page_words = words.get(&page.page).copied().unwrap_or(0);
+        let form_like = n >= MIN_FIELDS_ON_EXTRA_PAGE && page_words <= n * MAX_WORDS_PER_FIELD;
+        if !form_like {
+            found.warnings.push(format!(
+                "page {}: {n} possible field(s) among {page_words} printed words left out: the document's own fields are on other pages and this page reads as text",
+                page.page + 1
+            ));
+            page.fields.clear();
+        }
+    }
+    found
 }
 
 /// Adds the detected fields to `schema` as bbox-only properties, after its own, with keys
@@ -345,6 +382,19 @@ mod tests {
             t == "Avery" && cx > bbox.left && cx < bbox.right && cy > bbox.top && cy < bbox.bottom
         });
         assert!(placed, "Avery not drawn inside {bbox:?}");
+    }
+
+    #[test]
+    fn instruction_pages_of_a_fillable_form_give_no_phantom_fields() {
+        // The W-9: native fields on page 1, five pages of printed instructions after it.
+        let pdf = corpus("fillable/irs-fw9-2024.pdf");
+        let form = Form::open(&pdf, &OpenOptions::default()).unwrap();
+        assert_eq!(pages_without_widgets(&form), vec![1, 2, 3, 4, 5]);
+        let found = detect_flat_pages(&pdf, &form, None);
+        assert_eq!(found.count(), 0, "{:?}", found.warnings);
+        assert!(found.warnings.iter().any(|w| w.contains("reads as text")), "{:?}", found.warnings);
+        // Detection itself still sees the rules there (the gate is what removes them).
+        assert!(detect(&pdf, Some(&[3]), None).unwrap().count() > 0);
     }
 
     #[test]

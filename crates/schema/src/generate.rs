@@ -154,14 +154,24 @@ pub fn model_keys(form: &Form, model: &FieldModel) -> Vec<Option<String>> {
             if !info.fillable {
                 return None;
             }
-            let from_label = info.label.as_deref().map(|l| snake_case(key_text(l)));
+            // A label in a script keys cannot spell (CJK) gives no key words.
+            let from_label = info
+                .label
+                .as_deref()
+                .map(|l| snake_case(key_text(l)))
+                .filter(|k| k != "field");
             let label_words = from_label.as_deref().map_or(0, |k| k.split('_').count());
             let semantic_key = info.semantic.key_words().map(str::to_string);
             let base = match (from_label, semantic_key) {
                 (Some(_), Some(s)) if label_words > 6 => s,
                 (Some(l), _) => l,
                 (None, Some(s)) => s,
-                (None, None) => snake_case(&humanize(field.short_name())),
+                // Nothing says what the field is: a key that says so, never a generator's
+                // name such as `f1_07` or `undefined_3`.
+                (None, None) => match fieldmodel::junk::name_words(field.short_name()) {
+                    Some(words) => snake_case(&words),
+                    None => unlabelled_key(field),
+                },
             };
             Some(match model.qualifying_entity(info) {
                 Some(entity) => format!("{entity}_{base}"),
@@ -212,6 +222,22 @@ pub fn model_keys(form: &Form, model: &FieldModel) -> Vec<Option<String>> {
         }
     }
     bases
+}
+
+/// `unlabelled_text_page_2` (made unique by the allocator): no label, no meaningful name.
+fn unlabelled_key(field: &Field) -> String {
+    let kind = match field.kind {
+        FieldType::Text => "text",
+        FieldType::Checkbox => "checkbox",
+        FieldType::Radio => "choice",
+        FieldType::Combo | FieldType::List => "list",
+        FieldType::Signature => "signature",
+        FieldType::Button => "button",
+    };
+    match field.widgets.iter().find_map(|w| w.page) {
+        Some(page) => format!("unlabelled_{kind}_page_{}", page + 1),
+        None => format!("unlabelled_{kind}"),
+    }
 }
 
 fn is_address_part(semantic: Semantic) -> bool {
