@@ -13,7 +13,10 @@
 //! - [`raster`]: images and rendered pages as gray pixels, and the lines and boxes on them.
 //!
 //! Plain synchronous library: bytes in, structs out; no files, no network. Hostile input
-//! costs bounded time and memory per page (see [`TextOptions`]) and never panics out.
+//! costs bounded time and memory per page and per document (see [`TextOptions`], whose
+//! defaults are `formsmith_engine::Limits`): pages are read one at a time and their decoded
+//! content is not kept, and a document over its budget fails with
+//! [`Error::LimitExceeded`]. Nothing panics out.
 #![deny(missing_docs)]
 
 mod error;
