@@ -26,6 +26,9 @@ struct Cli {
     command: Command,
 }
 
+// One Command is parsed per process: the size of `Serve`'s flattened server config costs
+// nothing worth boxing it for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum Command {
     /// List the form's fields.
@@ -366,16 +369,41 @@ fn run(cli: Cli) -> Result<()> {
             json,
             password,
         } => {
-            let form = open(&read_pdf(&pdf)?, password)?;
+            let bytes = read_pdf(&pdf)?;
+            let form = open(&bytes, password.clone())?;
+            // What each field means (label and where it came from, semantic type, entity,
+            // part), from the printed page, the tooltip and the name: the field model.
+            let text = formsmith_schema::page_text(&bytes, &form, password.as_deref());
+            let model = formsmith_schema::fieldmodel::build(&form, &text);
             if json {
-                print(&to_json(form.fields())?);
+                let mut listed = Vec::with_capacity(form.fields().len());
+                for (field, info) in form.fields().iter().zip(&model.fields) {
+                    let internal = |e: serde_json::Error| engine_error(formsmith_engine::Error::Internal(e.to_string()));
+                    let mut value = serde_json::to_value(field).map_err(internal)?;
+                    let mut meaning = serde_json::to_value(info).map_err(internal)?;
+                    if let Some(m) = meaning.as_object_mut() {
+                        m.remove("name");
+                    }
+                    if let Some(object) = value.as_object_mut() {
+                        object.insert("meaning".into(), meaning);
+                    }
+                    listed.push(value);
+                }
+                print(&to_json(&listed)?);
             } else {
-                for f in form.fields() {
+                for (f, info) in form.fields().iter().zip(&model.fields) {
                     let kind = serde_json::to_value(f.kind)
                         .ok()
                         .and_then(|v| v.as_str().map(String::from))
                         .unwrap_or_default();
-                    print(&format!("{:<10} {:<50} {}", kind, f.name, f.value));
+                    print(&format!(
+                        "{:<10} {:<50} {:<18} {:<40} {}",
+                        kind,
+                        f.name,
+                        info.semantic.token(),
+                        info.label.as_deref().unwrap_or("-"),
+                        f.value
+                    ));
                 }
             }
             Ok(())

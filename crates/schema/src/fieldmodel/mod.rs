@@ -34,6 +34,8 @@ pub enum LabelOrigin {
     Tooltip,
     /// The field's name, split into words.
     Name,
+    /// The caption of the first box of the value it continues (SSN box 3 of 3).
+    FirstBox,
     /// Nothing meaningful: the label is missing.
     None,
 }
@@ -148,6 +150,10 @@ pub fn build(form: &Form, printed: &PrintedLabels) -> FieldModel {
         .flat_map(|f| f.widgets.iter())
         .filter_map(|w| Some((w.page?, printed.around(w).right?.0)))
         .collect();
+    let display: Vec<Option<DisplayBox>> = widgets
+        .iter()
+        .map(|w| w.and_then(|w| w.page.map(|p| geometry(p).to_display(w.rect))))
+        .collect();
     let arounds: Vec<Around> = widgets.iter().map(|w| w.map(|w| printed.around(w)).unwrap_or_default()).collect();
     // A phrase right beside a box (left of a text field, right of a check box) is that box's
     // caption: it is not also the label of a box under it.
@@ -175,6 +181,21 @@ pub fn build(form: &Form, printed: &PrintedLabels) -> FieldModel {
                 let page = w.page?;
                 section_heading(printed.page_phrases(page), &geometry(page).to_display(w.rect))
             });
+            // A phrase left of the box with another box between them is that box's caption
+            // (the third box of an SSN is not labelled by the text left of the first).
+            if let (Some((_, gap)), Some((p, me))) = (&around.left, page.zip(display[index])) {
+                let between = display.iter().enumerate().any(|(j, other)| {
+                    j != index
+                        && widgets[j].and_then(|w| w.page) == Some(p)
+                        && other.is_some_and(|o| {
+                            let same_row = o.bottom > me.top + 1.0 && o.top < me.bottom - 1.0;
+                            same_row && o.right <= me.left + 1.0 && o.right >= me.left - gap
+                        })
+                });
+                if between {
+                    around.left = None;
+                }
+            }
             // The label above may be another box's caption, or the heading of the section.
             if let Some((text, _)) = &around.above {
                 let taken = page.is_some_and(|p| claimed.get(&(p, text.clone())).is_some_and(|&owner| owner != index));
@@ -607,6 +628,12 @@ const QUALIFIERS: &[(&str, &str)] = &[
 ];
 
 fn find_word(table: &[(&str, &'static str)], text: &str) -> Option<&'static str> {
+    // Names of identifiers are not parties: "employer identification number" is the
+    // payee's EIN, not an employer's.
+    let text = text
+        .replace("employer identification", "ein")
+        .replace("employer id", "ein")
+        .replace("taxpayer identification", "tin");
     let padded = format!(" {text} ");
     table
         .iter()
@@ -686,39 +713,53 @@ fn refine_with_neighbours(
                 | Semantic::BankAccount
         )
     };
-    let mut i = 0;
-    while i < infos.len() {
+    // Visit fields in reading order (page, row, left), not the form's order: the boxes of
+    // one SSN are often created far apart in the field tree.
+    let mut order: Vec<usize> = (0..infos.len()).filter(|&i| boxes[i].is_some()).collect();
+    order.sort_by(|&a, &b| {
+        let (pa, ba) = boxes[a].unwrap_or((0, DisplayBox { left: 0.0, top: 0.0, right: 0.0, bottom: 0.0 }));
+        let (pb, bb) = boxes[b].unwrap_or((0, DisplayBox { left: 0.0, top: 0.0, right: 0.0, bottom: 0.0 }));
+        pa.cmp(&pb).then((ba.top / 4.0).floor().total_cmp(&(bb.top / 4.0).floor())).then(ba.left.total_cmp(&bb.left))
+    });
+    let mut k = 0;
+    while k < order.len() {
+        let i = order[k];
         let Some((page, first)) = boxes[i] else {
-            i += 1;
+            k += 1;
             continue;
         };
         let mut run = vec![i];
         let mut last = first;
-        let mut j = i + 1;
-        while j < infos.len() {
+        let mut m = k + 1;
+        while m < order.len() {
+            let j = order[m];
             let Some((p, b)) = boxes[j] else { break };
             let same_row = (b.top - last.top).abs() < 0.5 * (last.bottom - last.top).max(4.0);
             let close = b.left >= last.right - 2.0 && b.left - last.right < 40.0;
-            let same_meaning = infos[j].semantic == infos[i].semantic
-                && (infos[j].label == infos[i].label || infos[j].label_origin == LabelOrigin::None)
-                && fields[j].kind == FieldType::Text;
+            // A box with no caption of its own right after the boxes of a value continues it.
+            let same_meaning = fields[j].kind == FieldType::Text
+                && (infos[j].label_origin == LabelOrigin::None
+                    || (infos[j].semantic == infos[i].semantic && infos[j].label == infos[i].label));
             if p != page || !same_row || !close || !same_meaning {
                 break;
             }
             run.push(j);
             last = b;
-            j += 1;
+            m += 1;
         }
         if run.len() >= 2 && splittable(infos[i].semantic) && fields[i].kind == FieldType::Text {
             let count = run.len();
-            for (k, &idx) in run.iter().enumerate() {
-                infos[idx].part = Some(Part { index: k + 1, count });
-                if infos[idx].label.is_none() {
-                    infos[idx].label = infos[i].label.clone();
+            let (label, semantic) = (infos[i].label.clone(), infos[i].semantic);
+            for (n, &idx) in run.iter().enumerate() {
+                infos[idx].part = Some(Part { index: n + 1, count });
+                if infos[idx].label_origin == LabelOrigin::None {
+                    infos[idx].label.clone_from(&label);
+                    infos[idx].label_origin = LabelOrigin::FirstBox;
+                    infos[idx].semantic = semantic;
                 }
             }
         }
-        i = j.max(i + 1);
+        k = m.max(k + 1);
     }
     // A cell without an entity of its own takes the one its row agrees on ("First name" in
     // the row of "Dependent's social security number").
