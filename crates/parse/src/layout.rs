@@ -254,6 +254,33 @@ enum Unit {
 /// the y gaps no box crosses; consecutive bands that together keep a column gutter (an x
 /// gap no box crosses, narrow against the columns beside it) are read as columns, one
 /// after the other; within a single band, boxes go left to right.
+/// `idx` top to bottom, and left to right within a line: boxes whose vertical centres are
+/// close (within half the smaller height) share a line. Lines are formed first, in order of
+/// centre, so the order is total (a pairwise "same line" comparator is not transitive, and
+/// `sort_by` panics on such a comparator).
+fn lines_in_order(boxes: &[Bx], mut idx: Vec<usize>) -> Vec<usize> {
+    let centre = |k: usize| (boxes[k][1] + boxes[k][3]) / 2.0;
+    let height = |k: usize| (boxes[k][3] - boxes[k][1]).max(1.0);
+    idx.sort_by(|&a, &b| centre(a).total_cmp(&centre(b)).then(a.cmp(&b)));
+    let mut out = Vec::with_capacity(idx.len());
+    let mut line: Vec<usize> = Vec::new();
+    // The line's first box: later boxes join while their centre stays close to it.
+    let mut head = 0usize;
+    for k in idx {
+        let joins = !line.is_empty()
+            && (centre(k) - centre(head)).abs() < 0.5 * height(k).min(height(head));
+        if !joins {
+            line.sort_by(|&a, &b| boxes[a][0].total_cmp(&boxes[b][0]).then(a.cmp(&b)));
+            out.append(&mut line);
+            head = k;
+        }
+        line.push(k);
+    }
+    line.sort_by(|&a, &b| boxes[a][0].total_cmp(&boxes[b][0]).then(a.cmp(&b)));
+    out.append(&mut line);
+    out
+}
+
 pub(crate) fn reading_order(boxes: &[Bx], page_width: f64, gutter: f64) -> Vec<usize> {
     let idx: Vec<usize> = (0..boxes.len()).collect();
     if boxes.len() > MAX_XYCUT_UNITS {
@@ -336,19 +363,8 @@ impl XyCut<'_> {
         if bands.len() == 1 {
             let groups = self.split(idx, false, 0.0);
             if groups.len() == 1 {
-                let mut g = groups.into_iter().flatten().collect::<Vec<_>>();
-                g.sort_by(|&a, &b| {
-                    let (ba, bb) = (self.boxes[a], self.boxes[b]);
-                    // Same line when their vertical centres are close; else top first.
-                    let (ca, cb) = ((ba[1] + ba[3]) / 2.0, (bb[1] + bb[3]) / 2.0);
-                    let h = (ba[3] - ba[1]).min(bb[3] - bb[1]).max(1.0);
-                    if (ca - cb).abs() < 0.5 * h {
-                        ba[0].total_cmp(&bb[0])
-                    } else {
-                        ca.total_cmp(&cb)
-                    }
-                });
-                out.extend(g);
+                let g = groups.into_iter().flatten().collect::<Vec<_>>();
+                out.extend(lines_in_order(self.boxes, g));
             } else {
                 for g in groups {
                     self.order(g, out, depth + 1);
@@ -677,4 +693,34 @@ pub(crate) fn spatial_text(page: &PageIn, grouping: f64) -> String {
     }
     out.truncate(out.trim_end().len());
     out
+}
+
+#[cfg(test)]
+mod fuzz_regressions {
+    use super::*;
+
+    /// Found by fuzz/parse_pdf on the corpus's irs-f1040-aes256-owner-only.pdf: boxes of
+    /// mixed heights whose centres chain (a~b, b~c, a<c) made the line comparator
+    /// non-transitive, and `sort_by` panicked ("user-provided comparison function does not
+    /// correctly implement a total order").
+    #[test]
+    fn reading_order_of_chained_line_centres_does_not_panic() {
+        let mut boxes: Vec<Bx> = Vec::new();
+        for i in 0..200 {
+            let x = f64::from((i * 37) % 23) * 3.0;
+            let y = f64::from(i) * 0.7;
+            let h = if i % 3 == 0 { 12.0 } else { 1.5 };
+            boxes.push([x, y, x + 10.0, y + h]);
+        }
+        let order = reading_order(&boxes, 600.0, 0.0);
+        let mut seen = order.clone();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..boxes.len()).collect::<Vec<_>>(), "every box once");
+        // One line, left to right.
+        let row: Vec<Bx> = (0..5).map(|i| {
+            let x = f64::from(4 - i) * 50.0;
+            [x, 100.0, x + 40.0, 110.0]
+        }).collect();
+        assert_eq!(reading_order(&row, 600.0, 0.0), vec![4, 3, 2, 1, 0]);
+    }
 }
