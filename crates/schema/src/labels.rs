@@ -323,9 +323,13 @@ fn with_following(phrases: &[Phrase], phrase: &Phrase) -> String {
         .unwrap_or_else(|| phrase.text.clone())
 }
 
+/// A bare line or item number: "7", "1a", "12.", "4(a)", "(4b)", "5b)".
 fn is_line_number(text: &str) -> bool {
-    let t = text.trim_end_matches('.');
-    t.len() <= 3 && t.chars().next().is_some_and(|c| c.is_ascii_digit())
+    let t = text.trim_end_matches(['.', ':', ')']).trim_start_matches('(');
+    let t: String = t.chars().filter(|c| !matches!(c, '(' | ')')).collect();
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    let rest = t.len() - digits;
+    (1..=3).contains(&digits) && rest <= 1 && t.chars().skip(digits).all(|c| c.is_ascii_lowercase())
 }
 
 /// Groups words into phrases: same baseline, gaps under one em. Dot leaders are dropped.

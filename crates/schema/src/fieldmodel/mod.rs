@@ -531,6 +531,8 @@ fn infer_semantic(field: &Field, info: &FieldInfo) -> Semantic {
         .or_else(|| words(tooltip))
         .or_else(|| words(name.as_deref()));
     match found {
+        // Right-aligned boxes with no other meaning are amount columns ("Wages . . . 1a [  ]").
+        None if field.quadding == 2 => Semantic::Money,
         Some(Semantic::Signature | Semantic::Date) if is_signature_date(info, tooltip) => Semantic::DateSigned,
         Some(Semantic::Date) if mentions_birth(info, tooltip) => Semantic::Bday,
         Some(s) => s,

@@ -282,6 +282,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         // Amounts and numbers.
         (r"\$|\b(amount|total|tax|taxes|income|wages|salary|payment|payments|fee|fees|cost|price|balance|refund|owed|owe|dollars|interest|dividends|credit|deduction|gain|loss|premium|rent|paid|betrag|summe|montant|somme|importe|monto|lohn|gehalt|salaire|salario|eur|euro|chf)\b", Money),
         (r"\b(number of|how many|count|quantity|percent|percentage|hours|anzahl|nombre de|numero de|cantidad|menge)\b|%", Number),
+        (r"\b(license plate|plate number|expediente|identifiant|siret|siren|bar number|document number|reference number|ref no|aktenzeichen|numero de dossier|numero de referencia)\b|\b(number|no|nummer|numero|n)$", IdNumber),
         (r"\b(a ?number|alien (registration )?number|uscis (online )?account|receipt number|passport|driver ?s? licen[cs]e|licen[cs]e (number|no)|case (number|no)|docket|file (number|no)|id (number|no)|identification (number|no)|identification|ausweis|reisepass|numero de passeport|pasaporte|account (number|no)|policy (number|no)|member (id|number)|i ?94|visa number|registration number)\b", IdNumber),
     ];
     // A pattern the regex crate rejects is a programming error the unit test catches
@@ -294,7 +295,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 
 /// How many rules the table has (for the test that every one compiles).
 #[cfg(test)]
-const RULE_COUNT: usize = 43;
+const RULE_COUNT: usize = 44;
 
 /// The type named by `text` (already [`normalize`]d), if any rule matches.
 pub fn from_words(text: &str) -> Option<Semantic> {
