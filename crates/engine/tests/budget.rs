@@ -254,3 +254,22 @@ fn too_many_objects_are_refused_by_both_loaders() {
         Ok(0)
     ));
 }
+
+#[test]
+fn the_object_limit_follows_the_input_size() {
+    // ~64 bytes per object: 150,000 objects in ~9.5 MB would take ~250 MB parsed, over
+    // 10 x input + 100 MB; the default limits refuse it by size, not only by count.
+    let bytes = many_objects(150_000);
+    let allowed = Limits::default().max_objects_for(bytes.len());
+    assert!(allowed < 150_000, "{allowed} objects allowed for {} bytes", bytes.len());
+    let started = std::time::Instant::now();
+    match Form::open(&bytes, &OpenOptions::default()) {
+        Err(Error::LimitExceeded { limit: "max_objects", .. }) => {}
+        Err(e) => panic!("unexpected error: {e}"),
+        Ok(_) => panic!("150,000 tiny objects opened"),
+    }
+    println!("refused in {:?}", started.elapsed());
+    // Real forms sit far under it: the corpus's largest (7,595 objects in 1.5 MB) would
+    // be allowed 60,000 + 6 per KiB.
+    assert!(Limits::default().max_objects_for(1_500_000) > 60_000 + 8_000);
+}
