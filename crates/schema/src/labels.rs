@@ -358,7 +358,7 @@ fn phrases(geometry: &PageGeometry, words: Vec<PrintedWord>) -> Vec<Phrase> {
     let mut out: Vec<Phrase> = Vec::new();
     let mut used = vec![false; boxes.len()];
     // Box glyphs (☐ in running text) are boxes, not words: they end a phrase and make none.
-    let is_glyph_box = |t: &str| t.chars().all(|c| matches!(c, '☐' | '☑' | '☒' | '□' | '■' | '○' | '●' | '◯' | '❏' | '❑' | '▢'));
+    let is_glyph_box = |t: &str| t.chars().all(|c| matches!(c, '☐' | '☑' | '☒' | '□' | '■' | '○' | '●' | '◯' | '❏' | '❑' | '▢' | '¨' | '\u{f06f}' | '\u{f0a8}'));
     for (i, slot) in used.iter_mut().enumerate() {
         if boxes[i].0.chars().all(|c| !c.is_alphanumeric()) && is_glyph_box(&boxes[i].0) {
             *slot = true;

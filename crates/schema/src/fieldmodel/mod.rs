@@ -491,12 +491,18 @@ fn infer_semantic(field: &Field, info: &FieldInfo) -> Semantic {
         FieldType::Signature => return Semantic::Signature,
         FieldType::Radio | FieldType::Checkbox => {
             let options: Vec<&str> = field.on_states.iter().map(String::as_str).collect();
-            let caption_yes_no = info.label.as_deref().is_some_and(semantic::is_yes_or_no);
+            // "Yes", "No", and captions opening with one ("No If yes, provide…"); a name
+            // ending in one (`defendant_photo_yes`).
+            let first_word = |t: &str| t.split_whitespace().next().map(semantic::is_yes_or_no).unwrap_or(false);
+            let last_word = |t: &str| t.split_whitespace().last().map(semantic::is_yes_or_no).unwrap_or(false);
+            let caption_yes_no = info.label.as_deref().is_some_and(|l| semantic::is_yes_or_no(l) || first_word(l))
+                || junk::name_words(field.short_name()).is_some_and(|n| last_word(&n));
+            let caption_sex = info.label.as_deref().is_some_and(semantic::is_sex_option);
             if (options.len() >= 2 && options.iter().all(|o| semantic::is_yes_or_no(o))) || caption_yes_no {
                 return Semantic::YesNo;
             }
             let about = words(info.question.as_deref()).or_else(|| words(info.label.as_deref()));
-            if about == Some(Semantic::Sex) {
+            if about == Some(Semantic::Sex) || caption_sex {
                 return Semantic::Sex;
             }
             return if field.kind == FieldType::Radio || options.len() >= 2 {

@@ -252,7 +252,12 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         (r"\b(day of birth|birth day|geburtstag|jour de naissance|dia de nacimiento)\b", BdayDay),
         (r"\b(date of birth|birth ?date|birthday|dob|d o b|date de naissance|fecha de nacimiento|geburtsdatum|geboren am|ne le|nee le|fecha nac)\b", Bday),
         (r"\b(age|alter|edad)\b$|^(age|alter|edad|âge)\b", Age),
-        (r"\b(sex|gender|geschlecht|sexe|sexo)\b", Sex),
+        (r"\b(sex|gender|geschlecht|sexe|sexo)\b|性別|性别|성별", Sex),
+        (r"氏名|姓名|名前|이름|성명", Name),
+        (r"住所|地址|주소", StreetAddress),
+        (r"郵便番号|邮政编码|邮编|우편번호", PostalCode),
+        (r"生年月日|出生日期|생년월일", Bday),
+        (r"電話|电话|전화", Tel),
         // Signatures and their dates.
         (r"\b(date signed|signature date|date of signature|datum der unterschrift|date de (la )?signature|fecha de (la )?firma|date of signing)\b", DateSigned),
         (r"\b(signature|sign here|unterschrift|firma del|firma de|^firma\b|signed)\b", Signature),
@@ -295,7 +300,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 
 /// How many rules the table has (for the test that every one compiles).
 #[cfg(test)]
-const RULE_COUNT: usize = 44;
+const RULE_COUNT: usize = 49;
 
 /// The type named by `text` (already [`normalize`]d), if any rule matches.
 pub fn from_words(text: &str) -> Option<Semantic> {
@@ -303,6 +308,15 @@ pub fn from_words(text: &str) -> Option<Semantic> {
         return None;
     }
     RULES.iter().find(|rule| rule.0.is_match(text)).map(|rule| rule.1)
+}
+
+/// The options of a sex or gender question in the four languages.
+pub fn is_sex_option(text: &str) -> bool {
+    matches!(
+        normalize(text).as_str(),
+        "male" | "female" | "m" | "f" | "mannlich" | "weiblich" | "divers" | "homme" | "femme" | "masculin" | "feminin"
+            | "masculino" | "femenino" | "hombre" | "mujer" | "man" | "woman"
+    )
 }
 
 /// Yes/no words in the four languages.
