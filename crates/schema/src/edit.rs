@@ -175,8 +175,29 @@ pub fn edit(pdf: &[u8], request: &EditRequest, context: &EditContext<'_>) -> Res
         context.resolver,
         &mut warnings,
     );
-    let schema_json =
+    let mut schema_json =
         serde_json::to_value(&schema).map_err(|e| Error::invalid("", e.to_string()))?;
+    // A schema Formsmith generated marks the form's required fields; a request that does not
+    // mention them fills what it knows and hears which are missing. A caller's own schema
+    // keeps its `required` (the run fails, as the API says).
+    if request.schema.is_none()
+        && let Some(required) = schema_json.as_object_mut().and_then(|o| o.remove("required"))
+    {
+        let missing: Vec<&str> = required
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter(|key| !values.contains_key(*key))
+            .collect();
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "the form marks {} field(s) as required that the request does not fill: {}",
+                missing.len(),
+                missing.join(", ")
+            ));
+        }
+    }
     let violations = validate_values(&schema_json, &values);
     if !violations.is_empty() {
         return Err(Error::SchemaValidation(violations));

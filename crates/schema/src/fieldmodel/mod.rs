@@ -635,6 +635,16 @@ const QUALIFIERS: &[(&str, &str)] = &[
     ("postanschrift", "mailing"),
 ];
 
+/// The party a text names (`spouse`, `employer`, `applicant`…), in the four languages.
+pub fn entity_in(text: &str) -> Option<&'static str> {
+    find_word(ENTITIES, &semantic::normalize(text))
+}
+
+/// Which of several values of one kind a text names (`mailing`, `previous`, `home`…).
+pub fn qualifier_in(text: &str) -> Option<&'static str> {
+    find_word(QUALIFIERS, &semantic::normalize(text))
+}
+
 fn find_word(table: &[(&str, &'static str)], text: &str) -> Option<&'static str> {
     // Names of identifiers are not parties: "employer identification number" is the
     // payee's EIN, not an employer's.

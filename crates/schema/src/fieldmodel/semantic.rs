@@ -61,6 +61,18 @@ pub enum Semantic {
 }
 
 impl Semantic {
+    /// Every type, in declaration order.
+    pub const ALL: [Semantic; 44] = {
+        use Semantic::*;
+        [
+            Name, GivenName, AdditionalName, FamilyName, HonorificPrefix, HonorificSuffix, Organization,
+            OrganizationTitle, StreetAddress, AddressLine2, AddressLevel2, AddressLevel1, PostalCode, Country,
+            County, Tel, TelAreaCode, TelLocal, TelExtension, Fax, Email, Bday, BdayDay, BdayMonth, BdayYear, Age,
+            Sex, Ssn, Ein, Tin, IdNumber, BankAccount, RoutingNumber, Date, DateDay, DateMonth, DateYear,
+            DateSigned, Money, Number, YesNo, Choice, Signature, Text,
+        ]
+    };
+
     /// The token (`given-name`, `ssn`, `yes-no`…).
     pub fn token(self) -> &'static str {
         use Semantic::*;
@@ -283,7 +295,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         (r"\bcounty\b|\blandkreis\b", County),
         (r"^(state|province|bundesland|region|provincia|estado)\b|\b(state|province)( code)?$|\bstate or province\b|\bprovincia\b|\bbundesland\b", AddressLevel1),
         (r"\b(country|nationality|staatsangehorigkeit|land|pays|pais|nationalite|nacionalidad)\b", Country),
-        (r"\b(street|address|adresse|anschrift|strasse|strase|str|hausnummer|rue|direccion|domicilio|calle|residence)\b", StreetAddress),
+        (r"\b(street|address|adresse|anschrift|strasse|strase|str|hausnummer|rue|direccion|domicilio|calle|residence)\b|\b\p{L}*(anschrift|adresse|strasse)\b", StreetAddress),
         // Amounts and numbers.
         (r"\$|\b(amount|total|tax|taxes|income|wages|salary|payment|payments|fee|fees|cost|price|balance|refund|owed|owe|dollars|interest|dividends|credit|deduction|gain|loss|premium|rent|paid|betrag|summe|montant|somme|importe|monto|lohn|gehalt|salaire|salario|eur|euro|chf)\b", Money),
         (r"\b(number of|how many|count|quantity|percent|percentage|hours|anzahl|nombre de|numero de|cantidad|menge)\b|%", Number),

@@ -4,7 +4,10 @@
 //! offline; a language-model resolver (an OpenAI-compatible endpoint) can implement the same
 //! trait beside it without callers changing.
 
+pub mod meaning;
+pub mod request;
 mod rules;
+pub mod shape;
 
 pub use rules::RuleResolver;
 

@@ -25,6 +25,7 @@
 mod clauses;
 mod json;
 mod matcher;
+mod place;
 mod text;
 
 use std::collections::HashMap;
@@ -36,6 +37,8 @@ use serde_json::{Map, Number, Value};
 
 use self::clauses::Parsed;
 use self::matcher::{Found, Index, Prop, TargetKind};
+use super::meaning::{self, Meaning};
+use super::request::{self, Fact};
 use super::{InstructionResolver, Resolution};
 use crate::model::{EditRootJson, ValueKind};
 
@@ -71,11 +74,33 @@ impl InstructionResolver for RuleResolver {
     ) -> Resolution {
         let mut run = Run::new(schema, pinned);
         let text = run.bounded(instructions);
+        run.day_first = request::writes_day_first(text);
         let (objects, prose) = json::take_objects(text);
+        let mut facts = Vec::new();
         for object in &objects {
-            run.apply_json(object);
+            run.apply_json(object, &mut facts);
         }
         run.prose(&prose);
+        // What the clauses could not place by label, then what prose says by shape.
+        let mut clause_facts: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+        for (clause, readings, message) in std::mem::take(&mut run.unplaced) {
+            let before = facts.len();
+            for (label, value) in &readings {
+                facts.extend(request::from_label(label, value, &clause));
+            }
+            clause_facts.push((before..facts.len(), message));
+        }
+        request::from_prose(&prose, &mut facts);
+        // Values placed by label are checked first, so a value that was wrong for its box
+        // frees it for a fact that fits; then the facts' values are checked the same way.
+        run.shape_values();
+        let placed = run.place_facts(facts);
+        run.shape_values();
+        for (range, message) in clause_facts {
+            if !range.clone().any(|i| placed.get(i).copied().unwrap_or(false)) {
+                run.warn(message);
+            }
+        }
         run.finish()
     }
 }
@@ -161,6 +186,15 @@ type Plan = Result<Vec<Action>, Problem>;
 /// One resolution in progress.
 struct Run<'a> {
     index: Index,
+    /// What each property means (same order as `index.props`).
+    meanings: Vec<Meaning>,
+    /// The party most properties belong to: a fact about "the applicant" is theirs.
+    main_entity: Option<String>,
+    /// Whether the writer puts the day first in numeric dates (from their language).
+    day_first: Option<bool>,
+    /// Clauses no label named: (clause, its label/value readings, the message if they stay
+    /// unplaced), read again by meaning.
+    unplaced: Vec<Unplaced>,
     pinned: &'a Map<String, Value>,
     /// Property -> value and the clause that gave it.
     values: HashMap<usize, (Value, String)>,
@@ -169,6 +203,10 @@ struct Run<'a> {
     dropped: usize,
     clauses: usize,
 }
+
+/// A clause no label named: (clause, its label/value readings, the message if it stays
+/// unplaced).
+type Unplaced = (String, Vec<(String, String)>, String);
 
 /// Words that make "leave ... blank" mean "everything not mentioned".
 const GENERIC_BLANK_WORDS: &[&str] = &[
@@ -224,8 +262,15 @@ const GENERIC_BLANK_WORDS: &[&str] = &[
 
 impl<'a> Run<'a> {
     fn new(schema: &EditRootJson, pinned: &'a Map<String, Value>) -> Run<'a> {
+        let meanings: Vec<Meaning> =
+            schema.properties.iter().map(|(k, p)| meaning::of_property(k, p)).collect();
+        let main_entity = main_entity(&meanings);
         Run {
             index: Index::new(schema),
+            meanings,
+            main_entity,
+            day_first: None,
+            unplaced: Vec::new(),
             pinned,
             values: HashMap::new(),
             warnings: Vec::new(),
@@ -545,6 +590,18 @@ impl<'a> Run<'a> {
                 Ok((actions, named)) => hits.push((label.len(), actions, named)),
                 Err(problem) => problems.push(problem),
             }
+        }
+        // No label named a field: the clause is read again by meaning (`place`), and its
+        // message is given only if that fails too.
+        if hits.is_empty()
+            && !problems.is_empty()
+            && problems.iter().all(|p| matches!(p, Problem::NoField { .. } | Problem::Several { .. }))
+        {
+            // The most informative message: a tie over no field.
+            let worst = problems.iter().max_by_key(|p| p.rank()).unwrap_or(&problems[0]);
+            let message = worst.message(clause, &self.index);
+            self.unplaced.push((clause.to_string(), readings.to_vec(), message));
+            return;
         }
         self.settle(clause, hits, problems, roles);
     }
@@ -1045,8 +1102,18 @@ impl<'a> Run<'a> {
 
     // ----- JSON -----
 
-    fn apply_json(&mut self, object: &Map<String, Value>) {
+    /// A record: keys that are schema keys or native field names are applied as given; the
+    /// rest (the sender's own names, nested objects, lists) become facts placed by meaning.
+    fn apply_json(&mut self, object: &Map<String, Value>, facts: &mut Vec<Fact>) {
         for (key, value) in object {
+            let exact = self.index.by_key(key).is_some()
+                || self.index.props.iter().any(|p| p.field_name.as_deref() == Some(key));
+            if !exact {
+                let mut one = Map::new();
+                one.insert(key.clone(), value.clone());
+                request::from_record(&Value::Object(one), facts);
+                continue;
+            }
             let clause = format!("\"{key}\": {value}");
             let plan = self.plan_json(key, value);
             match plan {
@@ -1194,6 +1261,20 @@ impl<'a> Run<'a> {
             (Some(ValueKind::String) | None, _) => bad("text"),
         }
     }
+}
+
+/// The party most properties belong to (the applicant of an application), if any party
+/// holds a third of them.
+fn main_entity(meanings: &[Meaning]) -> Option<String> {
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for m in meanings {
+        if let Some(e) = &m.entity {
+            *counts.entry(e.as_str()).or_default() += 1;
+        }
+    }
+    let mut best: Vec<(&str, usize)> = counts.into_iter().collect();
+    best.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    best.first().filter(|(_, n)| n * 3 > meanings.len()).map(|(e, _)| e.to_string())
 }
 
 /// Text for a string property from prose: within maxLength, or made to fit only by dropping

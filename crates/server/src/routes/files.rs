@@ -51,72 +51,13 @@ pub async fn upload(
     {
         return Err(too_large(limit));
     }
-    let bad = |e: axum::extract::multipart::MultipartError| {
-        crate::api::body_timeout(&e).unwrap_or_else(|| {
-            ApiError::invalid(format!("malformed multipart body: {}", e.body_text()))
-        })
-    };
-    let mut file: Option<(String, Vec<u8>)> = None;
-    let mut password: Option<String> = None;
-    // Every byte of the body counts against the limit, whatever part carries it (a body
-    // without Content-Length is not otherwise bounded), and so does the number of parts.
-    let mut body_bytes: u64 = 0;
-    let mut parts = 0usize;
-    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
-        parts += 1;
-        if parts > MAX_PARTS {
-            return Err(ApiError::invalid(format!(
-                "the multipart body has more than {MAX_PARTS} parts; send `file` and, optionally, `password`"
-            )));
-        }
-        match field.name() {
-            Some("file") => {
-                if file.is_some() {
-                    return Err(ApiError::invalid("the multipart body has more than one `file` part"));
-                }
-                let name = field
-                    .file_name()
-                    .map(|n| n.chars().take(MAX_FILE_NAME_CHARS).collect::<String>())
-                    .filter(|n| !n.trim().is_empty())
-                    .unwrap_or_else(|| "upload".into());
-                let mut bytes = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                    body_bytes += chunk.len() as u64;
-                    bytes.extend_from_slice(&chunk);
-                    if bytes.len() as u64 > limit {
-                        return Err(too_large(limit));
-                    }
-                }
-                file = Some((name, bytes));
-            }
-            Some("password") => {
-                let mut text = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                    body_bytes += chunk.len() as u64;
-                    text.extend_from_slice(&chunk);
-                    if text.len() > MAX_PASSWORD_BYTES {
-                        return Err(ApiError::invalid(format!(
-                            "the `password` part is longer than {MAX_PASSWORD_BYTES} bytes; PDF passwords are at most 127"
-                        )));
-                    }
-                }
-                let text = String::from_utf8(text)
-                    .map_err(|_| ApiError::invalid("the `password` part is not UTF-8 text"))?;
-                password = Some(text).filter(|p| !p.is_empty());
-            }
-            _ => {
-                while let Some(chunk) = field.chunk().await.map_err(bad)? {
-                    body_bytes += chunk.len() as u64;
-                    if body_bytes > limit.saturating_add(64 * 1024) {
-                        return Err(too_large(limit));
-                    }
-                }
-            }
-        }
-        if body_bytes > limit.saturating_add(64 * 1024) {
-            return Err(too_large(limit));
-        }
+    let parsed = read_parts(&mut multipart, limit).await;
+    if parsed.is_err() {
+        // Read (and drop) what the client is still sending, within the upload limit, so it
+        // hears the error instead of a reset connection mid-write.
+        drain(&mut multipart, limit.saturating_add(64 * 1024)).await;
     }
+    let (file, password) = parsed?;
     let (name, bytes) =
         file.ok_or_else(|| ApiError::invalid("multipart part `file` is required"))?;
     let id = new_id(prefix::FILE);
@@ -272,4 +213,91 @@ pub async fn download(
         HeaderValue::from_static("private, max-age=900"),
     );
     Ok(response)
+}
+
+/// The `file` and `password` parts of an upload, every part and byte counted.
+async fn read_parts(multipart: &mut Multipart, limit: u64) -> ApiResult<(Option<(String, Vec<u8>)>, Option<String>)> {
+    let bad = |e: axum::extract::multipart::MultipartError| {
+        crate::api::body_timeout(&e).unwrap_or_else(|| {
+            ApiError::invalid(format!("malformed multipart body: {}", e.body_text()))
+        })
+    };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    let mut password: Option<String> = None;
+    // Every byte of the body counts against the limit, whatever part carries it (a body
+    // without Content-Length is not otherwise bounded), and so does the number of parts.
+    let mut body_bytes: u64 = 0;
+    let mut parts = 0usize;
+    while let Some(mut field) = multipart.next_field().await.map_err(bad)? {
+        parts += 1;
+        if parts > MAX_PARTS {
+            return Err(ApiError::invalid(format!(
+                "the multipart body has more than {MAX_PARTS} parts; send `file` and, optionally, `password`"
+            )));
+        }
+        match field.name() {
+            Some("file") => {
+                if file.is_some() {
+                    return Err(ApiError::invalid("the multipart body has more than one `file` part"));
+                }
+                let name = field
+                    .file_name()
+                    .map(|n| n.chars().take(MAX_FILE_NAME_CHARS).collect::<String>())
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| "upload".into());
+                let mut bytes = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                    body_bytes += chunk.len() as u64;
+                    bytes.extend_from_slice(&chunk);
+                    if bytes.len() as u64 > limit {
+                        return Err(too_large(limit));
+                    }
+                }
+                file = Some((name, bytes));
+            }
+            Some("password") => {
+                let mut text = Vec::new();
+                while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                    body_bytes += chunk.len() as u64;
+                    text.extend_from_slice(&chunk);
+                    if text.len() > MAX_PASSWORD_BYTES {
+                        return Err(ApiError::invalid(format!(
+                            "the `password` part is longer than {MAX_PASSWORD_BYTES} bytes; PDF passwords are at most 127"
+                        )));
+                    }
+                }
+                let text = String::from_utf8(text)
+                    .map_err(|_| ApiError::invalid("the `password` part is not UTF-8 text"))?;
+                password = Some(text).filter(|p| !p.is_empty());
+            }
+            _ => {
+                while let Some(chunk) = field.chunk().await.map_err(bad)? {
+                    body_bytes += chunk.len() as u64;
+                    if body_bytes > limit.saturating_add(64 * 1024) {
+                        return Err(too_large(limit));
+                    }
+                }
+            }
+        }
+        if body_bytes > limit.saturating_add(64 * 1024) {
+            return Err(too_large(limit));
+        }
+    }
+    Ok((file, password))
+}
+
+/// Reads the rest of a multipart body, at most `budget` bytes, stopping at the first error.
+async fn drain(multipart: &mut Multipart, mut budget: u64) {
+    while budget > 0 {
+        let Ok(Some(mut field)) = multipart.next_field().await else {
+            return;
+        };
+        while let Ok(Some(chunk)) = field.chunk().await {
+            budget = budget.saturating_sub(chunk.len() as u64);
+            if budget == 0 {
+                return;
+            }
+        }
+        budget = budget.saturating_sub(1);
+    }
 }

@@ -1,0 +1,510 @@
+//! What a request says, as facts: a value, what kind of value it is (semantic type), whose it
+//! is (entity) and which of several it is (qualifier). Read from data records of any shape
+//! (nested objects, arrays, keys in any naming style or language), from `label: value`
+//! pairs the clause reader could not place by label, and from prose ("I'm Rosa Castillo,
+//! born July 2, 1979; I live at 18 Birch Road Apt 3, Dayton, OH 45402").
+//!
+//! Bounded: records are read to [`MAX_DEPTH`] levels and [`MAX_FACTS`] facts; prose is read
+//! by linear regexes over at most the resolver's byte limit.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::fieldmodel::semantic::{self, Semantic};
+use crate::fieldmodel::{entity_in, qualifier_in};
+
+/// Deepest record nesting read.
+pub const MAX_DEPTH: usize = 16;
+/// Most facts taken from one request.
+pub const MAX_FACTS: usize = 4096;
+
+/// One thing a request says.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fact {
+    /// What kind of value it is, when known.
+    pub semantic: Option<Semantic>,
+    /// Whose it is; `None` for the request's subject (the person filling, the applicant).
+    pub entity: Option<String>,
+    /// Which of several values of one kind (`mailing`, `previous`, `mobile`…).
+    pub qualifier: Option<String>,
+    /// The words that named it (a record path's words, a label), for lookups by label.
+    pub label: String,
+    /// The value as said.
+    pub value: FactValue,
+    /// Where it came from, for people: `record person.dob` or the request's words.
+    pub source: String,
+    /// Its position in a list of records (1-based), when it came from one.
+    pub ordinal: Option<usize>,
+    /// How it was read.
+    pub origin: Origin,
+}
+
+/// How a fact was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A data record's leaf.
+    Record,
+    /// A `label: value` pair.
+    Label,
+    /// Prose, by the value's shape and the words around it.
+    Prose,
+}
+
+/// A fact's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FactValue {
+    /// Text (numbers are kept as written).
+    Text(String),
+    /// Yes or no.
+    Bool(bool),
+}
+
+impl FactValue {
+    /// The value as text.
+    pub fn text(&self) -> String {
+        match self {
+            FactValue::Text(t) => t.clone(),
+            FactValue::Bool(b) => if *b { "yes".into() } else { "no".into() },
+        }
+    }
+}
+
+/// Words for the request's own subject: `{"applicant": {...}}` on any form, "me".
+const SELF_WORDS: &[&str] = &[
+    "applicant", "taxpayer", "client", "person", "self", "me", "myself", "user", "customer", "individual",
+    "personal", "antragsteller", "demandeur", "solicitante", "yo", "ich", "moi", "persona", "personne",
+    "main", "primary", "you", "your", "my",
+];
+
+/// Family words naming the spouse, beside the field model's parties.
+const SPOUSE_WORDS: &[&str] = &[
+    "wife", "husband", "partner", "spouse", "ehefrau", "ehemann", "frau", "mann", "ehepartner", "ehegatte",
+    "epouse", "epoux", "mari", "femme", "conjoint", "conjointe", "esposa", "esposo", "marido", "conyuge", "pareja",
+];
+
+/// Whether `entity` stands for the request's subject.
+pub fn is_self(entity: &str) -> bool {
+    SELF_WORDS.contains(&entity)
+}
+
+/// The party a key or phrase names: the field model's parties, spouse words, self words.
+pub fn party_in(text: &str) -> Option<String> {
+    let words = semantic::normalize(text);
+    if words.split(' ').any(|w| SPOUSE_WORDS.contains(&w)) {
+        return Some("spouse".into());
+    }
+    if let Some(e) = entity_in(&words) {
+        return Some(e.to_string());
+    }
+    words.split(' ').find(|w| SELF_WORDS.contains(w)).map(str::to_string)
+}
+
+/// Key words that are only containers: `{"data": {...}}`, `{"address": {"line1": ...}}`
+/// keeps "address" as context.
+fn semantic_of_key(leaf: &str, parents: &[String]) -> Option<Semantic> {
+    let leaf_words = semantic::normalize(leaf);
+    // "line1"/"street1"/"address1" and "line2"/"address2" of an address.
+    let compact = leaf_words.replace(' ', "");
+    if matches!(compact.as_str(), "line1" | "street1" | "address1" | "addressline1" | "street" | "streetaddress") {
+        return Some(Semantic::StreetAddress);
+    }
+    if matches!(compact.as_str(), "line2" | "street2" | "address2" | "addressline2" | "unit" | "apt") {
+        return Some(Semantic::AddressLine2);
+    }
+    // Plural keys name lists of one kind: "ssns", "phones", "emails".
+    let singular: String = leaf_words
+        .split(' ')
+        .map(|w| if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") { &w[..w.len() - 1] } else { w })
+        .collect::<Vec<_>>()
+        .join(" ");
+    let own = semantic::from_words(&leaf_words).or_else(|| semantic::from_words(&singular));
+    let parent = parents.last().map(|p| semantic::normalize(p)).unwrap_or_default();
+    // A bare "number", "type" or "first" reads better with its parent: phone.number, name.first.
+    let joined = || semantic::from_words(&format!("{parent} {leaf_words}"));
+    match own {
+        Some(Semantic::IdNumber | Semantic::Number | Semantic::Text) | None if !parent.is_empty() => {
+            joined().filter(|s| !matches!(s, Semantic::Text)).or(own)
+        }
+        // {"birth": {"date": ...}}, {"signature": {"date": ...}}.
+        Some(Semantic::Date) if !parent.is_empty() => joined().or(own),
+        other => other,
+    }
+}
+
+/// Facts of a data record (a JSON object or array of any shape).
+pub fn from_record(value: &Value, facts: &mut Vec<Fact>) {
+    walk(value, &mut Vec::new(), None, 0, facts);
+}
+
+fn walk(value: &Value, path: &mut Vec<String>, ordinal: Option<usize>, depth: usize, facts: &mut Vec<Fact>) {
+    if depth > MAX_DEPTH || facts.len() >= MAX_FACTS {
+        return;
+    }
+    match value {
+        Value::Object(map) => {
+            for (key, inner) in map {
+                path.push(key.clone());
+                walk(inner, path, ordinal, depth + 1, facts);
+                path.pop();
+            }
+        }
+        Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
+            let joined: Vec<String> = items.iter().filter_map(scalar_text).collect();
+            if !joined.is_empty() {
+                leaf(path, FactValue::Text(joined.join(", ")), ordinal, facts);
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, path, Some(i + 1), depth + 1, facts);
+            }
+        }
+        Value::Bool(b) => leaf(path, FactValue::Bool(*b), ordinal, facts),
+        Value::Null => {}
+        other => {
+            if let Some(text) = scalar_text(other) {
+                leaf(path, FactValue::Text(text), ordinal, facts);
+            }
+        }
+    }
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn leaf(path: &[String], value: FactValue, ordinal: Option<usize>, facts: &mut Vec<Fact>) {
+    let Some((key, parents)) = path.split_last() else {
+        return;
+    };
+    let mut semantic = semantic_of_key(key, parents);
+    // "address": "18 Birch Road Apt 3, Dayton, OH 45402" is the whole address.
+    if semantic.is_none() && semantic::normalize(key).split(' ').any(|w| w == "address" || w == "adresse") {
+        semantic = Some(Semantic::StreetAddress);
+    }
+    let entity = std::iter::once(key).chain(parents.iter().rev()).find_map(|k| party_in(k));
+    let qualifier = std::iter::once(key)
+        .chain(parents.iter().rev())
+        .find_map(|k| qualifier_in(k).or_else(|| loose_qualifier(k)))
+        .map(str::to_string);
+    facts.push(Fact {
+        semantic,
+        entity,
+        qualifier,
+        label: path.iter().map(|p| semantic::normalize(p)).collect::<Vec<_>>().join(" "),
+        source: format!("record {}", path.join(".")),
+        value,
+        ordinal,
+        origin: Origin::Record,
+    });
+}
+
+/// Qualifiers written in records and requests beyond the field model's words.
+fn loose_qualifier(text: &str) -> Option<&'static str> {
+    let words = semantic::normalize(text);
+    words.split(' ').find_map(|w| match w {
+        "postal" | "mail" | "post" | "correspondence" | "postanschrift" | "correspondance" | "postal_address" => Some("mailing"),
+        "residential" | "residence" | "street" | "wohnsitz" | "domicile" | "domicilio" => Some("physical"),
+        "old" | "past" | "last" | "vorherige" | "ancienne" | "anterior" => Some("previous"),
+        "office" | "job" | "arbeit" | "travail" | "trabajo" => Some("work"),
+        "cellphone" | "handy" | "portable" | "movil" | "celular" => Some("mobile"),
+        _ => None,
+    })
+}
+
+/// Whether the writer puts the day before the month in numeric dates, from the language
+/// they write in (English: no; German, French, Spanish: yes); `None` when it cannot be told.
+pub fn writes_day_first(text: &str) -> Option<bool> {
+    const ENGLISH: &[&str] = &["the", "and", "my", "is", "i", "with", "for", "born", "of", "please", "to", "at", "in"];
+    const OTHERS: &[&str] = &[
+        "und", "ich", "mein", "meine", "ist", "der", "die", "das", "geboren", "bitte", "wohne", "je", "et", "mon", "ma", "est",
+        "le", "la", "les", "suis", "des", "merci", "y", "mi", "es", "el", "los", "soy", "con", "por", "favor", "vivo", "naci",
+    ];
+    let (mut en, mut other) = (0usize, 0usize);
+    for word in semantic::normalize(text).split(' ').take(2000) {
+        en += usize::from(ENGLISH.contains(&word));
+        other += usize::from(OTHERS.contains(&word));
+    }
+    if en + other < 3 {
+        return None;
+    }
+    Some(other > en)
+}
+
+/// A `label: value` pair the clause reader could not place by label.
+pub fn from_label(label: &str, value: &str, clause: &str) -> Option<Fact> {
+    let words = semantic::normalize(label);
+    if words.is_empty() || value.trim().is_empty() {
+        return None;
+    }
+    let mut semantic = semantic::from_words(&words);
+    if semantic.is_none() && words.split(' ').any(|w| w == "address" || w == "adresse") {
+        semantic = Some(Semantic::StreetAddress);
+    }
+    Some(Fact {
+        semantic,
+        entity: party_in(label),
+        qualifier: qualifier_in(label).or_else(|| loose_qualifier(label)).map(str::to_string),
+        label: words,
+        value: FactValue::Text(value.trim().to_string()),
+        source: clause.to_string(),
+        ordinal: None,
+        origin: Origin::Label,
+    })
+}
+
+const NAME: &str = r"((?:\p{Lu}[\p{L}'’-]*\.?)(?:\s+(?:(?:van|von|der|den|de|del|della|di|da|du|la|le|y)\s+)*\p{Lu}[\p{L}'’-]*\.?){1,4})";
+
+static NAME_INTRO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?:\b[Ii]'?m|\b[Ii] am|\b[Mm]y name is|\b[Mm]y name's|\b[Tt]his is|\b[Jj]e m'appelle|\b[Jj]e suis|\b[Mm]on nom est|\b[Ii]ch bin|\b[Ii]ch hei(?:ß|ss)e|\b[Mm]ein [Nn]ame ist|\b[Mm]e llamo|\b[Mm]i nombre es|\b[Ss]oy)\s+{NAME}"
+    ))
+    .expect("valid regex")
+});
+static SPOUSE_INTRO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i:\b(?:my|our) (?:wife|husband|spouse|partner)|\bmeine? (?:frau|mann|ehefrau|ehemann|partnerin|partner)|\b(?:ma femme|mon mari|mon épouse|mon epoux|mon époux|ma conjointe|mon conjoint)|\bmi (?:esposa|esposo|marido|mujer|pareja))(?:'s name is|,| is| ist| est| es| heißt| heisst| s'appelle| se llama| named| called)?\s+{NAME}"
+    ))
+    .expect("valid regex")
+});
+
+const DATE: &str = r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?\p{L}+\.?,?\s+(?:de\s+)?\d{4}|\p{L}+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})";
+
+static BORN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)\b(?:born(?: on)?|date of birth(?: is)?|d\.?o\.?b\.?:?|birthday(?: is)?|birth ?date(?: is)?|geboren(?: am)?|geburtsdatum:?|n[ée]e? le|date de naissance:?|nac[ií](?:d[oa])? el|naci[oó] el|fecha de nacimiento:?)\s*(?:is|:|,)?\s*{DATE}"
+    ))
+    .expect("valid regex")
+});
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}").expect("valid regex")
+});
+static SSN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d{3}-\d{2}-\d{4}\b").expect("valid regex"));
+static EIN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d{2}-\d{7}\b").expect("valid regex"));
+static PHONE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{3}\)\s?|\b\d{3}[\s.-])\d{3}[\s.-]\d{4}\b").expect("valid regex")
+});
+static ADDRESS_INTRO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:live at|living at|lives at|lived at|live on|lived on|reside at|residing at|resides at|moved to|moving to|address is|address:|adresse est|adresse:|j'habite(?: au| à| a)?|habite au|wohne in der|wohne in|wohne an der|wohnt in|anschrift:|adresse lautet|vivo en|vive en|mi direcci[oó]n es|direcci[oó]n:|domicilio:?|located at|mail(?:ing)? (?:it )?to|send (?:it|mail) to)\s+")
+        .expect("valid regex")
+});
+
+/// The first phone number in `text`.
+pub fn find_phone(text: &str) -> Option<String> {
+    PHONE.find(text).map(|m| m.as_str().trim().to_string()).or_else(|| {
+        // Numbers written other ways: "+49 30 1234567", "079 555 44 21", "0612345678".
+        static LOOSE: LazyLock<Regex> =
+            LazyLock::new(|| Regex::new(r"\+?\d[\d ./()-]{5,18}\d").expect("valid regex"));
+        LOOSE
+            .find_iter(text)
+            .map(|m| m.as_str().trim().to_string())
+            .find(|m| (7..=15).contains(&m.chars().filter(char::is_ascii_digit).count()))
+    })
+}
+
+/// The first e-mail address in `text`.
+pub fn find_email(text: &str) -> Option<String> {
+    EMAIL.find(text).map(|m| m.as_str().to_string())
+}
+
+/// The first social security number in `text` (dashed, spaced or nine digits alone).
+pub fn find_ssn(text: &str) -> Option<String> {
+    static LOOSE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b\d{3}[- ]?\d{2}[- ]?\d{4}\b").expect("valid regex"));
+    LOOSE.find(text).map(|m| m.as_str().to_string())
+}
+
+/// The first amount of money in `text` ("$18,500.00, we've already paid …" -> "18500.00").
+pub fn find_amount(text: &str) -> Option<String> {
+    static AMOUNT: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"[$€£]?\s?\d{1,3}(?:[,.' ]\d{3})+(?:[.,]\d{1,2})?|[$€£]?\s?\d+(?:[.,]\d{1,2})?").expect("valid regex")
+    });
+    AMOUNT.find_iter(text).find_map(|m| super::shape::amount(m.as_str()))
+}
+
+/// The party a sentence is about at byte `at`: the last party named before it, unless the
+/// writer spoke of themself after that ("my husband Tom; I was born …").
+fn party_at(sentence: &str, at: usize) -> Option<String> {
+    let before = semantic::normalize(&sentence[..at]);
+    let words: Vec<&str> = before.split(' ').collect();
+    for w in words.iter().rev() {
+        if SPOUSE_WORDS.contains(w) {
+            return Some("spouse".into());
+        }
+        if matches!(*w, "i" | "my" | "me" | "im" | "i'm" | "ich" | "mein" | "meine" | "je" | "mon" | "ma" | "mes" | "yo" | "mi" | "mis") {
+            return None;
+        }
+        if let Some(e) = entity_in(w) {
+            return Some(e.to_string());
+        }
+    }
+    None
+}
+
+/// The qualifier a sentence gives an address or phone.
+fn qualifier_at(sentence: &str, at: usize) -> Option<String> {
+    let before = semantic::normalize(&sentence[..at]);
+    let tail: Vec<&str> = before.split(' ').rev().take(8).collect();
+    for w in &tail {
+        let q = match *w {
+            "mailing" | "mail" | "post" | "postal" | "correspondence" => "mailing",
+            "before" | "previously" | "previous" | "prior" | "former" | "formerly" | "used" | "old" | "avant" | "vorher" | "antes" | "anteriormente" | "frueher" | "fruher" => "previous",
+            "cell" | "mobile" | "cellphone" | "handy" | "portable" | "movil" | "celular" => "mobile",
+            "work" | "office" | "business" | "arbeit" | "travail" | "trabajo" | "bureau" => "work",
+            "home" | "house" => "home",
+            "fax" => "fax",
+            _ => continue,
+        };
+        return Some(q.to_string());
+    }
+    None
+}
+
+fn sentences(text: &str) -> Vec<&str> {
+    static BREAK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"[.!?]\s+[\p{Lu}\d]|\n|;").expect("valid regex"));
+    let mut out = Vec::new();
+    let mut start = 0;
+    for m in BREAK.find_iter(text) {
+        let end = if m.as_str().starts_with(['.', '!', '?']) { m.start() + 1 } else { m.start() };
+        // "St. Louis", "Apt. 4": an abbreviation before the dot is not a sentence end.
+        let piece = &text[start..end];
+        let last_word = piece.trim_end_matches('.').rsplit(' ').next().unwrap_or_default();
+        // "am 7. März", "le 1. juillet": a number before the dot is an ordinal.
+        if m.as_str().starts_with('.')
+            && ((last_word.len() <= 3 && last_word.chars().next().is_some_and(char::is_uppercase))
+                || (!last_word.is_empty() && last_word.len() <= 2 && last_word.chars().all(|c| c.is_ascii_digit())))
+        {
+            continue;
+        }
+        out.push(piece);
+        start = end;
+    }
+    out.push(&text[start..]);
+    out
+}
+
+/// Facts found in prose by their shape and the words around them.
+pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
+    for sentence in sentences(text) {
+        if facts.len() >= MAX_FACTS {
+            return;
+        }
+        let mut push = |semantic: Semantic, entity: Option<String>, qualifier: Option<String>, value: &str, words: &str| {
+            facts.push(Fact {
+                semantic: Some(semantic),
+                entity,
+                qualifier,
+                label: words.to_string(),
+                value: FactValue::Text(value.trim().trim_end_matches([',', '.']).to_string()),
+                source: sentence.trim().to_string(),
+                ordinal: None,
+                origin: Origin::Prose,
+            });
+        };
+        for c in NAME_INTRO.captures_iter(sentence) {
+            if let Some(m) = c.get(1) {
+                push(Semantic::Name, None, None, m.as_str(), "name");
+            }
+        }
+        for c in SPOUSE_INTRO.captures_iter(sentence) {
+            if let Some(m) = c.get(1) {
+                push(Semantic::Name, Some("spouse".into()), None, m.as_str(), "spouse name");
+            }
+        }
+        for c in BORN.captures_iter(sentence) {
+            if let (Some(all), Some(m)) = (c.get(0), c.get(1)) {
+                push(Semantic::Bday, party_at(sentence, all.start()), None, m.as_str(), "date of birth");
+            }
+        }
+        for m in EMAIL.find_iter(sentence) {
+            push(Semantic::Email, party_at(sentence, m.start()), None, m.as_str(), "email");
+        }
+        for m in SSN.find_iter(sentence) {
+            let before = semantic::normalize(&sentence[..m.start()]);
+            let kind = if before.ends_with("itin") || before.contains(" itin") { Semantic::Tin } else { Semantic::Ssn };
+            push(kind, party_at(sentence, m.start()), None, m.as_str(), "ssn");
+        }
+        for m in EIN.find_iter(sentence) {
+            push(Semantic::Ein, party_at(sentence, m.start()), None, m.as_str(), "ein");
+        }
+        for m in PHONE.find_iter(sentence) {
+            if SSN.is_match(m.as_str()) {
+                continue;
+            }
+            let qualifier = qualifier_at(sentence, m.start());
+            let kind = if qualifier.as_deref() == Some("fax") { Semantic::Fax } else { Semantic::Tel };
+            let qualifier = qualifier.filter(|q| q != "fax");
+            push(kind, party_at(sentence, m.start()), qualifier, m.as_str(), "phone");
+        }
+        for m in ADDRESS_INTRO.find_iter(sentence) {
+            let rest = &sentence[m.end()..];
+            // The address runs to the end of the sentence or to a clause that is no longer it.
+            let end = rest
+                .find(" and ")
+                .filter(|&i| rest[..i].matches(',').count() >= 2)
+                .or_else(|| rest.find(['(', ')', '"']))
+                .unwrap_or(rest.len());
+            let address = rest[..end].trim().trim_end_matches([',', '.']);
+            if address.chars().any(|c| c.is_ascii_digit()) && address.len() <= 160 {
+                let qualifier = qualifier_at(sentence, m.end());
+                push(Semantic::StreetAddress, party_at(sentence, m.start()), qualifier, address, "address");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn facts_of(value: Value) -> Vec<Fact> {
+        let mut facts = Vec::new();
+        from_record(&value, &mut facts);
+        facts
+    }
+
+    #[test]
+    fn records_of_any_shape() {
+        let facts = facts_of(json!({"person": {"firstName": "Rosa", "dob": "1979-07-02", "mobile": "+1 937 555 0134",
+            "social_security": "123-45-6789", "address": {"line1": "18 Birch Road", "zip": "45402"}},
+            "spouse": {"name": {"first": "Tom", "last": "Castillo"}}}));
+        let find = |source: &str| facts.iter().find(|f| f.source == format!("record {source}")).cloned().expect(source);
+        assert_eq!(find("person.firstName").semantic, Some(Semantic::GivenName));
+        assert_eq!(find("person.dob").semantic, Some(Semantic::Bday));
+        let mobile = find("person.mobile");
+        assert_eq!((mobile.semantic, mobile.qualifier.as_deref()), (Some(Semantic::Tel), Some("mobile")));
+        assert_eq!(find("person.social_security").semantic, Some(Semantic::Ssn));
+        assert_eq!(find("person.address.line1").semantic, Some(Semantic::StreetAddress));
+        assert_eq!(find("person.address.zip").semantic, Some(Semantic::PostalCode));
+        let last = find("spouse.name.last");
+        assert_eq!((last.semantic, last.entity.as_deref()), (Some(Semantic::FamilyName), Some("spouse")));
+        assert_eq!(find("person.firstName").entity.as_deref(), Some("person"));
+    }
+
+    #[test]
+    fn prose_by_shape_and_words() {
+        let mut facts = Vec::new();
+        from_prose(
+            "Hi! I'm Rosa Maria Castillo, born July 2, 1979. My husband Tom was born 3/4/1975. I moved to 18 Birch Road Apt 3, Dayton, OH 45402; before that I lived at 9 Elm St, Xenia, OH 45385. Cell: (937) 555-0134, email rosa@example.com.",
+            &mut facts,
+        );
+        let of = |s: Semantic| facts.iter().filter(|f| f.semantic == Some(s)).map(|f| (f.value.text(), f.entity.clone(), f.qualifier.clone())).collect::<Vec<_>>();
+        assert_eq!(of(Semantic::Name), vec![("Rosa Maria Castillo".into(), None, None)]);
+        assert_eq!(of(Semantic::Bday), vec![("July 2, 1979".into(), None, None), ("3/4/1975".into(), Some("spouse".into()), None)]);
+        assert_eq!(
+            of(Semantic::StreetAddress),
+            vec![("18 Birch Road Apt 3, Dayton, OH 45402".into(), None, None), ("9 Elm St, Xenia, OH 45385".into(), None, Some("previous".into()))]
+        );
+        assert_eq!(of(Semantic::Tel), vec![("(937) 555-0134".into(), None, Some("mobile".into()))]);
+        assert_eq!(of(Semantic::Email), vec![("rosa@example.com".into(), None, None)]);
+    }
+}

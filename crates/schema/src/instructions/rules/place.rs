@@ -1,0 +1,789 @@
+//! Placing facts (see `request`) by meaning: a fact's semantic type, party and qualifier
+//! against each property's (see `meaning`), then shaped for the box(es) it lands in (see
+//! `shape`). One value may fill several boxes (a name into given / middle / family, an SSN
+//! into three boxes, an address into street / unit / city / state / ZIP). A fact whose
+//! boxes are not unique is left blank and reported; a fact of no known type is looked up by
+//! its words as a label, like a `label: value` clause.
+
+use serde_json::Value;
+
+use super::matcher::TargetKind;
+use super::{Action, Problem, Run, Want};
+use crate::fieldmodel::semantic::{self, Semantic};
+use crate::instructions::request::{Fact, FactValue, Origin, is_self};
+use crate::instructions::shape;
+use crate::model::ValueKind;
+
+/// Qualifiers a value said without one may take: the usual address is the physical one,
+/// the usual phone the home, daytime or mobile one.
+const SOFT_QUALIFIERS: &[&str] = &["mobile", "home", "daytime", "current", "present", "physical", "evening"];
+
+/// Parties a form is about who are rarely the one filling it in.
+const COUNTERPARTIES: &[&str] = &[
+    "defendant", "respondent", "employer", "preparer", "requester", "payer", "attorney", "interpreter", "provider", "witness",
+];
+
+/// Parties that face each other on one form (buyer and seller): a value said of no one
+/// cannot be given to either.
+const PEERS: &[&str] = &[
+    "buyer", "seller", "plaintiff", "defendant", "petitioner", "respondent", "employer", "employee", "payer", "payee",
+    "landlord", "tenant", "debtor", "creditor",
+];
+
+/// Why a fact found no place.
+enum Miss {
+    /// No property has its meaning.
+    Nowhere,
+    /// Several do equally.
+    Several(Vec<usize>),
+    /// The value does not fit.
+    Bad(String),
+}
+
+impl Run<'_> {
+    /// Places every fact, in the order said; earlier values win. Says, per fact, whether
+    /// it was placed (or was already in place).
+    pub(super) fn place_facts(&mut self, facts: Vec<Fact>) -> Vec<bool> {
+        let mut placed_flags = Vec::with_capacity(facts.len());
+        // Prose facts repeat what a clause already placed ("Address: 1 Main St, …" is a
+        // clause and an address); the clause's placement stands.
+        let placed_text: Vec<String> = self.values.values().map(|(_, clause)| clause.clone()).collect();
+        for fact in facts {
+            let mut done = false;
+            let from_prose = fact.origin == Origin::Prose;
+            if from_prose {
+                let value = fact.value.text();
+                if placed_text.iter().any(|c| c.contains(&value)) {
+                    placed_flags.push(true);
+                    continue;
+                }
+            }
+            let value_text = fact.value.text();
+            let clause = fact.source.clone();
+            let placed = match fact.semantic {
+                Some(s) if !matches!(s, Semantic::Text | Semantic::Choice | Semantic::YesNo) => self.plan_fact(s, &fact),
+                _ => Err(Miss::Nowhere),
+            };
+            match placed {
+                Ok(actions) => {
+                    let fresh: Vec<Action> = actions
+                        .into_iter()
+                        .filter(|a| match a {
+                            Action::Set(p, _) | Action::Clear(p) => !self.values.contains_key(p),
+                        })
+                        .collect();
+                    self.apply(fresh, &clause);
+                    done = true;
+                }
+                Err(Miss::Nowhere) if from_prose => {}
+                Err(Miss::Nowhere) => {
+                    // Words a label may carry: "occupation": "nurse", "Beruf: Pflegerin".
+                    match self.plan_assign(&fact.label, &value_text, &[], Want::Any) {
+                        Ok((actions, _)) => {
+                            let fresh: Vec<Action> = actions
+                                .into_iter()
+                                .filter(|a| match a {
+                                    Action::Set(p, _) | Action::Clear(p) => !self.values.contains_key(p),
+                                })
+                                .collect();
+                            self.apply(fresh, &clause);
+                            done = true;
+                        }
+                        Err(Problem::NoField { .. }) if fact.source.starts_with("record ") => self.warn(format!(
+                            "{}: \"{value_text}\" fits no field of this form; left out",
+                            fact.source
+                        )),
+                        Err(problem) => {
+                            if fact.source.starts_with("record ") {
+                                self.warn(problem.message(&format!("{} = {value_text}", fact.source), &self.index));
+                            }
+                        }
+                    }
+                }
+                Err(Miss::Several(props)) => {
+                    let keys: Vec<String> = props.iter().map(|p| self.prop(*p).key.clone()).collect();
+                    self.warn(format!(
+                        "could not place {} \"{value_text}\" ({}): it fits several fields equally ({}); left blank",
+                        fact.semantic.map(|s| s.describe()).unwrap_or("a value"),
+                        fact.source,
+                        keys.join(", ")
+                    ));
+                }
+                Err(Miss::Bad(why)) => self.warn(format!("could not place \"{value_text}\" ({}): {why}; left blank", fact.source)),
+            }
+            placed_flags.push(done);
+        }
+        placed_flags
+    }
+
+    /// The fact's party, `None` for the request's subject (the form's main party, or a
+    /// party word that means the person filling: applicant, taxpayer, client…).
+    fn party_of_fact(&self, fact: &Fact) -> Option<String> {
+        let e = fact.entity.as_deref()?;
+        (!self.is_subject(e)).then(|| e.to_string())
+    }
+
+    fn party_of_prop(&self, p: usize) -> Option<&str> {
+        self.meanings[p].entity.as_deref().filter(|e| !self.is_subject(e))
+    }
+
+    /// Whether a party is the request's subject: a self word, or the form's main party
+    /// unless that is someone the writer describes rather than is (a defendant, an
+    /// employer: "I'm Keisha; my ex is …" on a form about the defendant).
+    fn is_subject(&self, entity: &str) -> bool {
+        is_self(entity) || (Some(entity) == self.main_entity.as_deref() && !COUNTERPARTIES.contains(&entity))
+    }
+
+    /// Properties of type `s` for the fact's party and qualifier (radio options excluded
+    /// unless `options`), not pinned.
+    fn candidates(&self, s: Semantic, fact: &Fact) -> Vec<usize> {
+        let party = self.party_of_fact(fact);
+        // "Print name: Jordan Avery" on a form of buyers and sellers names no one.
+        if party.is_none()
+            && self.main_entity.is_none()
+            && self.meanings.iter().any(|m| m.semantic == s && m.entity.as_deref().is_some_and(|e| PEERS.contains(&e)))
+        {
+            return Vec::new();
+        }
+        let all: Vec<usize> = (0..self.meanings.len())
+            .filter(|&p| self.meanings[p].semantic == s)
+            .filter(|&p| self.party_of_prop(p) == party.as_deref())
+            .filter(|&p| self.prop(p).radio_option.is_none() || s == Semantic::Sex)
+            .filter(|&p| self.prop(p).kind != Some(ValueKind::Boolean) || s == Semantic::Sex)
+            .filter(|&p| !self.is_pinned(p))
+            .collect();
+        let wanted = fact.qualifier.as_deref();
+        let exact: Vec<usize> = all.iter().copied().filter(|&p| self.meanings[p].qualifier.as_deref() == wanted).collect();
+        if !exact.is_empty() {
+            return exact;
+        }
+        if wanted.is_none_or(|q| SOFT_QUALIFIERS.contains(&q)) {
+            return all
+                .into_iter()
+                .filter(|&p| self.meanings[p].qualifier.as_deref().is_none_or(|q| SOFT_QUALIFIERS.contains(&q)))
+                .collect();
+        }
+        Vec::new()
+    }
+
+    /// Whether the fact's qualifier is none or a usual one (it may take the first of
+    /// several differently labelled boxes: "my name" is the one asked first).
+    fn takes_first(fact: &Fact) -> bool {
+        use Semantic::*;
+        // Identity and contact values are asked first where they matter most; amounts,
+        // numbers and dates of events are not.
+        let identity = fact.semantic.is_some_and(|s| {
+            matches!(
+                s,
+                Name | GivenName | FamilyName | AdditionalName | StreetAddress | AddressLine2 | AddressLevel1 | AddressLevel2
+                    | PostalCode | Tel | Email | Bday | BdayDay | BdayMonth | BdayYear | Sex | Ssn
+            )
+        });
+        identity && fact.qualifier.as_deref().is_none_or(|q| SOFT_QUALIFIERS.contains(&q))
+    }
+
+    /// One property (or the boxes of one split value) of type `s`. Boxes repeated with the
+    /// same label and meaning (Person 1 / Person 2 blocks, rows of a table) are instances:
+    /// the fact's position in its list picks one, the first when it has none.
+    fn one_of(&self, s: Semantic, fact: &Fact) -> Result<Vec<usize>, Miss> {
+        let found = self.candidates(s, fact);
+        match found.as_slice() {
+            [] => Err(Miss::Nowhere),
+            [one] if fact.ordinal.is_none_or(|k| k == 1) => Ok(vec![*one]),
+            many => {
+                // The boxes of one value: parts 1..n, each once.
+                let n = self.meanings[many[0]].part.map(|(_, n)| n);
+                let mut parts: Vec<(usize, usize)> =
+                    many.iter().filter_map(|&p| self.meanings[p].part.map(|(i, _)| (i, p))).collect();
+                parts.sort_unstable();
+                if n == Some(many.len())
+                    && parts.len() == many.len()
+                    && parts.iter().enumerate().all(|(k, (i, _))| *i == k + 1)
+                    && many.iter().all(|&p| self.meanings[p].part.map(|(_, c)| c) == n)
+                {
+                    return Ok(parts.into_iter().map(|(_, p)| p).collect());
+                }
+                let groups = self.instance_groups(many);
+                let group = match groups.as_slice() {
+                    [one] => one.clone(),
+                    _ => {
+                        // The group whose label shares most words with what the request said.
+                        let said: Vec<&str> = fact.label.split(' ').filter(|w| w.len() > 2).collect();
+                        let overlap = |g: &Vec<usize>| {
+                            let label = semantic::normalize(&self.meanings[g[0]].label);
+                            said.iter().filter(|w| label.split(' ').any(|x| x == **w)).count()
+                        };
+                        let best = groups.iter().map(overlap).max().unwrap_or(0);
+                        let winners: Vec<&Vec<usize>> = groups.iter().filter(|g| overlap(g) == best).collect();
+                        match winners.as_slice() {
+                            [one] if best > 0 => (*one).clone(),
+                            // Asked more than once, told apart by nothing said: the box
+                            // asked first (groups are in reading order).
+                            [first, ..] if Self::takes_first(fact) && many.iter().all(|&p| self.meanings[p].part.is_none()) => (*first).clone(),
+                            _ => return Err(Miss::Several(many.to_vec())),
+                        }
+                    }
+                };
+                let k = fact.ordinal.unwrap_or(1);
+                group.get(k - 1).map(|&p| vec![p]).ok_or(Miss::Nowhere)
+            }
+        }
+    }
+
+    /// Candidates grouped by label and meaning, each group in schema (reading) order.
+    fn instance_groups(&self, props: &[usize]) -> Vec<Vec<usize>> {
+        let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+        for &p in props {
+            let m = &self.meanings[p];
+            let key = format!("{}|{:?}|{:?}|{:?}|{:?}", semantic::normalize(&m.label), m.semantic, m.entity, m.qualifier, m.part);
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, members)) => members.push(p),
+                None => groups.push((key, vec![p])),
+            }
+        }
+        groups.into_iter().map(|(_, g)| g).collect()
+    }
+
+    /// Optional: a unique box of type `s`, or none; several is an error.
+    fn maybe(&self, s: Semantic, fact: &Fact) -> Result<Option<usize>, Miss> {
+        match self.one_of(s, fact) {
+            Ok(v) if v.len() == 1 => Ok(Some(v[0])),
+            Ok(v) => Err(Miss::Several(v)),
+            Err(Miss::Nowhere) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Text `value` for property `p`, checked and converted like any clause's value.
+    fn write(&self, p: usize, value: &str) -> Result<Vec<Action>, Miss> {
+        let Some(t) = self.index.fields.iter().position(|t| t.kind == TargetKind::Field(p)) else {
+            return Err(Miss::Nowhere);
+        };
+        self.convert(t, value, &[]).map_err(|problem| match problem {
+            Problem::BadValue(why) => Miss::Bad(why),
+            _ => Miss::Nowhere,
+        })
+    }
+
+    /// `value` into one box or spread over the boxes of one split value by `split`.
+    fn write_parts(&self, props: &[usize], whole: &str, split: impl Fn(usize) -> Option<Vec<String>>) -> Result<Vec<Action>, Miss> {
+        if let [one] = props {
+            return self.write(*one, whole);
+        }
+        let pieces = split(props.len()).ok_or_else(|| Miss::Bad(format!("\"{whole}\" does not split into {} boxes", props.len())))?;
+        let mut actions = Vec::new();
+        for (p, piece) in props.iter().zip(pieces) {
+            actions.extend(self.write(*p, &piece)?);
+        }
+        Ok(actions)
+    }
+
+    fn plan_fact(&self, s: Semantic, fact: &Fact) -> Result<Vec<Action>, Miss> {
+        let value = match &fact.value {
+            FactValue::Text(t) => t.clone(),
+            FactValue::Bool(_) => return Err(Miss::Nowhere),
+        };
+        use Semantic::*;
+        match s {
+            Name => self.place_name(fact, &value),
+            GivenName | FamilyName | AdditionalName => {
+                let props = self.one_of(s, fact)?;
+                self.write_parts(&props, &value, |_| None)
+            }
+            Bday | Date | DateSigned => self.plan_date(s, fact, &value),
+            StreetAddress => self.plan_address(fact, &value),
+            Tel | Fax => self.plan_phone(s, fact, &value),
+            Ssn | Tin => {
+                let props = match self.one_of(s, fact) {
+                    Err(Miss::Nowhere) if s == Ssn => self.one_of(Tin, fact)?,
+                    other => other?,
+                };
+                let digits = shape::digits(&value);
+                let formatted = if digits.len() == 9 && value.contains('-') {
+                    format!("{}-{}-{}", &digits[..3], &digits[3..5], &digits[5..])
+                } else {
+                    value.clone()
+                };
+                self.write_parts(&props, &formatted, |n| match n {
+                    3 => shape::digit_groups(&value, &[3, 2, 4]),
+                    2 => shape::digit_groups(&value, &[2, 7]),
+                    _ => None,
+                })
+            }
+            Ein => {
+                let props = match self.one_of(Ein, fact) {
+                    Err(Miss::Nowhere) => self.one_of(Tin, fact)?,
+                    other => other?,
+                };
+                self.write_parts(&props, &value, |n| (n == 2).then(|| shape::digit_groups(&value, &[2, 7])).flatten())
+            }
+            AddressLevel1 => {
+                let props = self.one_of(s, fact)?;
+                let english = is_english(&self.meanings[props[0]].label);
+                let code = shape::state_code(&value).filter(|_| english).map(str::to_string);
+                self.write_parts(&props, code.as_deref().unwrap_or(&value), |_| None)
+            }
+            Money => {
+                let props = self.one_of(s, fact)?;
+                let shaped = shape::amount(&value).unwrap_or_else(|| value.clone());
+                self.write_parts(&props, &shaped, |_| None)
+            }
+            Sex => self.plan_sex(fact, &value),
+            _ => {
+                let props = self.one_of(s, fact)?;
+                self.write_parts(&props, &value, |_| None)
+            }
+        }
+    }
+
+    fn place_name(&self, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
+        let given = self.maybe(Semantic::GivenName, fact)?;
+        let family = self.maybe(Semantic::FamilyName, fact)?;
+        if let (Some(g), Some(f)) = (given, family) {
+            let name = shape::split_name(value).ok_or_else(|| Miss::Bad(format!("\"{value}\" does not read as a full name")))?;
+            let middle = self.maybe(Semantic::AdditionalName, fact)?;
+            let mut actions = Vec::new();
+            let given_text = match (&middle, &name.middle) {
+                // "First name and middle initial" with no box of its own for the middle.
+                (None, Some(_))
+                    if {
+                        let label = semantic::normalize(&self.meanings[g].label);
+                        label.contains("middle") || label.contains("initial")
+                    } =>
+                {
+                    format!("{} {}", name.given, name.middle_initial().unwrap_or_default())
+                }
+                _ => name.given.clone(),
+            };
+            actions.extend(self.write(g, &given_text)?);
+            let family_text = match &name.suffix {
+                Some(sfx) if self.maybe(Semantic::HonorificSuffix, fact)?.is_none() => format!("{} {sfx}", name.family),
+                _ => name.family.clone(),
+            };
+            actions.extend(self.write(f, &family_text)?);
+            if let (Some(m), Some(mid)) = (middle, &name.middle) {
+                let max = self.prop(m).max_len.unwrap_or(usize::MAX);
+                let text = if mid.chars().count() > max { name.middle_initial().unwrap_or_default() } else { mid.clone() };
+                actions.extend(self.write(m, &text)?);
+            }
+            return Ok(actions);
+        }
+        let props = self.one_of(Semantic::Name, fact)?;
+        self.write_parts(&props, value, |_| None)
+    }
+
+    fn plan_date(&self, s: Semantic, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
+        let (day_s, month_s, year_s) = match s {
+            Semantic::Bday => (Semantic::BdayDay, Semantic::BdayMonth, Semantic::BdayYear),
+            _ => (Semantic::DateDay, Semantic::DateMonth, Semantic::DateYear),
+        };
+        // A date said with no more than "Date:" on a form that also asks for the date of
+        // signing names neither.
+        let bare = s == Semantic::Date && matches!(fact.label.as_str(), "date" | "datum" | "fecha" | "date du jour");
+        if bare && self.meanings.iter().any(|m| m.semantic == Semantic::DateSigned) {
+            return Err(Miss::Several(
+                (0..self.meanings.len()).filter(|&p| matches!(self.meanings[p].semantic, Semantic::Date | Semantic::DateSigned)).collect(),
+            ));
+        }
+        let whole = match self.one_of(s, fact) {
+            Err(Miss::Nowhere) => None,
+            other => Some(other?),
+        };
+        // …nor a date box whose label says which date it is ("First date of employment").
+        if bare
+            && let Some(props) = &whole
+            && props.iter().any(|&p| {
+                let label = semantic::normalize(&self.meanings[p].label);
+                label.split(' ').filter(|w| w.len() > 2 && !matches!(*w, "date" | "datum" | "fecha" | "the")).count() > 0
+                    && shape::date_pattern_in(&self.meanings[p].label).is_none_or(|_| label.split(' ').count() > 4)
+            })
+        {
+            return Err(Miss::Several(props.clone()));
+        }
+        // A caller's own schema that shows no format: the date as given.
+        if let Some(props) = &whole
+            && props.len() == 1
+            && !self.meanings[props[0]].generated
+            && shape::date_pattern_in(&self.meanings[props[0]].label).is_none()
+        {
+            return self.write(props[0], value);
+        }
+        let any_label = whole.as_ref().and_then(|w| w.first()).map(|&p| self.meanings[p].label.clone()).unwrap_or_default();
+        let day_first = !is_english(&any_label);
+        let date = shape::parse_date(value, self.day_first.unwrap_or(day_first)).ok_or_else(|| Miss::Bad(format!("\"{value}\" does not read as a date")))?;
+        if let Some(props) = whole {
+            let pattern = props
+                .iter()
+                .find_map(|&p| shape::date_pattern_in(&self.meanings[p].label))
+                .unwrap_or_else(|| if day_first { "dd/mm/yyyy".into() } else { "mm/dd/yyyy".into() });
+            let mut text = shape::format_date(date, &pattern);
+            if let Some(max) = self.prop(props[0]).max_len
+                && props.len() == 1
+                && text.chars().count() > max
+            {
+                text = shape::digits(&text);
+            }
+            let parts: Vec<String> = text.split(['/', '.', '-', ' ']).map(str::to_string).collect();
+            return self.write_parts(&props, &text, |n| (n == parts.len()).then(|| parts.clone()));
+        }
+        let (d, m, y) = (self.maybe(day_s, fact)?, self.maybe(month_s, fact)?, self.maybe(year_s, fact)?);
+        let (Some(d), Some(m), Some(y)) = (d, m, y) else {
+            return Err(Miss::Nowhere);
+        };
+        let mut actions = self.write(d, &format!("{:02}", date.day))?;
+        actions.extend(self.write(m, &format!("{:02}", date.month))?);
+        let year = match self.prop(y).max_len {
+            Some(2) => format!("{:02}", date.year.rem_euclid(100)),
+            _ => date.year.to_string(),
+        };
+        actions.extend(self.write(y, &year)?);
+        Ok(actions)
+    }
+
+    fn plan_phone(&self, s: Semantic, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
+        let whole = match self.one_of(s, fact) {
+            Err(Miss::Nowhere) => None,
+            other => Some(other?),
+        };
+        if let Some(props) = whole {
+            let fits = |p: usize, text: &str| self.prop(p).max_len.is_none_or(|m| text.chars().count() <= m);
+            let text = if props.len() == 1 && !fits(props[0], value) { shape::digits(value) } else { value.to_string() };
+            return self.write_parts(&props, &text, |n| {
+                let (a, b, c) = shape::split_phone(value)?;
+                match n {
+                    2 => Some(vec![a, format!("{b}-{c}")]),
+                    3 => Some(vec![a, b, c]),
+                    _ => None,
+                }
+            });
+        }
+        if s != Semantic::Tel {
+            return Err(Miss::Nowhere);
+        }
+        let (Some(area), Some(local)) = (self.maybe(Semantic::TelAreaCode, fact)?, self.maybe(Semantic::TelLocal, fact)?) else {
+            return Err(Miss::Nowhere);
+        };
+        let (a, b, c) = shape::split_phone(value).ok_or_else(|| Miss::Bad(format!("\"{value}\" is not a 10-digit phone number")))?;
+        let mut actions = self.write(area, &a)?;
+        actions.extend(self.write(local, &format!("{b}-{c}"))?);
+        Ok(actions)
+    }
+
+    fn plan_address(&self, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
+        let street = self.maybe(Semantic::StreetAddress, fact)?;
+        self.address_parts(street, fact, value)
+    }
+
+    /// An address spread from the street box `p` (placed by its label).
+    fn place_address_at(&self, p: usize, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
+        self.address_parts(Some(p), fact, value)
+    }
+
+    fn address_parts(&self, street: Option<usize>, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
+        let city = self.maybe(Semantic::AddressLevel2, fact)?;
+        let state = self.maybe(Semantic::AddressLevel1, fact)?;
+        let postal = self.maybe(Semantic::PostalCode, fact)?;
+        let unit = self.maybe(Semantic::AddressLine2, fact)?;
+        let Some(street) = street else {
+            return Err(Miss::Nowhere);
+        };
+        let parts = shape::split_address(value);
+        let Some(address) = parts.filter(|_| city.is_some() || postal.is_some() || state.is_some() || unit.is_some()) else {
+            // One box for the whole address.
+            return self.write(street, value);
+        };
+        let mut actions = Vec::new();
+        let unit_text = address.unit.as_ref().map(|u| {
+            let kind = address.unit_kind.clone().unwrap_or_else(|| "Apt".into());
+            (format!("{kind} {u}"), u.clone())
+        });
+        match (unit, &unit_text) {
+            (Some(u), Some((with_kind, number))) => {
+                let label = semantic::normalize(&self.meanings[u].label);
+                let says_kind = ["apt", "apartment", "suite", "unit", "ste", "flr", "floor"].iter().any(|w| label.split(' ').any(|x| x == *w));
+                actions.extend(self.write(street, &address.street)?);
+                actions.extend(self.write(u, if says_kind { number } else { with_kind })?);
+            }
+            (None, Some((with_kind, _))) => actions.extend(self.write(street, &format!("{} {with_kind}", address.street))?),
+            _ => actions.extend(self.write(street, &address.street)?),
+        }
+        // "City, State, ZIP" in one box.
+        let combined = city.filter(|&c| {
+            let label = semantic::normalize(&self.meanings[c].label);
+            state.is_none() && postal.is_none() && (label.contains("state") || label.contains("zip"))
+        });
+        if let Some(c) = combined {
+            let mut line = address.city.clone().unwrap_or_default();
+            if let Some(st) = &address.state {
+                line = format!("{line}, {st}");
+            }
+            if let Some(z) = &address.postal {
+                line = format!("{line} {z}");
+            }
+            actions.extend(self.write(c, &line)?);
+            return Ok(actions);
+        }
+        if let (Some(c), Some(v)) = (city, &address.city) {
+            actions.extend(self.write(c, v)?);
+        }
+        if let (Some(s), Some(v)) = (state, &address.state) {
+            let english = is_english(&self.meanings[s].label);
+            let text = if english { v.clone() } else { shape::state_name(v).unwrap_or_else(|| v.clone()) };
+            actions.extend(self.write(s, &text)?);
+        }
+        if let (Some(z), Some(v)) = (postal, &address.postal) {
+            actions.extend(self.write(z, v)?);
+        }
+        Ok(actions)
+    }
+
+    fn plan_sex(&self, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
+        let female = matches!(
+            semantic::normalize(value).as_str(),
+            "f" | "female" | "woman" | "weiblich" | "w" | "femme" | "feminin" | "femenino" | "mujer" | "frau"
+        );
+        let male = matches!(
+            semantic::normalize(value).as_str(),
+            "m" | "male" | "man" | "mannlich" | "homme" | "masculin" | "masculino" | "hombre" | "mann"
+        );
+        if !female && !male {
+            return Err(Miss::Bad(format!("\"{value}\" is not read as a sex")));
+        }
+        let wanted = |label: &str| {
+            let l = semantic::normalize(label);
+            if female {
+                matches!(l.as_str(), "f" | "female" | "woman" | "weiblich" | "w" | "femme" | "feminin" | "femenino" | "mujer")
+            } else {
+                matches!(l.as_str(), "m" | "male" | "man" | "mannlich" | "homme" | "masculin" | "masculino" | "hombre")
+            }
+        };
+        let party = self.party_of_fact(fact);
+        let props: Vec<usize> = (0..self.meanings.len())
+            .filter(|&p| self.meanings[p].semantic == Semantic::Sex && self.party_of_prop(p) == party.as_deref() && !self.is_pinned(p))
+            .collect();
+        // One question per person: a radio group's options are one question.
+        let mut questions: Vec<(String, Vec<usize>)> = Vec::new();
+        for &p in &props {
+            let id = self.prop(p).radio_option.as_ref().map_or_else(|| format!("#{p}"), |r| r.group.clone());
+            match questions.iter_mut().find(|(g, _)| *g == id) {
+                Some((_, members)) => members.push(p),
+                None => questions.push((id, vec![p])),
+            }
+        }
+        // Check boxes per option ("male" / "female" boxes) make one question of them all.
+        if questions.len() > 1 && props.iter().all(|&p| self.prop(p).kind == Some(ValueKind::Boolean) && self.prop(p).radio_option.is_none()) {
+            questions = vec![(String::new(), props.clone())];
+        }
+        let k = fact.ordinal.unwrap_or(1);
+        let Some((_, members)) = questions.get(k - 1) else {
+            return Err(Miss::Nowhere);
+        };
+        let mut hits = Vec::new();
+        for &p in members {
+            let prop = self.prop(p);
+            if let Some(radio) = &prop.radio_option {
+                if wanted(&radio.label) || wanted(&radio.export) {
+                    hits.push(Action::Set(p, Value::Bool(true)));
+                }
+            } else if let Some((v, _)) = prop.options.iter().find(|(v, l)| wanted(l) || wanted(v)) {
+                hits.push(Action::Set(p, Value::String(v.clone())));
+            } else if prop.kind == Some(ValueKind::Boolean) && wanted(&self.meanings[p].label) {
+                hits.push(Action::Set(p, Value::Bool(true)));
+            } else if prop.kind == Some(ValueKind::String) && members.len() == 1 {
+                return self.write(p, value);
+            }
+        }
+        match hits.len() {
+            0 => Err(Miss::Nowhere),
+            1 => Ok(hits),
+            _ => Err(Miss::Several(members.clone())),
+        }
+    }
+
+    /// Every text value placed so far, checked and shaped by what its box means: a date
+    /// box gets a date in the form's format, a phone box a phone number, an e-mail box an
+    /// address; the remark around a value ("(no middle name)", "— paid in cash") is cut; a
+    /// value that is not what the box asks for is taken out and reported. A whole address
+    /// put in a street box beside city / state / ZIP boxes is spread over them.
+    pub(super) fn shape_values(&mut self) {
+        let mut keys: Vec<usize> = self.values.keys().copied().collect();
+        keys.sort_unstable();
+        for p in keys {
+            let Some((Value::String(text), clause)) = self.values.get(&p).cloned() else {
+                continue;
+            };
+            if self.meanings[p].part.is_some() || self.prop(p).radio_option.is_some() || !self.prop(p).options.is_empty() {
+                continue;
+            }
+            match self.shaped(p, &text) {
+                Shaped::Keep => {}
+                Shaped::Replace(new) => {
+                    if let Ok(actions) = self.write(p, &new) {
+                        self.values.remove(&p);
+                        self.apply(actions, &clause);
+                    }
+                }
+                Shaped::Drop(why) => {
+                    self.values.remove(&p);
+                    let key = self.prop(p).key.clone();
+                    self.warn(format!("\"{text}\" was not put in {key}: {why}; left blank"));
+                }
+                Shaped::Address => {
+                    let fact = Fact {
+                        semantic: Some(Semantic::StreetAddress),
+                        entity: self.meanings[p].entity.clone(),
+                        qualifier: self.meanings[p].qualifier.clone(),
+                        label: semantic::normalize(&self.meanings[p].label),
+                        value: FactValue::Text(text.clone()),
+                        source: clause.clone(),
+                        ordinal: None,
+                        origin: Origin::Label,
+                    };
+                    if let Ok(actions) = self.place_address_at(p, &fact, &text) {
+                        self.values.remove(&p);
+                        self.apply(actions, &clause);
+                    }
+                }
+            }
+        }
+    }
+
+    fn shaped(&self, p: usize, text: &str) -> Shaped {
+        use Semantic::*;
+        let meaning = &self.meanings[p];
+        let s = meaning.semantic;
+        // A remark after the value: "Jordan Avery (no middle name)", "F24AS00123 and it's titled …".
+        let core = strip_remark(text);
+        let english = is_english(&meaning.label);
+        let replace_if_changed = |new: String| if new == text { Shaped::Keep } else { Shaped::Replace(new) };
+        match s {
+            // A caller's own schema with no format in its label: the date as given.
+            Bday | Date | DateSigned if !meaning.generated && shape::date_pattern_in(&meaning.label).is_none() => Shaped::Keep,
+            Bday | Date | DateSigned => {
+                let day_first = self.day_first.unwrap_or(!english);
+                match shape::find_date(text, day_first) {
+                    Some(date) => {
+                        let pattern = shape::date_pattern_in(&meaning.label)
+                            .unwrap_or_else(|| if english { "mm/dd/yyyy".into() } else { "dd/mm/yyyy".into() });
+                        let mut out = shape::format_date(date, &pattern);
+                        if self.prop(p).max_len.is_some_and(|m| out.chars().count() > m) {
+                            out = shape::digits(&out);
+                        }
+                        replace_if_changed(out)
+                    }
+                    None => Shaped::Drop(format!("the box asks for {} and this is not one", s.describe())),
+                }
+            }
+            Tel | Fax => match crate::instructions::request::find_phone(text) {
+                Some(phone) => replace_if_changed(phone),
+                None => Shaped::Drop(format!("the box asks for {} and this is not one", s.describe())),
+            },
+            Email => match crate::instructions::request::find_email(text) {
+                Some(email) => replace_if_changed(email),
+                None => Shaped::Drop("the box asks for an e-mail address and this is not one".into()),
+            },
+            Ssn | Ein | Tin | RoutingNumber | BankAccount | PostalCode if !core.chars().any(|c| c.is_ascii_digit()) => {
+                Shaped::Drop(format!("the box asks for {} and this has no digits", s.describe()))
+            }
+            Ssn => match crate::instructions::request::find_ssn(text) {
+                Some(v) => replace_if_changed(v),
+                None => Shaped::Drop("the box asks for a 9-digit social security number".into()),
+            },
+            Money => match shape::amount(core).or_else(|| crate::instructions::request::find_amount(core)) {
+                Some(v) => replace_if_changed(v),
+                None => Shaped::Drop("the box asks for an amount of money and this is not one".into()),
+            },
+            Name | GivenName | FamilyName | AdditionalName => {
+                // "DURAND Claire, à Tours, le 20/03/2024": the name ends at the comma.
+                let label = semantic::normalize(&meaning.label);
+                if ["address", "adresse", "direccion", "anschrift"].iter().any(|w| label.contains(w)) {
+                    // "Name and address" boxes take both.
+                    return Shaped::Keep;
+                }
+                let core = match core.split_once(", ") {
+                    Some((name, rest)) if rest.chars().any(|c| c.is_ascii_digit()) => name,
+                    _ => core,
+                };
+                let words = core.split_whitespace().count();
+                if core.contains('@')
+                    || core.chars().filter(char::is_ascii_digit).count() >= 3
+                    || words > 6
+                    || words == 0
+                    || !reads_as_name(core)
+                {
+                    Shaped::Drop(format!("the box asks for {} and this does not read as one", s.describe()))
+                } else {
+                    replace_if_changed(core.to_string())
+                }
+            }
+            AddressLevel1 if english => match shape::state_code(core) {
+                Some(code) => replace_if_changed(code.to_string()),
+                None => replace_if_changed(core.to_string()),
+            },
+            StreetAddress => {
+                let has_parts = [AddressLevel2, PostalCode, AddressLevel1]
+                    .iter()
+                    .any(|&t| self.meanings.iter().any(|m| m.semantic == t && m.entity == meaning.entity && m.qualifier == meaning.qualifier));
+                if has_parts && shape::split_address(core).is_some_and(|a| a.city.is_some() || a.postal.is_some()) {
+                    Shaped::Address
+                } else {
+                    replace_if_changed(core.to_string())
+                }
+            }
+            Text | Choice | YesNo | Signature => Shaped::Keep,
+            _ => replace_if_changed(core.to_string()),
+        }
+    }
+}
+
+/// Whether text reads as a person's or organisation's name: its words start with a capital
+/// (particles like "van", "de" aside) and none is a common word ("My", "now").
+fn reads_as_name(text: &str) -> bool {
+    const COMMON: &[&str] = &[
+        "my", "your", "his", "her", "our", "their", "the", "a", "an", "i", "now", "is", "name", "none", "n/a", "na", "mein",
+        "meine", "mon", "ma", "mi", "su", "no", "yes", "same", "unknown",
+    ];
+    const PARTICLES: &[&str] = &["van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "la", "le", "y", "e", "bin", "al"];
+    // Organisations join their words: "Department of Energy", "Boys & Girls Club".
+    const CONNECTORS: &[&str] = &["of", "and", "for", "the", "&", "des", "und", "fur", "et", "en", "on", "at", "in"];
+    text.split_whitespace().enumerate().all(|(i, w)| {
+        let lower = w.to_lowercase();
+        let bare = lower.trim_matches(|c: char| !c.is_alphanumeric() && c != '&');
+        (i > 0 && CONNECTORS.contains(&bare))
+            || (!COMMON.contains(&bare)
+                && (PARTICLES.contains(&bare) || w.chars().find(|c| c.is_alphabetic()).is_none_or(|c| !c.is_lowercase())))
+    })
+}
+
+/// What the check of one placed value decided.
+enum Shaped {
+    Keep,
+    Replace(String),
+    Drop(String),
+    /// A whole address in a street box: spread it.
+    Address,
+}
+
+/// The value without a trailing remark: "(…)", " — …", ", which …", " and it's …".
+fn strip_remark(text: &str) -> &str {
+    let mut end = text.len();
+    for marker in [" (", " — ", " – ", " - ", ", which", " and it", " but ", "; "] {
+        if let Some(at) = text.find(marker)
+            && at > 0
+        {
+            end = end.min(at);
+        }
+    }
+    text[..end].trim().trim_end_matches([',', '.'])
+}
+
+/// Whether a label reads as English (US conventions: month first, state codes).
+fn is_english(label: &str) -> bool {
+    let l = semantic::normalize(label);
+    let foreign = [
+        "geburtsdatum", "datum", "geboren", "date de", "naissance", "fecha", "nacimiento", "jj", "aaaa", "tt", "jjjj", "nom", "prenom",
+        "nombre", "apellido", "strasse", "rue", "calle", "ort", "ville", "ciudad", "le", "la", "el", "der", "die", "das", "du", "de la",
+        "del",
+    ];
+    !l.split(' ').any(|w| foreign.contains(&w))
+}
