@@ -1,7 +1,8 @@
 //! Shows how the offline resolver reads one request against one form: the values it
 //! writes (with the key's meaning) and its warnings.
 //!
-//!     cargo run -p formsmith-schema --example resolve_show -- FORM.pdf "request text"
+//!     cargo run -p formsmith-schema --example resolve_show -- FORM.pdf|SCHEMA.json "request text"
+//!     cargo run -p formsmith-schema --example resolve_show -- FORM.pdf --meanings
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use formsmith_engine::{Form, OpenOptions};
@@ -16,9 +17,21 @@ fn main() {
         std::process::exit(2);
     };
     let bytes = std::fs::read(path).expect("read the form");
-    let form = Form::open(&bytes, &OpenOptions::default()).expect("open the form");
-    let labels = printed_labels(&bytes, &form, None);
-    let schema = generate(&form, labels.as_ref(), &GenerateOptions::default());
+    // A JSON file is an edit schema as a caller writes it; anything else a PDF form.
+    let schema: formsmith_schema::EditRootJson = if path.ends_with(".json") {
+        serde_json::from_slice(&bytes).expect("an edit schema")
+    } else {
+        let form = Form::open(&bytes, &OpenOptions::default()).expect("open the form");
+        let labels = printed_labels(&bytes, &form, None);
+        generate(&form, labels.as_ref(), &GenerateOptions::default())
+    };
+    if request == "--meanings" {
+        for (key, property) in &schema.properties {
+            let m = meaning::of_property(key, property);
+            println!("{key:<40} [{} {:?} {:?} {:?}] {}", m.semantic.token(), m.entity, m.qualifier, m.part, m.label);
+        }
+        return;
+    }
     let resolution = RuleResolver::default().resolve(&schema, request, &Map::new());
     for (key, value) in &resolution.values {
         let m = meaning::of_property(key, &schema.properties[key]);

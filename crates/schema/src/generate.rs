@@ -49,7 +49,10 @@ pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions
         // the caption ("Name of Doctor" for "Name of physician or other health care
         // professional"); the printed caption follows in the model's sentence.
         let printed = info.label.clone();
-        let label = match &info.tooltip {
+        // A tooltip of many words is an instruction ("NOTE TO ALL APPLICANTS: If you do not
+        // completely fill out…"), not a name for the field: the caption leads then.
+        let tooltip = info.tooltip.as_ref().filter(|t| t.split_whitespace().count() <= 14 || info.label.is_none());
+        let label = match tooltip {
             Some(tooltip) => match model.qualifying_entity(info) {
                 Some(entity) if !tooltip.to_lowercase().contains(&entity.replace('_', " ")) => {
                     format!("{tooltip} ({})", entity.replace('_', " "))

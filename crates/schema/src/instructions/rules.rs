@@ -583,6 +583,26 @@ impl<'a> Run<'a> {
     /// Several readings of one clause: the one whose label names a field wins; readings
     /// naming different fields are reported.
     fn assign(&mut self, clause: &str, readings: &[(String, String)], roles: &mut Vec<String>) {
+        // "Family name: Tesfaye", "Mailing address: …": a label that only names a kind of
+        // identity value is placed by meaning (party, qualifier, the box asked first,
+        // shaping), not by the nearest label text.
+        if let [(label, value)] = readings
+            && roles.is_empty()
+            && label.split_whitespace().count() <= 4
+            && let Some(fact) = request::from_label(label, value, clause)
+            && fact.semantic.is_some_and(place::is_identity)
+            && let Some(s) = fact.semantic
+            && let Ok(actions) = self.plan_fact(s, &fact)
+            && !actions.is_empty()
+        {
+            // Roles it names carry over to the next clause, as for a label match.
+            let named = text::roles(&text::tokens(label));
+            if !named.is_empty() {
+                *roles = named;
+            }
+            self.apply(actions, clause);
+            return;
+        }
         let mut hits: Vec<(usize, Vec<Action>, Vec<String>)> = Vec::new();
         let mut problems: Vec<Problem> = Vec::new();
         for (label, value) in readings {
@@ -1267,8 +1287,13 @@ impl<'a> Run<'a> {
 /// holds a third of them.
 fn main_entity(meanings: &[Meaning]) -> Option<String> {
     let mut counts: HashMap<&str, usize> = HashMap::new();
+    // Parties beside a subject are never the subject.
+    const BESIDE: &[&str] = &[
+        "spouse", "dependent", "child", "emergency_contact", "preparer", "preparer_firm", "interpreter", "attorney",
+        "mother", "father", "parent", "witness", "designee",
+    ];
     for m in meanings {
-        if let Some(e) = &m.entity {
+        if let Some(e) = m.entity.as_ref().filter(|e| !BESIDE.contains(&e.as_str())) {
             *counts.entry(e.as_str()).or_default() += 1;
         }
     }

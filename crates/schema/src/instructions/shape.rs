@@ -398,14 +398,14 @@ pub fn split_address(line: &str) -> Option<Address> {
     if parts.len() == 2
         && let Some(c) = UNIT_ALONE.captures(&parts[1])
     {
-        address.unit_kind = Some(unit_kind(&c[1]));
+        address.unit_kind = Some(c[1].to_string());
         address.unit = Some(c[2].to_string());
         parts.pop();
     }
     if parts.len() == 2 && UNIT_ALONE.is_match(&parts[0]) {
         // "Apt 3, 18 Birch Road".
         if let Some(c) = UNIT_ALONE.captures(&parts[0]) {
-            address.unit_kind = Some(unit_kind(&c[1]));
+            address.unit_kind = Some(c[1].to_string());
             address.unit = Some(c[2].to_string());
         }
         parts.remove(0);
@@ -418,7 +418,7 @@ pub fn split_address(line: &str) -> Option<Address> {
         && let Some(c) = UNIT.captures(&street)
         && c[1].chars().any(|ch| ch.is_alphabetic())
     {
-        address.unit_kind = Some(unit_kind(&c[2]));
+        address.unit_kind = Some(c[2].to_string());
         address.unit = Some(c[3].to_string());
         address.street = c[1].trim().to_string();
     } else {
@@ -428,16 +428,6 @@ pub fn split_address(line: &str) -> Option<Address> {
         return None;
     }
     Some(address)
-}
-
-fn unit_kind(word: &str) -> String {
-    match word.to_lowercase().as_str() {
-        "apt" | "apartment" | "app" | "appt" | "#" | "wohnung" | "piso" | "depto" | "dpto" => "Apt".into(),
-        "suite" | "ste" => "Ste".into(),
-        "fl" | "floor" | "flr" => "Flr".into(),
-        "rm" | "room" => "Rm".into(),
-        _ => "Unit".into(),
-    }
 }
 
 /// The digits of `text`.

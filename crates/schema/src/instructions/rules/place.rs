@@ -31,7 +31,7 @@ const PEERS: &[&str] = &[
 ];
 
 /// Why a fact found no place.
-enum Miss {
+pub(super) enum Miss {
     /// No property has its meaning.
     Nowhere,
     /// Several do equally.
@@ -169,17 +169,9 @@ impl Run<'_> {
     /// Whether the fact's qualifier is none or a usual one (it may take the first of
     /// several differently labelled boxes: "my name" is the one asked first).
     fn takes_first(fact: &Fact) -> bool {
-        use Semantic::*;
         // Identity and contact values are asked first where they matter most; amounts,
         // numbers and dates of events are not.
-        let identity = fact.semantic.is_some_and(|s| {
-            matches!(
-                s,
-                Name | GivenName | FamilyName | AdditionalName | StreetAddress | AddressLine2 | AddressLevel1 | AddressLevel2
-                    | PostalCode | Tel | Email | Bday | BdayDay | BdayMonth | BdayYear | Sex | Ssn
-            )
-        });
-        identity && fact.qualifier.as_deref().is_none_or(|q| SOFT_QUALIFIERS.contains(&q))
+        fact.semantic.is_some_and(is_identity) && fact.qualifier.as_deref().is_none_or(|q| SOFT_QUALIFIERS.contains(&q))
     }
 
     /// One property (or the boxes of one split value) of type `s`. Boxes repeated with the
@@ -278,7 +270,7 @@ impl Run<'_> {
         Ok(actions)
     }
 
-    fn plan_fact(&self, s: Semantic, fact: &Fact) -> Result<Vec<Action>, Miss> {
+    pub(super) fn plan_fact(&self, s: Semantic, fact: &Fact) -> Result<Vec<Action>, Miss> {
         let value = match &fact.value {
             FactValue::Text(t) => t.clone(),
             FactValue::Bool(_) => return Err(Miss::Nowhere),
@@ -474,21 +466,48 @@ impl Run<'_> {
         self.address_parts(street, fact, value)
     }
 
+
     /// An address spread from the street box `p` (placed by its label).
     fn place_address_at(&self, p: usize, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
         self.address_parts(Some(p), fact, value)
     }
 
     fn address_parts(&self, street: Option<usize>, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
-        let city = self.maybe(Semantic::AddressLevel2, fact)?;
-        let state = self.maybe(Semantic::AddressLevel1, fact)?;
-        let postal = self.maybe(Semantic::PostalCode, fact)?;
-        let unit = self.maybe(Semantic::AddressLine2, fact)?;
         let Some(street) = street else {
             return Err(Miss::Nowhere);
         };
+        // Each part's box: by meaning, else the first box of that kind in the few boxes
+        // after the street (an address block is read together, whatever its captions add).
+        let find = |s: Semantic| -> Result<Option<usize>, Miss> {
+            match self.maybe(s, fact)? {
+                Some(p) => Ok(Some(p)),
+                None => Ok(((street + 1)..(street + 9).min(self.meanings.len()))
+                    .find(|&p| self.meanings[p].semantic == s && self.party_of_prop(p) == self.party_of_prop(street) && !self.is_pinned(p))),
+            }
+        };
+        let city = find(Semantic::AddressLevel2)?;
+        let state = find(Semantic::AddressLevel1)?;
+        let postal = find(Semantic::PostalCode)?;
+        let unit = find(Semantic::AddressLine2)?;
+        // A box that takes city, state and ZIP together ("City or town, state, and ZIP code").
+        let found = [city, state, postal].into_iter().flatten().count();
+        let combined = [city, state, postal].into_iter().flatten().filter(|_| found == 1).find(|&p| {
+            let label = semantic::normalize(&self.meanings[p].label);
+            let said = [["city", "town"], ["state", "province"], ["zip", "postal"]]
+                .iter()
+                .filter(|words| words.iter().any(|w| label.split(' ').any(|x| x == *w)))
+                .count();
+            said >= 2
+        });
         let parts = shape::split_address(value);
-        let Some(address) = parts.filter(|_| city.is_some() || postal.is_some() || state.is_some() || unit.is_some()) else {
+        // Split only when every part said has a box; otherwise the whole line stays in the
+        // street box.
+        let all_boxed = |a: &shape::Address| {
+            (a.city.is_some() || a.postal.is_some())
+                && (combined.is_some()
+                    || ((a.city.is_none() || city.is_some()) && (a.postal.is_none() || postal.is_some()) && (a.state.is_none() || state.is_some())))
+        };
+        let Some(address) = parts.filter(all_boxed) else {
             // One box for the whole address.
             return self.write(street, value);
         };
@@ -507,11 +526,6 @@ impl Run<'_> {
             (None, Some((with_kind, _))) => actions.extend(self.write(street, &format!("{} {with_kind}", address.street))?),
             _ => actions.extend(self.write(street, &address.street)?),
         }
-        // "City, State, ZIP" in one box.
-        let combined = city.filter(|&c| {
-            let label = semantic::normalize(&self.meanings[c].label);
-            state.is_none() && postal.is_none() && (label.contains("state") || label.contains("zip"))
-        });
         if let Some(c) = combined {
             let mut line = address.city.clone().unwrap_or_default();
             if let Some(st) = &address.state {
@@ -520,7 +534,7 @@ impl Run<'_> {
             if let Some(z) = &address.postal {
                 line = format!("{line} {z}");
             }
-            actions.extend(self.write(c, &line)?);
+            actions.extend(self.write(c, line.trim_start_matches(", "))?);
             return Ok(actions);
         }
         if let (Some(c), Some(v)) = (city, &address.city) {
@@ -775,6 +789,16 @@ fn strip_remark(text: &str) -> &str {
         }
     }
     text[..end].trim().trim_end_matches([',', '.'])
+}
+
+/// Identity and contact values: who someone is and how to reach them.
+pub(super) fn is_identity(s: Semantic) -> bool {
+    use Semantic::*;
+    matches!(
+        s,
+        Name | GivenName | FamilyName | AdditionalName | StreetAddress | AddressLine2 | AddressLevel1 | AddressLevel2
+            | PostalCode | Tel | Email | Bday | BdayDay | BdayMonth | BdayYear | Sex | Ssn
+    )
 }
 
 /// Whether a label reads as English (US conventions: month first, state codes).
