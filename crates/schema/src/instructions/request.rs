@@ -367,7 +367,8 @@ fn qualifier_at(sentence: &str, at: usize) -> Option<String> {
     None
 }
 
-fn sentences(text: &str) -> Vec<&str> {
+/// The sentences of a text (line breaks and semicolons end one too; "St." and "7." do not).
+pub fn sentences(text: &str) -> Vec<&str> {
     static BREAK: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"[.!?]\s+[\p{Lu}\d]|\n|;").expect("valid regex"));
     let mut out = Vec::new();

@@ -22,6 +22,7 @@
 //! - Bounded: the first [`MAX_INSTRUCTION_BYTES`] are read, at most [`MAX_CLAUSES`] clauses;
 //!   the regexes are linear.
 
+mod choices;
 mod clauses;
 mod json;
 mod matcher;
@@ -94,8 +95,11 @@ impl InstructionResolver for RuleResolver {
         // Values placed by label are checked first, so a value that was wrong for its box
         // frees it for a fact that fits; then the facts' values are checked the same way.
         run.shape_values();
+        let answers: Vec<Fact> = facts.iter().filter(|f| f.origin != request::Origin::Prose).cloned().collect();
         let placed = run.place_facts(facts);
         run.shape_values();
+        let sentences: Vec<String> = request::sentences(&prose).into_iter().map(str::to_string).collect();
+        run.answer_choices(&sentences, &answers);
         for (range, message) in clause_facts {
             if !range.clone().any(|i| placed.get(i).copied().unwrap_or(false)) {
                 run.warn(message);

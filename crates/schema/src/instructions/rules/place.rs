@@ -152,16 +152,16 @@ impl Run<'_> {
             .filter(|&p| self.prop(p).kind != Some(ValueKind::Boolean) || s == Semantic::Sex)
             .filter(|&p| !self.is_pinned(p))
             .collect();
-        let wanted = fact.qualifier.as_deref();
-        let exact: Vec<usize> = all.iter().copied().filter(|&p| self.meanings[p].qualifier.as_deref() == wanted).collect();
+        // "Date of birth" says "birth" twice: for birth dates the qualifier adds nothing.
+        let birth = matches!(s, Semantic::Bday | Semantic::BdayDay | Semantic::BdayMonth | Semantic::BdayYear);
+        let qualifier_of = |p: usize| self.meanings[p].qualifier.as_deref().filter(|q| !(birth && *q == "birth"));
+        let wanted = fact.qualifier.as_deref().filter(|q| !(birth && *q == "birth"));
+        let exact: Vec<usize> = all.iter().copied().filter(|&p| qualifier_of(p) == wanted).collect();
         if !exact.is_empty() {
             return exact;
         }
         if wanted.is_none_or(|q| SOFT_QUALIFIERS.contains(&q)) {
-            return all
-                .into_iter()
-                .filter(|&p| self.meanings[p].qualifier.as_deref().is_none_or(|q| SOFT_QUALIFIERS.contains(&q)))
-                .collect();
+            return all.into_iter().filter(|&p| qualifier_of(p).is_none_or(|q| SOFT_QUALIFIERS.contains(&q))).collect();
         }
         Vec::new()
     }
@@ -674,11 +674,15 @@ impl Run<'_> {
             // A caller's own schema with no format in its label: the date as given.
             Bday | Date | DateSigned if !meaning.generated && shape::date_pattern_in(&meaning.label).is_none() => Shaped::Keep,
             Bday | Date | DateSigned => {
-                let day_first = self.day_first.unwrap_or(!english);
+                let pattern = shape::date_pattern_in(&meaning.label)
+                    .unwrap_or_else(|| if english { "mm/dd/yyyy".into() } else { "dd/mm/yyyy".into() });
+                // A value already written in the box's layout is read in that layout (it
+                // may be this resolver's own output); others by the writer's convention.
+                let in_layout = text.len() == pattern.len()
+                    && text.chars().zip(pattern.chars()).all(|(t, p)| t.is_ascii_digit() == p.is_ascii_alphabetic());
+                let day_first = if in_layout { pattern.starts_with("dd") } else { self.day_first.unwrap_or(!english) };
                 match shape::find_date(text, day_first) {
                     Some(date) => {
-                        let pattern = shape::date_pattern_in(&meaning.label)
-                            .unwrap_or_else(|| if english { "mm/dd/yyyy".into() } else { "dd/mm/yyyy".into() });
                         let mut out = shape::format_date(date, &pattern);
                         if self.prop(p).max_len.is_some_and(|m| out.chars().count() > m) {
                             out = shape::digits(&out);

@@ -1,0 +1,330 @@
+//! Choices by meaning: yes/no questions answered by what a sentence says about them ("I have
+//! never been arrested" answers "Have you ever been arrested?" with No), options picked
+//! because the request names them ("we're a partnership" picks "Partnership"), statement
+//! check boxes ticked when a sentence says the same thing ("I do not have an ITIN"), and a
+//! record's true/false keys matched to questions the same way.
+//!
+//! Conservative by construction: a question takes an answer only from the one sentence that
+//! covers most of its words, an option only when it is the one option of its group named,
+//! and nothing is decided when two readings compete.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::Value;
+
+use super::{Action, Run};
+use crate::fieldmodel::semantic;
+use crate::instructions::request::{Fact, FactValue};
+use crate::model::ValueKind;
+
+/// Words that carry no meaning for matching (four languages).
+const STOP: &[&str] = &[
+    "the", "and", "for", "you", "your", "yours", "are", "was", "were", "have", "has", "had", "been", "any", "this", "that",
+    "with", "from", "not", "but", "our", "ours", "his", "her", "their", "its", "who", "what", "which", "when", "where",
+    "into", "than", "then", "there", "here", "also", "all", "each", "other", "more", "most", "such", "only", "own",
+    "same", "can", "will", "would", "should", "could", "may", "might", "must", "shall", "did", "does", "ever", "never",
+    "yes", "check", "box", "mark", "one", "see", "instructions", "page", "part", "line", "item", "please", "der", "die",
+    "das", "und", "oder", "ich", "sie", "ist", "sind", "mit", "von", "für", "fur", "nicht", "kein", "keine", "les", "des",
+    "est", "une", "pour", "avec", "pas", "vous", "votre", "los", "las", "del", "por", "con", "una", "usted", "sus",
+    "myself", "i'm", "i've", "don't", "didn't", "isn't", "wasn't", "haven't", "hasn't", "we're", "they're",
+];
+
+/// Words that say no (four languages).
+const NEGATION: &[&str] = &[
+    "not", "never", "no", "none", "nor", "neither", "without", "don't", "didn't", "doesn't", "isn't", "wasn't", "aren't",
+    "weren't", "haven't", "hasn't", "hadn't", "won't", "can't", "cannot", "nobody", "nothing", "nie", "nicht", "kein",
+    "keine", "keinen", "niemals", "ohne", "nein", "jamais", "pas", "aucun", "aucune", "sans", "non", "nunca", "jamás",
+    "jamas", "ningún", "ningun", "ninguna", "ninguno", "sin", "tampoco", "nadie", "nada",
+];
+
+/// Option labels too generic to be named in passing.
+const GENERIC_OPTIONS: &[&str] = &["other", "none", "yes", "no", "unknown", "specify", "self", "n a", "na", "others", "sonstiges", "autre", "otro"];
+
+fn content_words(text: &str) -> Vec<String> {
+    let folded = semantic::normalize(text);
+    let mut seen = HashSet::new();
+    folded
+        .split(' ')
+        .filter(|w| w.chars().count() >= 3 && !STOP.contains(w) && !NEGATION.contains(w) && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(stem)
+        .filter(|w| seen.insert(w.clone()))
+        .collect()
+}
+
+/// A crude stem: plurals and verb endings off, so "arrested" meets "arrest".
+fn stem(word: &str) -> String {
+    for suffix in ["ing", "ed", "es", "s"] {
+        if word.len() > suffix.len() + 3
+            && let Some(stripped) = word.strip_suffix(suffix)
+        {
+            return stripped.to_string();
+        }
+    }
+    word.to_string()
+}
+
+fn negated(text: &str) -> bool {
+    let folded = text.to_lowercase().replace('’', "'");
+    folded
+        .split(|c: char| !(c.is_alphanumeric() || c == '\''))
+        .any(|w| NEGATION.contains(&w) || w.ends_with("n't"))
+}
+
+/// One yes/no question of the form: the property (or option) that says yes and the one
+/// that says no.
+struct Question {
+    words: Vec<String>,
+    yes: Choice,
+    no: Choice,
+}
+
+#[derive(Clone)]
+enum Choice {
+    /// A radio option given as a boolean property.
+    Option(usize),
+    /// An enum property's value.
+    Value(usize, String),
+    /// Nothing to set (a single check box has no "no").
+    Nothing,
+}
+
+impl Run<'_> {
+    /// Answers yes/no questions, picks named options and ticks statement boxes from the
+    /// request's sentences and true/false facts; never touches what is already set.
+    pub(super) fn answer_choices(&mut self, sentences: &[String], facts: &[Fact]) {
+        let questions = self.yes_no_questions();
+        let mut decided: Vec<(Vec<Action>, String)> = Vec::new();
+        // Record keys first: {"arrested": false}.
+        for fact in facts {
+            let answer = match &fact.value {
+                FactValue::Bool(b) => Some(*b),
+                FactValue::Text(t) => yes_no_word(t),
+            };
+            let Some(answer) = answer else { continue };
+            let said = content_words(&fact.label);
+            if let Some(q) = best_question(&questions, &said, 1) {
+                let choice = if answer { &questions[q].yes } else { &questions[q].no };
+                decided.push((self.choose_action(choice), fact.source.clone()));
+            }
+        }
+        // Sentences: the question most of whose words a sentence says.
+        for sentence in sentences {
+            let said = content_words(sentence);
+            // "Label: value" lines are answered by their value (the clause reader's), not by
+            // whether they sound negative.
+            if said.len() < 2 || sentence.contains(':') || sentence.contains('=') {
+                continue;
+            }
+            if let Some(q) = best_question(&questions, &said, 2) {
+                let choice = if negated(sentence) { &questions[q].no } else { &questions[q].yes };
+                decided.push((self.choose_action(choice), sentence.clone()));
+            }
+        }
+        // Options named by the request.
+        decided.extend(self.named_options(sentences));
+        for (actions, source) in decided {
+            let fresh: Vec<Action> = actions
+                .into_iter()
+                .filter(|a| match a {
+                    Action::Set(p, _) | Action::Clear(p) => !self.values.contains_key(p) && !self.group_decided(*p),
+                })
+                .collect();
+            self.apply(fresh, &source);
+        }
+    }
+
+    fn choose_action(&self, choice: &Choice) -> Vec<Action> {
+        match choice {
+            Choice::Option(p) => vec![Action::Set(*p, Value::Bool(true))],
+            Choice::Value(p, v) => vec![Action::Set(*p, Value::String(v.clone()))],
+            Choice::Nothing => Vec::new(),
+        }
+    }
+
+    /// Whether another option of `p`'s radio group already has a value.
+    fn group_decided(&self, p: usize) -> bool {
+        let Some(group) = self.prop(p).radio_option.as_ref().map(|r| r.group.clone()) else {
+            return false;
+        };
+        self.values.keys().any(|q| self.prop(*q).radio_option.as_ref().is_some_and(|r| r.group == group))
+    }
+
+    fn yes_no_questions(&self) -> Vec<Question> {
+        let mut out = Vec::new();
+        // Radio groups given as one boolean per option.
+        let mut groups: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (p, prop) in self.index.props.iter().enumerate() {
+            if let Some(radio) = &prop.radio_option {
+                groups.entry(radio.group.clone()).or_default().push(p);
+            }
+        }
+        for members in groups.values() {
+            let yes = members.iter().find(|&&p| self.prop(p).radio_option.as_ref().is_some_and(|r| is_yes(&r.label) || is_yes(&r.export)));
+            let no = members.iter().find(|&&p| self.prop(p).radio_option.as_ref().is_some_and(|r| is_no(&r.label) || is_no(&r.export)));
+            if let (Some(&y), Some(&n)) = (yes, no)
+                && members.len() == 2
+            {
+                out.push(Question { words: content_words(&self.prop(y).label), yes: Choice::Option(y), no: Choice::Option(n) });
+            }
+        }
+        for (p, prop) in self.index.props.iter().enumerate() {
+            if prop.radio_option.is_some() || self.is_pinned(p) {
+                continue;
+            }
+            match prop.kind {
+                // Enums of yes and no.
+                Some(ValueKind::Enum) if prop.options.len() == 2 => {
+                    let yes = prop.options.iter().find(|(v, l)| is_yes(v) || is_yes(l));
+                    let no = prop.options.iter().find(|(v, l)| is_no(v) || is_no(l));
+                    if let (Some((y, _)), Some((n, _))) = (yes, no) {
+                        out.push(Question {
+                            words: content_words(&prop.label),
+                            yes: Choice::Value(p, y.clone()),
+                            no: Choice::Value(p, n.clone()),
+                        });
+                    }
+                }
+                // A check box that states something ("I do not have an ITIN").
+                Some(ValueKind::Boolean) => {
+                    let words = content_words(&prop.label);
+                    if words.len() >= 3 {
+                        // Ticked when a sentence says the same, negated or not alike.
+                        let statement_negated = negated(&prop.label);
+                        let (yes, no) = if statement_negated {
+                            (Choice::Nothing, Choice::Value(p, String::new()))
+                        } else {
+                            (Choice::Value(p, String::new()), Choice::Nothing)
+                        };
+                        out.push(Question { words, yes, no });
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Check boxes are booleans: "Value(p, \"\")" stands for ticking them.
+        out.into_iter()
+            .map(|q| Question { yes: self.tick(q.yes), no: self.tick(q.no), words: q.words })
+            .filter(|q| !q.words.is_empty())
+            .collect()
+    }
+
+    fn tick(&self, choice: Choice) -> Choice {
+        match choice {
+            Choice::Value(p, v) if v.is_empty() => Choice::Option(p),
+            other => other,
+        }
+    }
+
+    /// Options the request names: all of an option's own words in one sentence, the only
+    /// option of its group so named, and no other group offering the same words.
+    fn named_options(&self, sentences: &[String]) -> Vec<(Vec<Action>, String)> {
+        // (group id, option choice, option words)
+        let mut options: Vec<(String, Choice, Vec<String>)> = Vec::new();
+        for (p, prop) in self.index.props.iter().enumerate() {
+            if self.is_pinned(p) {
+                continue;
+            }
+            if let Some(radio) = &prop.radio_option {
+                if is_yes(&radio.label) || is_no(&radio.label) {
+                    continue;
+                }
+                options.push((radio.group.clone(), Choice::Option(p), content_words(&radio.label)));
+            } else if prop.kind == Some(ValueKind::Enum) {
+                for (v, l) in &prop.options {
+                    if is_yes(l) || is_no(l) {
+                        continue;
+                    }
+                    options.push((format!("#{p}"), Choice::Value(p, v.clone()), content_words(l)));
+                }
+            }
+        }
+        options.retain(|(_, _, words)| {
+            !words.is_empty() && !GENERIC_OPTIONS.contains(&words.join(" ").as_str()) && words.iter().map(String::len).sum::<usize>() >= 5
+        });
+        let mut by_group: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+        for (s, sentence) in sentences.iter().enumerate() {
+            let said: HashSet<String> = content_words(sentence).into_iter().collect();
+            for (o, (group, _, words)) in options.iter().enumerate() {
+                if words.iter().all(|w| said.contains(w)) && !negated_near(sentence, words) {
+                    by_group.entry(group.clone()).or_default().push((o, s));
+                }
+            }
+        }
+        let mut out = Vec::new();
+        for hits in by_group.values() {
+            // An option whose words are inside another named option's ("Corporation" in
+            // "S Corporation") gives way to it.
+            let kept: Vec<&(usize, usize)> = hits
+                .iter()
+                .filter(|(o, _)| {
+                    !hits.iter().any(|(other, _)| {
+                        other != o && options[*other].2.len() > options[*o].2.len() && options[*o].2.iter().all(|w| options[*other].2.contains(w))
+                    })
+                })
+                .collect();
+            let distinct: HashSet<usize> = kept.iter().map(|(o, _)| *o).collect();
+            if distinct.len() != 1 {
+                continue;
+            }
+            let (o, s) = *kept[0];
+            // The same words offered by another group (two people's "Female"): not ours to pick.
+            let elsewhere = options.iter().enumerate().any(|(i, (g, _, w))| i != o && *g != options[o].0 && *w == options[o].2);
+            if elsewhere {
+                continue;
+            }
+            out.push((self.choose_action(&options[o].1), sentences[s].clone()));
+        }
+        out
+    }
+}
+
+/// The question whose words the text covers best: at least `min` words and most of the
+/// question's first words, and clearly better than the runner-up.
+fn best_question(questions: &[Question], said: &[String], min: usize) -> Option<usize> {
+    let said: HashSet<&String> = said.iter().collect();
+    let mut scored: Vec<(usize, f64)> = questions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, q)| {
+            let words = &q.words[..q.words.len().min(12)];
+            let hit = words.iter().filter(|w| said.contains(w)).count();
+            let need = min.max(((words.len() as f64) * 0.6).ceil() as usize).min(5).max(min);
+            (hit >= need).then_some((i, hit as f64 / words.len() as f64))
+        })
+        .collect();
+    scored.sort_by(|a, b| b.1.total_cmp(&a.1));
+    match scored.as_slice() {
+        [] => None,
+        [(i, _)] => Some(*i),
+        [(i, a), (_, b), ..] if a - b >= 0.2 => Some(*i),
+        _ => None,
+    }
+}
+
+fn is_yes(text: &str) -> bool {
+    matches!(semantic::normalize(text).as_str(), "yes" | "y" | "ja" | "oui" | "si" | "true" | "1")
+}
+
+fn is_no(text: &str) -> bool {
+    matches!(semantic::normalize(text).as_str(), "no" | "n" | "nein" | "non" | "false" | "0")
+}
+
+fn yes_no_word(text: &str) -> Option<bool> {
+    match semantic::normalize(text).as_str() {
+        "yes" | "y" | "ja" | "oui" | "si" | "true" => Some(true),
+        "no" | "n" | "nein" | "non" | "false" => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether a negation stands right before the option's first word ("not a partnership").
+fn negated_near(sentence: &str, words: &[String]) -> bool {
+    let folded = semantic::normalize(sentence);
+    let tokens: Vec<&str> = folded.split(' ').collect();
+    let Some(first) = words.first() else {
+        return false;
+    };
+    tokens.iter().enumerate().any(|(i, t)| {
+        stem(t) == *first && tokens[i.saturating_sub(3)..i].iter().any(|w| NEGATION.contains(w) || w.ends_with("n't"))
+    })
+}
