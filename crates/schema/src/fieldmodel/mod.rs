@@ -453,6 +453,9 @@ fn row_context(phrases: &[Phrase], target: &DisplayBox) -> Option<String> {
     let mut near: Vec<&Phrase> = phrases
         .iter()
         .filter(|p| p.bbox.right <= target.left + 1.0 && target.left - p.bbox.right < 300.0)
+        // A line of running text beside the box ("… Number To Give the Requester for
+        // guidelines on whose number to enter.") is no row header.
+        .filter(|p| p.text.split_whitespace().count() <= 8)
         .filter(|p| {
             let middle = (p.bbox.top + p.bbox.bottom) / 2.0;
             middle >= target.top - 2.0 && middle <= target.bottom + 2.0

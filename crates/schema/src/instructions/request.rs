@@ -248,6 +248,33 @@ pub fn from_label(label: &str, value: &str, clause: &str) -> Option<Fact> {
     if semantic.is_none() && words.split(' ').any(|w| w == "address" || w == "adresse") {
         semantic = Some(Semantic::StreetAddress);
     }
+    let kind_words = ["type", "kind", "classification", "category", "art", "tipo", "genre", "structure"];
+    if semantic.is_none()
+        && words.split(' ').any(|w| BUSINESS_WORDS.contains(&w))
+        && !words.split(' ').any(|w| kind_words.contains(&w))
+        && !value.chars().any(|c| c.is_ascii_digit())
+    {
+        semantic = Some(Semantic::Organization);
+    }
+    // The value's shape tells what the label does not ("HQ - 500 Market St, …, CA 94105",
+    // "Fed tax ID: 27-1049385" is an EIN, not any tax number).
+    if semantic.is_none_or(|s| matches!(s, Semantic::Tin | Semantic::IdNumber | Semantic::Number | Semantic::Text)) {
+        let v = value.trim();
+        let whole = |re: &Regex| re.find(v).is_some_and(|m| m.start() == 0 && m.end() == v.len());
+        if whole(&EIN) {
+            semantic = Some(Semantic::Ein);
+        } else if whole(&SSN) && semantic != Some(Semantic::Tin) {
+            semantic = Some(Semantic::Ssn);
+        } else if semantic.is_none() {
+            if whole(&EMAIL) {
+                semantic = Some(Semantic::Email);
+            } else if whole(&PHONE) {
+                semantic = Some(Semantic::Tel);
+            } else if looks_like_address(v) {
+                semantic = Some(Semantic::StreetAddress);
+            }
+        }
+    }
     Some(Fact {
         semantic,
         entity: party_in(label),
@@ -258,6 +285,107 @@ pub fn from_label(label: &str, value: &str, clause: &str) -> Option<Fact> {
         ordinal: None,
         origin: Origin::Label,
     })
+}
+
+/// Words of a label naming a business rather than a person.
+const BUSINESS_WORDS: &[&str] = &[
+    "company", "business", "firm", "employer", "organization", "organisation", "entity", "vendor", "supplier",
+    "firma", "unternehmen", "arbeitgeber", "empresa", "empleador", "entreprise", "societe", "employeur", "agency",
+];
+
+/// Endings of business names.
+static BUSINESS_NAME: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)(?:inc|llc|l\.l\.c|corp|corporation|co|ltd|llp|lp|gmbh|ag|sa|sarl|plc|pllc|trust|foundation|clinic|bank)\.?$")
+        .expect("valid regex")
+});
+
+/// Whether text reads as one postal address: a house number and street, then a ZIP code.
+fn looks_like_address(text: &str) -> bool {
+    static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"^\d+[A-Za-z]?\s+\p{L}[^\n]{2,120}\b(?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d)$").expect("valid regex")
+    });
+    ADDRESS.is_match(text) && text.contains(',')
+}
+
+/// A label naming a party, then several of its values: "Me: Eric Dunlap, SSN 489-70-3321,
+/// 12 Oak St, Columbia, MO 65201, born 7/14/1979", "Company: Bluewater Inc., EIN …". Each
+/// comma-separated piece is read by its shape; the pieces of an address (from a piece that
+/// starts with a house number to the one with the ZIP code) stay one address. Empty unless at
+/// least two values were read.
+pub fn from_composite(label: &str, value: &str, clause: &str) -> Vec<Fact> {
+    let words = semantic::normalize(label);
+    let label_semantic = semantic::from_words(&words);
+    // A label that already names one kind of value ("Address", "Phone") keeps it whole.
+    if label_semantic.is_some_and(|s| !matches!(s, Semantic::Name | Semantic::Organization | Semantic::Text)) {
+        return Vec::new();
+    }
+    let entity = party_in(label);
+    let business = label_semantic == Some(Semantic::Organization) || words.split(' ').any(|w| BUSINESS_WORDS.contains(&w));
+    let pieces: Vec<&str> = value.split([',', ';']).map(str::trim).filter(|p| !p.is_empty()).collect();
+    if pieces.len() < 2 || pieces.len() > 16 {
+        return Vec::new();
+    }
+    let mut facts = Vec::new();
+    let mut push = |semantic: Semantic, value: &str, words: &str| {
+        facts.push(Fact {
+            semantic: Some(semantic),
+            entity: entity.clone(),
+            qualifier: qualifier_in(label).map(str::to_string),
+            label: words.to_string(),
+            value: FactValue::Text(value.trim().trim_end_matches(['.', ')']).trim().to_string()),
+            source: clause.to_string(),
+            ordinal: None,
+            origin: Origin::Label,
+        });
+    };
+    static ZIP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d{5}(?:-\d{4})?\b|\b[A-Z]\d[A-Z] ?\d[A-Z]\d\b").expect("valid regex"));
+    static HOUSE_NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^\d+[A-Za-z]?\s+\p{L}").expect("valid regex"));
+    let mut i = 0;
+    while i < pieces.len() {
+        let piece = pieces[i];
+        if HOUSE_NUMBER.is_match(piece) && !SSN.is_match(piece) && !PHONE.is_match(piece) {
+            // The address runs to the piece with the ZIP code (at most four pieces on).
+            let end = (i..pieces.len().min(i + 5)).find(|&k| ZIP.is_match(pieces[k]));
+            if let Some(end) = end {
+                push(Semantic::StreetAddress, &pieces[i..=end].join(", "), "address");
+                i = end + 1;
+                continue;
+            }
+        }
+        if let Some(c) = BORN.captures(piece)
+            && let Some(m) = c.get(1)
+        {
+            push(Semantic::Bday, m.as_str(), "date of birth");
+        } else if let Some(m) = EMAIL.find(piece) {
+            push(Semantic::Email, m.as_str(), "email");
+        } else if let Some(m) = SSN.find(piece) {
+            push(Semantic::Ssn, m.as_str(), "ssn");
+        } else if let Some(m) = EIN.find(piece) {
+            push(Semantic::Ein, m.as_str(), "ein");
+        } else if let Some(m) = PHONE.find(piece) {
+            let kind = if semantic::normalize(piece).contains("fax") { Semantic::Fax } else { Semantic::Tel };
+            push(kind, m.as_str(), "phone");
+        } else if i == 0 && !piece.chars().any(|c| c.is_ascii_digit()) && piece.split_whitespace().count() <= 6 {
+            let capitalised = piece.split_whitespace().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count();
+            if capitalised >= 2 || (capitalised >= 1 && business) {
+                let is_business = business || BUSINESS_NAME.is_match(piece) || pieces.get(1).is_some_and(|p| BUSINESS_NAME.is_match(p));
+                // "Bluewater Marine Supply, Inc." keeps its ending.
+                let name = match pieces.get(1) {
+                    Some(next) if BUSINESS_NAME.is_match(next) && next.split_whitespace().count() == 1 => {
+                        i += 1;
+                        format!("{piece}, {next}")
+                    }
+                    _ => piece.to_string(),
+                };
+                push(if is_business { Semantic::Organization } else { Semantic::Name }, &name, "name");
+            }
+        }
+        i += 1;
+    }
+    if facts.len() < 2 {
+        return Vec::new();
+    }
+    facts
 }
 
 const NAME: &str = r"((?:\p{Lu}[\p{L}'’-]*\.?)(?:\s+(?:(?:van|von|der|den|de|del|della|di|da|du|la|le|y)\s+)*\p{Lu}[\p{L}'’-]*\.?){1,4})";

@@ -87,7 +87,12 @@ impl InstructionResolver for RuleResolver {
         for (clause, readings, message) in std::mem::take(&mut run.unplaced) {
             let before = facts.len();
             for (label, value) in &readings {
-                facts.extend(request::from_label(label, value, &clause));
+                let composite = request::from_composite(label, value, &clause);
+                if composite.is_empty() {
+                    facts.extend(request::from_label(label, value, &clause));
+                } else {
+                    facts.extend(composite);
+                }
             }
             clause_facts.push((before..facts.len(), message));
         }
@@ -194,6 +199,8 @@ struct Run<'a> {
     meanings: Vec<Meaning>,
     /// The party most properties belong to: a fact about "the applicant" is theirs.
     main_entity: Option<String>,
+    /// Where each property is read on the form: (page, top, left), when the schema says.
+    reading: Vec<Option<(u32, f64, f64)>>,
     /// Whether the writer puts the day first in numeric dates (from their language).
     day_first: Option<bool>,
     /// Clauses no label named: (clause, its label/value readings, the message if they stay
@@ -269,10 +276,19 @@ impl<'a> Run<'a> {
         let meanings: Vec<Meaning> =
             schema.properties.iter().map(|(k, p)| meaning::of_property(k, p)).collect();
         let main_entity = main_entity(&meanings);
+        let reading = schema
+            .properties
+            .values()
+            .map(|p| {
+                let b = p.bbox.as_ref().or_else(|| p.bboxes.as_ref().and_then(|b| b.first()))?;
+                Some((p.page_index.unwrap_or(0), b.top, b.left))
+            })
+            .collect();
         Run {
             index: Index::new(schema),
             meanings,
             main_entity,
+            reading,
             day_first: None,
             unplaced: Vec::new(),
             pinned,
@@ -1210,7 +1226,8 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// A JSON value for property `p`, taken as given when its type fits.
+    /// A JSON value for property `p`, taken as given when its type fits (digit groups
+    /// lose their dashes when only that makes them fit, as a person writes them).
     fn json_value(&self, p: usize, value: &Value) -> Plan {
         let prop = self.prop(p);
         let what = format!("\"{}\" ({})", prop.label, prop.key);
@@ -1222,12 +1239,12 @@ impl<'a> Run<'a> {
         };
         match (prop.kind, value) {
             (_, Value::Null) => Ok(vec![Action::Clear(p)]),
-            (Some(ValueKind::String) | None, Value::String(s)) => match text_value_exact(prop, s) {
+            (Some(ValueKind::String) | None, Value::String(s)) => match text_value(prop, s) {
                 Ok(v) => set(v),
                 Err(why) => Err(Problem::BadValue(why)),
             },
             (Some(ValueKind::String) | None, Value::Number(n)) => {
-                match text_value_exact(prop, &n.to_string()) {
+                match text_value(prop, &n.to_string()) {
                     Ok(v) => set(v),
                     Err(why) => Err(Problem::BadValue(why)),
                 }
@@ -1324,14 +1341,6 @@ fn text_value(prop: &Prop, value: &str) -> Result<Value, String> {
         return Ok(Value::String(compact));
     }
     Err(too_long(prop, value, max))
-}
-
-/// Text for a string property from JSON: as given, within maxLength.
-fn text_value_exact(prop: &Prop, value: &str) -> Result<Value, String> {
-    match prop.max_len {
-        Some(max) if value.chars().count() > max => Err(too_long(prop, value, max)),
-        _ => Ok(Value::String(value.to_string())),
-    }
 }
 
 fn too_long(prop: &Prop, value: &str, max: usize) -> String {

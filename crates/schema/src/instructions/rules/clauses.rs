@@ -406,6 +406,23 @@ fn colon_reading(clause: &str) -> Option<(String, String)> {
     None
 }
 
+/// "Company - Northwind Corp", "HQ – 500 Market St": a short label, then a spaced dash.
+/// The label must be words (not a number or a date range) and not a sentence.
+fn dash_reading(clause: &str) -> Option<(String, String)> {
+    let (at, dash) = [" - ", " – ", " — "]
+        .iter()
+        .filter_map(|d| clause.find(d).map(|at| (at, *d)))
+        .min_by_key(|(at, _)| *at)?;
+    let label = clause[..at].trim().trim_start_matches(['-', '*', '•']).trim();
+    let value = clause[at + dash.len()..].trim();
+    let words = label.split_whitespace().count();
+    let starts_with_letter = label.chars().next().is_some_and(char::is_alphabetic);
+    if words == 0 || words > 6 || value.is_empty() || !starts_with_letter || label.ends_with(['.', '!', '?']) {
+        return None;
+    }
+    Some((strip_leading_verb(label), value.to_string()))
+}
+
 /// "Set first name: Jordan" -> "first name"; "Make: Glock" and "Type of applicant: ..."
 /// keep their first word.
 fn strip_leading_verb(label: &str) -> String {
@@ -452,6 +469,13 @@ pub(super) fn parse(clause: &str) -> Parsed {
         };
     }
     if let Some(reading) = colon_reading(clause) {
+        return Parsed::Assign {
+            readings: vec![reading],
+            strong: true,
+            set_verb: false,
+        };
+    }
+    if let Some(reading) = dash_reading(clause) {
         return Parsed::Assign {
             readings: vec![reading],
             strong: true,

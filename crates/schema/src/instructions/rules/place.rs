@@ -18,6 +18,9 @@ use crate::model::ValueKind;
 /// the usual phone the home, daytime or mobile one.
 const SOFT_QUALIFIERS: &[&str] = &["mobile", "home", "daytime", "current", "present", "physical", "evening"];
 
+/// Qualifiers of the value a person gives when a form asks for one of its kind.
+const CURRENT_QUALIFIERS: &[&str] = &["mailing", "home", "residence", "residential", "permanent", "cell", "personal", "private"];
+
 /// Parties a form is about who are rarely the one filling it in.
 const COUNTERPARTIES: &[&str] = &[
     "defendant", "respondent", "employer", "preparer", "requester", "payer", "attorney", "interpreter", "provider", "witness",
@@ -154,14 +157,22 @@ impl Run<'_> {
             .collect();
         // "Date of birth" says "birth" twice: for birth dates the qualifier adds nothing.
         let birth = matches!(s, Semantic::Bday | Semantic::BdayDay | Semantic::BdayMonth | Semantic::BdayYear);
-        let qualifier_of = |p: usize| self.meanings[p].qualifier.as_deref().filter(|q| !(birth && *q == "birth"));
-        let wanted = fact.qualifier.as_deref().filter(|q| !(birth && *q == "birth"));
+        // A business name is a work value anyway: "work" tells nothing there.
+        let business = matches!(s, Semantic::Organization | Semantic::OrganizationTitle);
+        let says_nothing = |q: &str| (birth && q == "birth") || (business && q == "work");
+        let qualifier_of = |p: usize| self.meanings[p].qualifier.as_deref().filter(|q| !says_nothing(q));
+        let wanted = fact.qualifier.as_deref().filter(|q| !says_nothing(q));
         let exact: Vec<usize> = all.iter().copied().filter(|&p| qualifier_of(p) == wanted).collect();
         if !exact.is_empty() {
             return exact;
         }
         if wanted.is_none_or(|q| SOFT_QUALIFIERS.contains(&q)) {
             return all.into_iter().filter(|&p| qualifier_of(p).is_none_or(|q| SOFT_QUALIFIERS.contains(&q))).collect();
+        }
+        // "Mailing address: …" on a form that asks one address, with no kind: the one a
+        // person gives (never a previous or work one).
+        if wanted.is_some_and(|q| CURRENT_QUALIFIERS.contains(&q)) && all.iter().all(|&p| qualifier_of(p).is_none()) {
+            return all;
         }
         Vec::new()
     }
@@ -233,7 +244,18 @@ impl Run<'_> {
                 None => groups.push((key, vec![p])),
             }
         }
-        groups.into_iter().map(|(_, g)| g).collect()
+        let mut groups: Vec<Vec<usize>> = groups.into_iter().map(|(_, g)| g).collect();
+        // Reading order (page, then top to bottom, then left to right) where every box has
+        // a place: a form's field order often is not (additional-information blocks first).
+        let at = |p: usize| self.reading.get(p).copied().flatten();
+        if props.iter().all(|&p| at(p).is_some()) {
+            let key = |p: usize| at(p).map(|(page, top, left)| (page, (top / 4.0).round() as i64, left.round() as i64));
+            for g in &mut groups {
+                g.sort_by_key(|&p| key(p));
+            }
+            groups.sort_by_key(|g| g.first().map(|&p| key(p)));
+        }
+        groups
     }
 
     /// Optional: a unique box of type `s`, or none; several is an error.
@@ -800,7 +822,7 @@ pub(super) fn is_identity(s: Semantic) -> bool {
     use Semantic::*;
     matches!(
         s,
-        Name | GivenName | FamilyName | AdditionalName | StreetAddress | AddressLine2 | AddressLevel1 | AddressLevel2
+        Name | GivenName | FamilyName | AdditionalName | Organization | StreetAddress | AddressLine2 | AddressLevel1 | AddressLevel2
             | PostalCode | Tel | Email | Bday | BdayDay | BdayMonth | BdayYear | Sex | Ssn
     )
 }
