@@ -338,6 +338,21 @@ fn choose_label(field: &Field, around: &Around, below_first: bool) -> (Option<St
         {
             return (Some(t), LabelOrigin::Tooltip);
         }
+        // A printed phrase naming another kind of value than a field name that says what it
+        // holds ("users2_name_first" under "Social security No"): the phrase is a
+        // neighbour's caption; the name was written for this field.
+        if field.kind == FieldType::Text
+            && let Some(n) = name.as_deref()
+            && let (Some(by_name), Some(by_print)) = (kind_of(n), kind_of(&text))
+            && semantic::family(by_name).is_some()
+            && semantic::family(by_print).is_some()
+            && semantic::family(by_name) != semantic::family(by_print)
+        {
+            return match tooltip.as_deref().map(tooltip_caption) {
+                Some(t) if kind_of(&t).is_some_and(|k| semantic::family(k) == semantic::family(by_name)) => (Some(t), LabelOrigin::Tooltip),
+                _ => (Some(n.to_string()), LabelOrigin::Name),
+            };
+        }
         return (Some(text), origin);
     }
     if let Some(t) = tooltip {
@@ -347,6 +362,11 @@ fn choose_label(field: &Field, around: &Around, below_first: bool) -> (Option<St
         Some(n) => (Some(n), LabelOrigin::Name),
         None => (None, LabelOrigin::None),
     }
+}
+
+/// The kind of value a phrase names.
+fn kind_of(text: &str) -> Option<Semantic> {
+    semantic::from_words(&semantic::normalize(text))
 }
 
 /// A tooltip as a caption: without a leading "Line 1a." / "Part 2." / "Item 3." and cut at
@@ -593,6 +613,19 @@ const ENTITIES: &[(&str, &str)] = &[
     ("parent", "parent"),
     ("beneficiary", "beneficiary"),
     ("petitioner", "petitioner"),
+    ("peticionario", "petitioner"),
+    ("peticionaria", "petitioner"),
+    ("demandado", "defendant"),
+    ("demandada", "defendant"),
+    ("defendeur", "defendant"),
+    ("antragsgegner", "respondent"),
+    ("beklagte", "defendant"),
+    ("comprador", "buyer"),
+    ("acheteur", "buyer"),
+    ("kaufer", "buyer"),
+    ("vendedor", "seller"),
+    ("vendeur", "seller"),
+    ("verkaufer", "seller"),
     ("respondent", "respondent"),
     ("plaintiff", "plaintiff"),
     ("defendant", "defendant"),

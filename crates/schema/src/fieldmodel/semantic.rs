@@ -238,6 +238,26 @@ pub fn normalize(text: &str) -> String {
     out.trim().to_string()
 }
 
+/// Kinds of value that are never confused for one another: a given name and a full name
+/// are one family, a given name and a state are not. `None` for types that say little
+/// (text, number, money, choices).
+pub fn family(s: Semantic) -> Option<u8> {
+    use Semantic::*;
+    Some(match s {
+        Name | GivenName | AdditionalName | FamilyName | HonorificPrefix | HonorificSuffix => 1,
+        Organization | OrganizationTitle => 2,
+        StreetAddress | AddressLine2 | AddressLevel2 | AddressLevel1 | PostalCode | Country | County => 3,
+        Tel | TelAreaCode | TelLocal | TelExtension | Fax => 4,
+        Email => 5,
+        Bday | BdayDay | BdayMonth | BdayYear | Age | Date | DateDay | DateMonth | DateYear | DateSigned => 6,
+        Sex => 7,
+        Ssn | Ein | Tin => 8,
+        BankAccount | RoutingNumber => 9,
+        Signature => 10,
+        IdNumber | Money | Number | YesNo | Choice | Text => return None,
+    })
+}
+
 /// One rule: a pattern over normalized text and the type it means.
 struct Rule(Regex, Semantic);
 

@@ -256,6 +256,10 @@ pub fn from_label(label: &str, value: &str, clause: &str) -> Option<Fact> {
     {
         semantic = Some(Semantic::Organization);
     }
+    // "Defendant: Tiffany Ann Grasso": a party's label with a person's name.
+    if semantic.is_none() && party_in(label).is_some() && reads_as_person_name(value) {
+        semantic = Some(Semantic::Name);
+    }
     // The value's shape tells what the label does not ("HQ - 500 Market St, …, CA 94105",
     // "Fed tax ID: 27-1049385" is an EIN, not any tax number).
     if semantic.is_none_or(|s| matches!(s, Semantic::Tin | Semantic::IdNumber | Semantic::Number | Semantic::Text)) {
@@ -298,6 +302,19 @@ static BUSINESS_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:inc|llc|l\.l\.c|corp|corporation|co|ltd|llp|lp|gmbh|ag|sa|sarl|plc|pllc|trust|foundation|clinic|bank)\.?$")
         .expect("valid regex")
 });
+
+/// Whether text reads as a person's name: two to five capitalised words (particles such as
+/// "de" or "van" aside), no digits.
+fn reads_as_person_name(text: &str) -> bool {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    (2..=6).contains(&words.len())
+        && !text.chars().any(|c| c.is_ascii_digit() || c == '@')
+        && words.iter().filter(|w| w.chars().next().is_some_and(char::is_uppercase)).count() >= 2
+        && words.iter().all(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                || matches!(*w, "de" | "del" | "la" | "van" | "von" | "der" | "da" | "di" | "du" | "le" | "y" | "bin" | "al")
+        })
+}
 
 /// Whether text reads as one postal address: a house number and street, then a ZIP code.
 fn looks_like_address(text: &str) -> bool {
@@ -396,6 +413,12 @@ static NAME_INTRO: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("valid regex")
 });
+static THIRD_INTRO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?:\b(?:He|She) is|\b(?:His|Her) (?:full )?name is|\b(?:Er|Sie) hei(?:ß|ss)t|\b(?:Il|Elle) s'appelle|\b(?:Él|Ella|El) se llama|\b(?:Él|Ella) es)\s+{NAME}"
+    ))
+    .expect("valid regex")
+});
 static SPOUSE_INTRO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?i:\b(?:my|our) (?:wife|husband|spouse|partner)|\bmeine? (?:frau|mann|ehefrau|ehemann|partnerin|partner)|\b(?:ma femme|mon mari|mon épouse|mon epoux|mon époux|ma conjointe|mon conjoint)|\bmi (?:esposa|esposo|marido|mujer|pareja))(?:'s name is|,| is| ist| est| es| heißt| heisst| s'appelle| se llama| named| called)?\s+{NAME}"
@@ -457,9 +480,20 @@ pub fn find_amount(text: &str) -> Option<String> {
     AMOUNT.find_iter(text).find_map(|m| super::shape::amount(m.as_str()))
 }
 
+/// Words for someone the writer talks about (he, she), in the four languages.
+const THIRD_PERSON: &[&str] = &[
+    "he", "she", "his", "her", "him", "he's", "she's", "er", "sie", "sein", "seine", "ihr", "ihre", "il", "elle", "son", "sa",
+    "ses", "el", "ella", "su", "sus",
+];
+
+/// Marks a fact about someone the writer calls "he" or "she" when no party was named:
+/// placed with the form's main party when that is someone other than the writer.
+pub const THIRD_PARTY: &str = "third party";
+
 /// The party a sentence is about at byte `at`: the last party named before it, unless the
-/// writer spoke of themself after that ("my husband Tom; I was born …").
-fn party_at(sentence: &str, at: usize) -> Option<String> {
+/// writer spoke of themself after that ("my husband Tom; I was born …"); "he"/"she" is the
+/// party the story is about (`story`, the last one named in earlier sentences).
+fn party_at(sentence: &str, at: usize, story: Option<&str>) -> Option<String> {
     let before = semantic::normalize(&sentence[..at]);
     let words: Vec<&str> = before.split(' ').collect();
     for w in words.iter().rev() {
@@ -472,8 +506,18 @@ fn party_at(sentence: &str, at: usize) -> Option<String> {
         if let Some(e) = entity_in(w) {
             return Some(e.to_string());
         }
+        if THIRD_PERSON.contains(w) {
+            return Some(story.unwrap_or(THIRD_PARTY).to_string());
+        }
     }
     None
+}
+
+/// The last party a sentence names (not the writer or the spouse, who are named by their own
+/// words each time).
+fn party_named(sentence: &str) -> Option<String> {
+    let words = semantic::normalize(sentence);
+    words.split(' ').rev().filter_map(entity_in).find(|e| !is_self(e) && *e != "spouse").map(str::to_string)
 }
 
 /// The qualifier a sentence gives an address or phone.
@@ -522,9 +566,15 @@ pub fn sentences(text: &str) -> Vec<&str> {
 
 /// Facts found in prose by their shape and the words around them.
 pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
+    let mut story: Option<String> = None;
     for sentence in sentences(text) {
         if facts.len() >= MAX_FACTS {
             return;
+        }
+        // The party this sentence names ("the defendant information sheet") is who "he" is
+        // in it and after it.
+        if let Some(named) = party_named(sentence) {
+            story = Some(named);
         }
         let mut push = |semantic: Semantic, entity: Option<String>, qualifier: Option<String>, value: &str, words: &str| {
             facts.push(Fact {
@@ -543,6 +593,11 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
                 push(Semantic::Name, None, None, m.as_str(), "name");
             }
         }
+        for c in THIRD_INTRO.captures_iter(sentence) {
+            if let Some(m) = c.get(1) {
+                push(Semantic::Name, Some(story.clone().unwrap_or_else(|| THIRD_PARTY.into())), None, m.as_str(), "name");
+            }
+        }
         for c in SPOUSE_INTRO.captures_iter(sentence) {
             if let Some(m) = c.get(1) {
                 push(Semantic::Name, Some("spouse".into()), None, m.as_str(), "spouse name");
@@ -550,19 +605,19 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
         }
         for c in BORN.captures_iter(sentence) {
             if let (Some(all), Some(m)) = (c.get(0), c.get(1)) {
-                push(Semantic::Bday, party_at(sentence, all.start()), None, m.as_str(), "date of birth");
+                push(Semantic::Bday, party_at(sentence, all.start(), story.as_deref()), None, m.as_str(), "date of birth");
             }
         }
         for m in EMAIL.find_iter(sentence) {
-            push(Semantic::Email, party_at(sentence, m.start()), None, m.as_str(), "email");
+            push(Semantic::Email, party_at(sentence, m.start(), story.as_deref()), None, m.as_str(), "email");
         }
         for m in SSN.find_iter(sentence) {
             let before = semantic::normalize(&sentence[..m.start()]);
             let kind = if before.ends_with("itin") || before.contains(" itin") { Semantic::Tin } else { Semantic::Ssn };
-            push(kind, party_at(sentence, m.start()), None, m.as_str(), "ssn");
+            push(kind, party_at(sentence, m.start(), story.as_deref()), None, m.as_str(), "ssn");
         }
         for m in EIN.find_iter(sentence) {
-            push(Semantic::Ein, party_at(sentence, m.start()), None, m.as_str(), "ein");
+            push(Semantic::Ein, party_at(sentence, m.start(), story.as_deref()), None, m.as_str(), "ein");
         }
         for m in PHONE.find_iter(sentence) {
             if SSN.is_match(m.as_str()) {
@@ -571,7 +626,7 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
             let qualifier = qualifier_at(sentence, m.start());
             let kind = if qualifier.as_deref() == Some("fax") { Semantic::Fax } else { Semantic::Tel };
             let qualifier = qualifier.filter(|q| q != "fax");
-            push(kind, party_at(sentence, m.start()), qualifier, m.as_str(), "phone");
+            push(kind, party_at(sentence, m.start(), story.as_deref()), qualifier, m.as_str(), "phone");
         }
         for m in ADDRESS_INTRO.find_iter(sentence) {
             let rest = &sentence[m.end()..];
@@ -584,7 +639,7 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
             let address = rest[..end].trim().trim_end_matches([',', '.']);
             if address.chars().any(|c| c.is_ascii_digit()) && address.len() <= 160 {
                 let qualifier = qualifier_at(sentence, m.end());
-                push(Semantic::StreetAddress, party_at(sentence, m.start()), qualifier, address, "address");
+                push(Semantic::StreetAddress, party_at(sentence, m.start(), story.as_deref()), qualifier, address, "address");
             }
         }
     }

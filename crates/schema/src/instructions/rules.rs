@@ -199,8 +199,8 @@ struct Run<'a> {
     meanings: Vec<Meaning>,
     /// The party most properties belong to: a fact about "the applicant" is theirs.
     main_entity: Option<String>,
-    /// Where each property is read on the form: (page, top, left), when the schema says.
-    reading: Vec<Option<(u32, f64, f64)>>,
+    /// Where each property is on the form, when the schema says: (page, its box).
+    places: Vec<Option<(u32, formsmith_engine::DisplayBox)>>,
     /// Whether the writer puts the day first in numeric dates (from their language).
     day_first: Option<bool>,
     /// Clauses no label named: (clause, its label/value readings, the message if they stay
@@ -276,19 +276,19 @@ impl<'a> Run<'a> {
         let meanings: Vec<Meaning> =
             schema.properties.iter().map(|(k, p)| meaning::of_property(k, p)).collect();
         let main_entity = main_entity(&meanings);
-        let reading = schema
+        let places = schema
             .properties
             .values()
             .map(|p| {
                 let b = p.bbox.as_ref().or_else(|| p.bboxes.as_ref().and_then(|b| b.first()))?;
-                Some((p.page_index.unwrap_or(0), b.top, b.left))
+                Some((p.page_index?, *b))
             })
             .collect();
         Run {
             index: Index::new(schema),
             meanings,
             main_entity,
-            reading,
+            places,
             day_first: None,
             unplaced: Vec::new(),
             pinned,

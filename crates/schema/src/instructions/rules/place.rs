@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::matcher::TargetKind;
 use super::{Action, Problem, Run, Want};
 use crate::fieldmodel::semantic::{self, Semantic};
-use crate::instructions::request::{Fact, FactValue, Origin, is_self};
+use crate::instructions::request::{Fact, FactValue, Origin, THIRD_PARTY, is_self};
 use crate::instructions::shape;
 use crate::model::ValueKind;
 
@@ -122,8 +122,24 @@ impl Run<'_> {
     /// The fact's party, `None` for the request's subject (the form's main party, or a
     /// party word that means the person filling: applicant, taxpayer, client…).
     fn party_of_fact(&self, fact: &Fact) -> Option<String> {
-        let e = fact.entity.as_deref()?;
+        let mut e = fact.entity.as_deref()?;
+        // "He is Curtis Lyle" with no party named: the form's main party, when the form is
+        // about someone (a defendant, a veteran) rather than its writer.
+        if e == THIRD_PARTY {
+            match self.main_entity.as_deref() {
+                Some(main) if !is_self(main) => e = main,
+                _ => return Some(THIRD_PARTY.to_string()),
+            }
+        }
         (!self.is_subject(e)).then(|| e.to_string())
+    }
+
+    /// Whether property `p` can hold a value of `party`: its own party, or, on a form about
+    /// someone other than its writer (the defendant's information sheet), a box that names
+    /// no party holds the main party's values.
+    fn holds_party(&self, p: usize, party: Option<&str>) -> bool {
+        let own = self.party_of_prop(p);
+        own == party || (own.is_none() && party.is_some() && party == self.main_entity.as_deref())
     }
 
     fn party_of_prop(&self, p: usize) -> Option<&str> {
@@ -150,7 +166,7 @@ impl Run<'_> {
         }
         let all: Vec<usize> = (0..self.meanings.len())
             .filter(|&p| self.meanings[p].semantic == s)
-            .filter(|&p| self.party_of_prop(p) == party.as_deref())
+            .filter(|&p| self.holds_party(p, party.as_deref()))
             .filter(|&p| self.prop(p).radio_option.is_none() || s == Semantic::Sex)
             .filter(|&p| self.prop(p).kind != Some(ValueKind::Boolean) || s == Semantic::Sex)
             .filter(|&p| !self.is_pinned(p))
@@ -245,17 +261,43 @@ impl Run<'_> {
             }
         }
         let mut groups: Vec<Vec<usize>> = groups.into_iter().map(|(_, g)| g).collect();
-        // Reading order (page, then top to bottom, then left to right) where every box has
-        // a place: a form's field order often is not (additional-information blocks first).
-        let at = |p: usize| self.reading.get(p).copied().flatten();
-        if props.iter().all(|&p| at(p).is_some()) {
-            let key = |p: usize| at(p).map(|(page, top, left)| (page, (top / 4.0).round() as i64, left.round() as i64));
-            for g in &mut groups {
-                g.sort_by_key(|&p| key(p));
-            }
-            groups.sort_by_key(|g| g.first().map(|&p| key(p)));
+        for g in &mut groups {
+            self.reading_order(g);
         }
+        let mut firsts: Vec<usize> = groups.iter().filter_map(|g| g.first().copied()).collect();
+        self.reading_order(&mut firsts);
+        groups.sort_by_key(|g| g.first().and_then(|f| firsts.iter().position(|x| x == f)));
         groups
+    }
+
+    /// Puts boxes in the order a person reads them, where that is clear: by page, then
+    /// left to right along one row, or top to bottom down one column. Boxes spread over
+    /// columns and rows keep the form's own order, which follows its columns (a two-column
+    /// page read top to bottom would mix them).
+    fn reading_order(&self, props: &mut [usize]) {
+        let Some(places) = props.iter().map(|&p| self.places.get(p).copied().flatten()).collect::<Option<Vec<_>>>() else {
+            return;
+        };
+        let mut order: Vec<(usize, (u32, formsmith_engine::DisplayBox))> = props.iter().copied().zip(places).collect();
+        order.sort_by_key(|(_, (page, _))| *page);
+        let mut start = 0;
+        while start < order.len() {
+            let page = order[start].1.0;
+            let end = order[start..].iter().position(|(_, (p, _))| *p != page).map_or(order.len(), |k| start + k);
+            let run = &mut order[start..end];
+            let first = run[0].1.1;
+            let one_row = run.iter().all(|(_, (_, b))| (b.top - first.top).abs() < 4.0);
+            let one_column = run.iter().all(|(_, (_, b))| b.left < first.right && first.left < b.right);
+            if one_row {
+                run.sort_by(|a, b| a.1.1.left.total_cmp(&b.1.1.left));
+            } else if one_column {
+                run.sort_by(|a, b| a.1.1.top.total_cmp(&b.1.1.top));
+            }
+            start = end;
+        }
+        for (slot, (p, _)) in props.iter_mut().zip(order) {
+            *slot = p;
+        }
     }
 
     /// Optional: a unique box of type `s`, or none; several is an error.
