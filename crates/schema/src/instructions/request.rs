@@ -189,6 +189,16 @@ fn leaf(path: &[String], value: FactValue, ordinal: Option<usize>, facts: &mut V
     if semantic.is_none() && semantic::normalize(key).split(' ').any(|w| w == "address" || w == "adresse") {
         semantic = Some(Semantic::StreetAddress);
     }
+    // {"nacimiento": {"fecha": …}}, {"birth": {"when": …}}: a date under a birth key.
+    let birth_words = ["birth", "born", "nacimiento", "naissance", "geburt", "geboren", "naci", "nee"];
+    if semantic == Some(Semantic::Date)
+        && parents.iter().any(|p| semantic::normalize(p).split(' ').any(|w| birth_words.contains(&w)))
+    {
+        semantic = Some(Semantic::Bday);
+    }
+    if let FactValue::Text(text) = &value {
+        semantic = refine_by_value(semantic, text);
+    }
     let entity = std::iter::once(key).chain(parents.iter().rev()).find_map(|k| party_in(k));
     let qualifier = std::iter::once(key)
         .chain(parents.iter().rev())
@@ -238,6 +248,34 @@ pub fn writes_day_first(text: &str) -> Option<bool> {
     Some(other > en)
 }
 
+/// The value's shape tells what its words do not ("HQ - 500 Market St, …, CA 94105" is an
+/// address; "Fed tax ID: 27-1049385" an EIN, not any tax number).
+fn refine_by_value(semantic: Option<Semantic>, value: &str) -> Option<Semantic> {
+    if !semantic.is_none_or(|s| matches!(s, Semantic::Tin | Semantic::IdNumber | Semantic::Number | Semantic::Text)) {
+        return semantic;
+    }
+    let v = value.trim();
+    let whole = |re: &Regex| re.find(v).is_some_and(|m| m.start() == 0 && m.end() == v.len());
+    if whole(&EIN) {
+        return Some(Semantic::Ein);
+    }
+    if whole(&SSN) && semantic != Some(Semantic::Tin) {
+        return Some(Semantic::Ssn);
+    }
+    if semantic.is_some() {
+        return semantic;
+    }
+    if whole(&EMAIL) {
+        Some(Semantic::Email)
+    } else if whole(&PHONE) {
+        Some(Semantic::Tel)
+    } else if looks_like_address(v) {
+        Some(Semantic::StreetAddress)
+    } else {
+        None
+    }
+}
+
 /// A `label: value` pair the clause reader could not place by label.
 pub fn from_label(label: &str, value: &str, clause: &str) -> Option<Fact> {
     let words = semantic::normalize(label);
@@ -260,25 +298,7 @@ pub fn from_label(label: &str, value: &str, clause: &str) -> Option<Fact> {
     if semantic.is_none() && party_in(label).is_some() && reads_as_person_name(value) {
         semantic = Some(Semantic::Name);
     }
-    // The value's shape tells what the label does not ("HQ - 500 Market St, …, CA 94105",
-    // "Fed tax ID: 27-1049385" is an EIN, not any tax number).
-    if semantic.is_none_or(|s| matches!(s, Semantic::Tin | Semantic::IdNumber | Semantic::Number | Semantic::Text)) {
-        let v = value.trim();
-        let whole = |re: &Regex| re.find(v).is_some_and(|m| m.start() == 0 && m.end() == v.len());
-        if whole(&EIN) {
-            semantic = Some(Semantic::Ein);
-        } else if whole(&SSN) && semantic != Some(Semantic::Tin) {
-            semantic = Some(Semantic::Ssn);
-        } else if semantic.is_none() {
-            if whole(&EMAIL) {
-                semantic = Some(Semantic::Email);
-            } else if whole(&PHONE) {
-                semantic = Some(Semantic::Tel);
-            } else if looks_like_address(v) {
-                semantic = Some(Semantic::StreetAddress);
-            }
-        }
-    }
+    let semantic = refine_by_value(semantic, value);
     Some(Fact {
         semantic,
         entity: party_in(label),

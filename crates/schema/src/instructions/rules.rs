@@ -84,7 +84,9 @@ impl InstructionResolver for RuleResolver {
         run.prose(&prose);
         // What the clauses could not place by label, then what prose says by shape.
         let mut clause_facts: Vec<(std::ops::Range<usize>, String)> = Vec::new();
+        let mut clause_texts: Vec<String> = Vec::new();
         for (clause, readings, message) in std::mem::take(&mut run.unplaced) {
+            clause_texts.push(clause.clone());
             let before = facts.len();
             for (label, value) in &readings {
                 let composite = request::from_composite(label, value, &clause);
@@ -101,12 +103,17 @@ impl InstructionResolver for RuleResolver {
         // frees it for a fact that fits; then the facts' values are checked the same way.
         run.shape_values();
         let answers: Vec<Fact> = facts.iter().filter(|f| f.origin != request::Origin::Prose).cloned().collect();
+        let fact_values: Vec<String> = facts.iter().map(|f| f.value.text()).collect();
         let placed = run.place_facts(facts);
+        // A clause whose value prose placed by its shape ("My social is 412-55-0987") was
+        // understood after all: no message for it.
+        let placed_values: Vec<&String> =
+            fact_values.iter().zip(&placed).filter(|(v, done)| **done && v.chars().count() >= 4).map(|(v, _)| v).collect();
         run.shape_values();
         let sentences: Vec<String> = request::sentences(&prose).into_iter().map(str::to_string).collect();
         run.answer_choices(&sentences, &answers);
-        for (range, message) in clause_facts {
-            if !range.clone().any(|i| placed.get(i).copied().unwrap_or(false)) {
+        for ((range, message), clause) in clause_facts.into_iter().zip(clause_texts) {
+            if !range.clone().any(|i| placed.get(i).copied().unwrap_or(false)) && !placed_values.iter().any(|v| clause.contains(v.as_str())) {
                 run.warn(message);
             }
         }

@@ -138,7 +138,8 @@ const MONTHS: &[(&str, u32)] = &[
     ("december", 12), ("dec", 12), ("dezember", 12), ("decembre", 12), ("diciembre", 12), ("dez", 12), ("dic", 12),
 ];
 
-fn month_of(word: &str) -> Option<u32> {
+/// The month a word names ("März", "juillet", "Sept"), in the four languages.
+pub fn month_of(word: &str) -> Option<u32> {
     let w = crate::fieldmodel::semantic::normalize(word);
     MONTHS.iter().find(|(name, _)| *name == w).map(|(_, m)| *m)
 }

@@ -191,6 +191,13 @@ fn ends_sentence(chars: &[char], i: usize) -> bool {
     if word.chars().count() == 1 && word.chars().all(char::is_alphabetic) {
         return false;
     }
+    // "am 7. März 1990", "le 1. juillet": a day before a month's name is an ordinal.
+    if word.chars().count() <= 2 && word.chars().all(|c| c.is_ascii_digit()) {
+        let next: String = chars.iter().skip(i + 1).skip_while(|c| c.is_whitespace()).take_while(|c| c.is_alphabetic()).collect();
+        if crate::instructions::shape::month_of(&next).is_some() {
+            return false;
+        }
+    }
     // "u.s", "p.o", "e.g" are abbreviations; "example.com" is not.
     let dotted = word.contains('.') && word.split('.').all(|part| part.chars().count() <= 2);
     let abbreviation = ABBREVIATIONS.contains(&word.as_str()) || dotted;
