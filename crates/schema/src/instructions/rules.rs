@@ -83,10 +83,9 @@ impl InstructionResolver for RuleResolver {
         }
         run.prose(&prose);
         // What the clauses could not place by label, then what prose says by shape.
-        let mut clause_facts: Vec<(std::ops::Range<usize>, String)> = Vec::new();
-        let mut clause_texts: Vec<String> = Vec::new();
+        // (clause, the facts read from it, its message if none of them is placed)
+        let mut clause_facts: Vec<(String, std::ops::Range<usize>, String)> = Vec::new();
         for (clause, readings, message) in std::mem::take(&mut run.unplaced) {
-            clause_texts.push(clause.clone());
             let before = facts.len();
             for (label, value) in &readings {
                 let composite = request::from_composite(label, value, &clause);
@@ -96,7 +95,7 @@ impl InstructionResolver for RuleResolver {
                     facts.extend(composite);
                 }
             }
-            clause_facts.push((before..facts.len(), message));
+            clause_facts.push((clause, before..facts.len(), message));
         }
         request::from_prose(&prose, &mut facts);
         // Values placed by label are checked first, so a value that was wrong for its box
@@ -112,7 +111,7 @@ impl InstructionResolver for RuleResolver {
         run.shape_values();
         let sentences: Vec<String> = request::sentences(&prose).into_iter().map(str::to_string).collect();
         run.answer_choices(&sentences, &answers);
-        for ((range, message), clause) in clause_facts.into_iter().zip(clause_texts) {
+        for (clause, range, message) in clause_facts {
             if !range.clone().any(|i| placed.get(i).copied().unwrap_or(false)) && !placed_values.iter().any(|v| clause.contains(v.as_str())) {
                 run.warn(message);
             }
