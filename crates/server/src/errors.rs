@@ -255,6 +255,11 @@ impl IntoResponse for ApiError {
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
+        // A 413 may answer before the body was read; the rest of it would be read as the
+        // next request, so the connection ends here and the client must not reuse it.
+        if self.code.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
+        }
         response
     }
 }
