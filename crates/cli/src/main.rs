@@ -10,7 +10,7 @@ use formsmith_engine::{
     FillOptions, Form, OpenOptions, SaveOptions, values_from_json, values_from_xfdf,
 };
 use formsmith_schema::{
-    EditContext, EditRequest, Error, GenerateOptions, RuleResolver, detected, edit, generate,
+    EditContext, EditRequest, Error, GenerateOptions, detected, edit, generate,
 };
 
 type Result<T, E = Error> = std::result::Result<T, E>;
@@ -93,6 +93,9 @@ enum Command {
         /// Rewrite the whole file instead of appending an incremental update (--values only).
         #[arg(long)]
         full_rewrite: bool,
+        /// A language model for --instructions (off unless --llm-url is given).
+        #[command(flatten)]
+        llm: formsmith_llm::LlmArgs,
     },
     /// Find the fillable areas printed on flat pages (boxes, rules, comb rows, check boxes,
     /// signature lines) with their labels; print them, print them as an edit schema, or
@@ -477,6 +480,7 @@ fn run(cli: Cli) -> Result<()> {
             radio_enums,
             native_only,
             password,
+            llm,
             ..
         } => {
             if schema.is_none() && instructions.is_none() {
@@ -507,9 +511,11 @@ fn run(cli: Cli) -> Result<()> {
                 password,
                 detect_flat_pages: !native_only,
             };
-            let resolver = RuleResolver::default();
+            let resolver = llm.resolver().map_err(|message| {
+                Error::InvalidOptions(vec![formsmith_schema::Violation { path: "--llm-url".into(), message }])
+            })?;
             let context = EditContext {
-                resolver: &resolver,
+                resolver: resolver.as_ref(),
                 load_image: &|url| load_image(&base, url),
                 labels: &formsmith_schema::printed_labels,
             };

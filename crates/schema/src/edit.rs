@@ -174,7 +174,7 @@ pub fn edit(pdf: &[u8], request: &EditRequest, context: &EditContext<'_>) -> Res
         request.instructions.as_deref(),
         context.resolver,
         &mut warnings,
-    );
+    )?;
     let mut schema_json =
         serde_json::to_value(&schema).map_err(|e| Error::invalid("", e.to_string()))?;
     // A schema Formsmith generated marks the form's required fields; a request that does not
@@ -232,7 +232,7 @@ fn decide_values(
     instructions: Option<&str>,
     resolver: &dyn InstructionResolver,
     warnings: &mut Vec<String>,
-) -> Map<String, Value> {
+) -> Result<Map<String, Value>> {
     let mut pinned = Map::new();
     for (key, property) in &schema.properties {
         if let Some(value) = property.value.as_ref().filter(|v| !v.is_null()) {
@@ -242,6 +242,9 @@ fn decide_values(
     let mut values = Map::new();
     if let Some(text) = instructions.filter(|t| !t.trim().is_empty()) {
         let resolution = resolver.resolve(schema, text, &pinned);
+        if let Some(failure) = resolution.failure {
+            return Err(Error::Resolver(failure));
+        }
         warnings.extend(resolution.warnings);
         for (key, value) in resolution.values {
             if !value.is_null()
@@ -259,7 +262,7 @@ fn decide_values(
             ordered.insert(key.clone(), v.clone());
         }
     }
-    ordered
+    Ok(ordered)
 }
 
 /// What will be written: engine values for native fields, stamps for the rest.

@@ -47,6 +47,9 @@ pub enum Error {
     /// The values break the schema (types, enums, maxLength, conditional rules).
     #[error("values do not satisfy the schema: {}", list(.0))]
     SchemaValidation(Vec<Violation>),
+    /// The instruction resolver failed (a language model that did not answer usefully).
+    #[error("the instructions could not be resolved: {0}")]
+    Resolver(String),
 }
 
 impl Error {
@@ -57,6 +60,7 @@ impl Error {
             Self::InvalidOptions(_) => FailureReason::InvalidOptions,
             Self::EmptySchema(_) => FailureReason::EmptySchema,
             Self::SchemaValidation(_) => FailureReason::SchemaValidationError,
+            Self::Resolver(_) => FailureReason::InternalError,
         }
     }
 

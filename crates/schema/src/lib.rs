@@ -28,5 +28,5 @@ pub use error::{Error, Result, Violation};
 pub use generate::{GenerateOptions, generate};
 pub use instructions::{InstructionResolver, NoResolver, Resolution, RuleResolver};
 pub use labels::{LabelSource, NoLabels, PrintedLabels, PrintedWord};
-pub use model::{EditJson, EditRootJson, FieldKind, SourceAcroForm, TextEditOptions};
+pub use model::{EditJson, EditRootJson, FieldKind, SourceAcroForm, TextEditOptions, ValueKind};
 pub use printed::{page_text, printed_labels};

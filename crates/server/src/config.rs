@@ -165,6 +165,10 @@ pub struct Config {
         value_delimiter = ','
     )]
     pub secret_key_old: Vec<SecretText>,
+
+    /// A language model for edit runs' instructions (off unless --llm-url is given).
+    #[command(flatten)]
+    pub llm: formsmith_llm::LlmArgs,
 }
 
 /// Key text from the configuration; never printed.
@@ -222,6 +226,7 @@ impl Config {
             auth_fail_burst: 20.0,
             secret_key: None,
             secret_key_old: Vec::new(),
+            llm: formsmith_llm::LlmArgs::default(),
         }
     }
 

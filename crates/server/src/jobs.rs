@@ -7,7 +7,7 @@ use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use formsmith_engine::{Form, OpenOptions};
-use formsmith_schema::{EditContext, EditOutcome, EditRequest, GenerateOptions, RuleResolver};
+use formsmith_schema::{EditContext, EditOutcome, EditRequest, GenerateOptions, InstructionResolver};
 use serde_json::{Map, Value, json};
 
 use crate::errors::Code;
@@ -91,6 +91,7 @@ pub fn edit(
     password: Option<String>,
     config: &Value,
     load_image: &dyn Fn(&str) -> Result<Vec<u8>, String>,
+    resolver: &dyn InstructionResolver,
 ) -> Result<EditOutcome, Failure> {
     let mut generate = GenerateOptions::default();
     generate.radio_enums = flag(config, "radioEnumsEnabled", true);
@@ -105,9 +106,8 @@ pub fn edit(
     // Flat pages get their printed boxes detected unless the caller wants native fields only.
     request.detect_flat_pages = !flag(config, "nativeFieldsOnly", false);
     request.password = password;
-    let resolver = RuleResolver::default();
     let context = EditContext {
-        resolver: &resolver,
+        resolver,
         load_image,
         labels: &formsmith_schema::printed_labels,
     };

@@ -67,6 +67,9 @@ pub enum StartError {
     /// The database could not be opened or migrated.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// A flag is inconsistent (e.g. --llm-url without --llm-model).
+    #[error("configuration: {0}")]
+    Config(String),
 }
 
 /// A running server.
@@ -175,7 +178,9 @@ pub async fn start_on(listener: TcpListener, config: Config) -> Result<Server, S
     }
     let signer = Signer::load_or_create(&config.data_dir)?;
     let workers = config.worker_count();
+    let resolver: Arc<dyn formsmith_schema::InstructionResolver> = Arc::from(config.llm.resolver().map_err(StartError::Config)?);
     let state = Arc::new(AppState {
+        resolver,
         downloader: Downloader::new(
             config.max_upload_bytes,
             Duration::from_secs(config.download_timeout_secs.max(1)),

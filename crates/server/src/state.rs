@@ -47,6 +47,8 @@ pub struct AppState {
     pub bound: SocketAddr,
     /// Workers started.
     pub workers: usize,
+    /// Turns edit runs' instructions into values: offline, or a configured language model.
+    pub resolver: Arc<dyn formsmith_schema::InstructionResolver>,
 }
 
 impl AppState {

@@ -407,6 +407,7 @@ async fn execute(
     let handle = tokio::runtime::Handle::current();
     let blobs = state.blobs.clone();
     let downloader = state.downloader.clone();
+    let resolver = state.resolver.clone();
     let config = run.config.clone();
     let run_id = run.id.clone();
     let ws = run.workspace_id.clone();
@@ -431,7 +432,7 @@ async fn execute(
                 };
                 let pdf = jobs::as_pdf(&pdf, &file_name)?;
                 let outcome =
-                    jobs::guarded(|| jobs::edit(&pdf, password.clone(), &config, &load_image))?;
+                    jobs::guarded(|| jobs::edit(&pdf, password.clone(), &config, &load_image, resolver.as_ref()))?;
                 for w in &outcome.warnings {
                     tracing::info!(run_id = %run_id, "edit warning: {w}");
                 }

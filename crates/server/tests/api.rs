@@ -867,3 +867,68 @@ async fn office_inputs_are_converted_for_edits_and_parses() {
     assert!(content.contains("Pet licence application"), "{parsed}");
     t.server.shutdown().await;
 }
+
+/// A scripted OpenAI-compatible endpoint on loopback: answers each chat-completions request
+/// with the next (status, content) and records the request bodies.
+async fn scripted_model(replies: Vec<(u16, String)>) -> (String, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    use std::sync::{Arc, Mutex};
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let script = Arc::new(Mutex::new(replies.into_iter()));
+    let (recorder, replies) = (seen.clone(), script.clone());
+    let app = axum::Router::new().route(
+        "/v1/chat/completions",
+        axum::routing::post(move |axum::Json(body): axum::Json<Value>| {
+            let (recorder, replies) = (recorder.clone(), replies.clone());
+            async move {
+                recorder.lock().unwrap().push(body);
+                let (status, content) = replies.lock().unwrap().next().unwrap_or((500, String::new()));
+                let answer = json!({"choices": [{"index": 0, "message": {"role": "assistant", "content": content}}]});
+                (axum::http::StatusCode::from_u16(status).unwrap(), axum::Json(answer))
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/v1", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (url, seen)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn instructions_through_a_configured_language_model() {
+    // The W-9's plain text key is known only after detection, so the model's answer is
+    // scripted from a first server without a model.
+    let t = start(|_| {}).await;
+    let file = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let (mut schema, key) = t.w9_schema(&file, "unused").await;
+    t.server.shutdown().await;
+    schema["properties"][&key].as_object_mut().unwrap().remove("extend_edit:value");
+
+    let answer = json!({ &key: "Jordan Avery", "made_up": "x" }).to_string();
+    let (url, seen) = scripted_model(vec![(200, answer)]).await;
+    let t = start(|c| {
+        c.llm.url = Some(url);
+        c.llm.model = Some("scripted".into());
+        c.llm.retries = 1;
+    })
+    .await;
+    let file = t.upload("fillable/irs-fw9-2024.pdf").await;
+    let request = json!({"file": {"id": file}, "config": {"schema": schema, "instructions": "Fill it in for Jordan Avery.", "flattenPdf": false}});
+    // The model's answer lands in the form, checked like a record; a key it made up does not.
+    let (s, run) = t.json(t.post("/edit", &request)).await;
+    assert_eq!(s, 200, "{run}");
+    assert_eq!(run["output"]["filledValues"][&key], "Jordan Avery", "{run}");
+    assert!(!run["output"]["filledValues"].as_object().unwrap().contains_key("made_up"));
+    {
+        let asked = seen.lock().unwrap();
+        assert_eq!(asked.len(), 1);
+        assert_eq!(asked[0]["model"], "scripted");
+        assert!(asked[0]["messages"][1]["content"].as_str().unwrap().contains("Fill it in for Jordan Avery."));
+    }
+    // A model that keeps failing (the script is used up: 500s) fails the run, saying why.
+    let (s, body) = t.json(t.post("/edit", &request)).await;
+    assert_eq!(s, 500, "{body}");
+    assert_eq!(body["code"], "INTERNAL_ERROR");
+    assert!(body["message"].as_str().unwrap().contains("language model"), "{body}");
+    assert_eq!(seen.lock().unwrap().len(), 3, "one attempt and one retry after the first run");
+    t.server.shutdown().await;
+}

@@ -22,6 +22,10 @@ pub struct Resolution {
     pub values: Map<String, Value>,
     /// What was understood but not placed with confidence (left blank), for a person.
     pub warnings: Vec<String>,
+    /// Set when the resolver could not do its work at all (a language model that stayed
+    /// unreachable or kept answering nonsense): the run fails with this message rather than
+    /// filling a form with half the answers.
+    pub failure: Option<String>,
 }
 
 /// Turns instructions into property values.

@@ -345,6 +345,7 @@ impl<'a> Run<'a> {
         Resolution {
             values,
             warnings: self.warnings,
+            failure: None,
         }
     }
 
