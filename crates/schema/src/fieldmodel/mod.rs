@@ -341,12 +341,16 @@ fn choose_label(field: &Field, around: &Around, below_first: bool) -> (Option<St
         // A printed phrase naming another kind of value than a field name that says what it
         // holds ("users2_name_first" under "Social security No"): the phrase is a
         // neighbour's caption; the name was written for this field.
+        // Within one family the name wins too when its last word names the part
+        // ("users1_mailing_address_city" under "(Number and Street)"): names built that way
+        // are written part by part, captions of stacked boxes are easily the neighbour's.
         if field.kind == FieldType::Text
             && let Some(n) = name.as_deref()
             && let (Some(by_name), Some(by_print)) = (kind_of(n), kind_of(&text))
             && semantic::family(by_name).is_some()
             && semantic::family(by_print).is_some()
-            && semantic::family(by_name) != semantic::family(by_print)
+            && (semantic::family(by_name) != semantic::family(by_print)
+                || (by_name != by_print && names_its_part(n, by_name)))
         {
             return match tooltip.as_deref().map(tooltip_caption) {
                 Some(t) if kind_of(&t).is_some_and(|k| semantic::family(k) == semantic::family(by_name)) => (Some(t), LabelOrigin::Tooltip),
@@ -362,6 +366,13 @@ fn choose_label(field: &Field, around: &Around, below_first: bool) -> (Option<St
         Some(n) => (Some(n), LabelOrigin::Name),
         None => (None, LabelOrigin::None),
     }
+}
+
+/// Whether a field name of several words ends in the word that names `kind`
+/// ("mailing address zip" -> postal code), the way structured names are written.
+fn names_its_part(name: &str, kind: Semantic) -> bool {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    words.len() >= 2 && words.last().is_some_and(|last| kind_of(last) == Some(kind))
 }
 
 /// The kind of value a phrase names.
