@@ -375,6 +375,23 @@ fn names_its_part(name: &str, kind: Semantic) -> bool {
     words.len() >= 2 && words.last().is_some_and(|last| kind_of(last) == Some(kind))
 }
 
+/// How many boxes of the given lengths (a row, first box first) take one value of kind
+/// `s` split into its usual digit groups, if they do: SSN 3-2-4, EIN 2-7, phone 3-3-4,
+/// ZIP+4 5-4, a date 2-2-4 (month, day and year in either order).
+fn digit_groups_of(s: Semantic, lengths: &[Option<u32>]) -> Option<usize> {
+    let lengths: Vec<u32> = lengths.iter().map(|l| l.unwrap_or(0)).collect();
+    let patterns: &[&[u32]] = match s {
+        Semantic::Ssn => &[&[3, 2, 4]],
+        Semantic::Ein => &[&[2, 7]],
+        Semantic::Tin => &[&[3, 2, 4], &[2, 7]],
+        Semantic::Tel | Semantic::Fax => &[&[3, 3, 4]],
+        Semantic::PostalCode => &[&[5, 4]],
+        Semantic::Bday | Semantic::Date | Semantic::DateSigned => &[&[2, 2, 4], &[4, 2, 2]],
+        _ => &[],
+    };
+    patterns.iter().find(|p| **p == lengths.as_slice()).map(|p| p.len())
+}
+
 /// The kind of value a phrase names.
 fn kind_of(text: &str) -> Option<Semantic> {
     semantic::from_words(&semantic::normalize(text))
@@ -812,12 +829,38 @@ fn refine_with_neighbours(
             last = b;
             m += 1;
         }
+        // Boxes captioned one by one ("first three numbers", "last four numbers") whose
+        // lengths are the groups of the first box's kind (3-2-4 after an SSN, 3-3-4 after
+        // a phone) are that value's parts, whatever their own captions say.
+        let mut grouped = false;
+        if run.len() == 1 && fields[i].kind == FieldType::Text {
+            let mut lengths = vec![fields[i].max_len];
+            let mut more = Vec::new();
+            let mut last = first;
+            for &j in order.iter().skip(k + 1).take(3) {
+                let Some((p, b)) = boxes[j] else { break };
+                let same_row = (b.top - last.top).abs() < 0.5 * (last.bottom - last.top).max(4.0);
+                let close = b.left >= last.right - 2.0 && b.left - last.right < 40.0;
+                if p != page || !same_row || !close || fields[j].kind != FieldType::Text {
+                    break;
+                }
+                lengths.push(fields[j].max_len);
+                more.push(j);
+                last = b;
+                if let Some(n) = digit_groups_of(infos[i].semantic, &lengths) {
+                    run.extend(more.iter().take(n - 1));
+                    m = k + n;
+                    grouped = true;
+                    break;
+                }
+            }
+        }
         if run.len() >= 2 && splittable(infos[i].semantic) && fields[i].kind == FieldType::Text {
             let count = run.len();
             let (label, semantic) = (infos[i].label.clone(), infos[i].semantic);
             for (n, &idx) in run.iter().enumerate() {
                 infos[idx].part = Some(Part { index: n + 1, count });
-                if infos[idx].label_origin == LabelOrigin::None {
+                if infos[idx].label_origin == LabelOrigin::None || (grouped && n > 0) {
                     infos[idx].label.clone_from(&label);
                     infos[idx].label_origin = LabelOrigin::FirstBox;
                     infos[idx].semantic = semantic;
