@@ -376,20 +376,25 @@ fn names_its_part(name: &str, kind: Semantic) -> bool {
 }
 
 /// How many boxes of the given lengths (a row, first box first) take one value of kind
-/// `s` split into its usual digit groups, if they do: SSN 3-2-4, EIN 2-7, phone 3-3-4,
-/// ZIP+4 5-4, a date 2-2-4 (month, day and year in either order).
-fn digit_groups_of(s: Semantic, lengths: &[Option<u32>]) -> Option<usize> {
+/// `s` split into its usual digit groups, and the kind of the whole value, if they do:
+/// SSN 3-2-4, EIN 2-7, phone 3-3-4 (the first box may say "area code"), ZIP+4 5-4, a date
+/// 2-2-4 or 4-2-2 (the first box may say "month").
+fn digit_groups_of(s: Semantic, lengths: &[Option<u32>]) -> Option<(usize, Semantic)> {
+    use Semantic::*;
     let lengths: Vec<u32> = lengths.iter().map(|l| l.unwrap_or(0)).collect();
-    let patterns: &[&[u32]] = match s {
-        Semantic::Ssn => &[&[3, 2, 4]],
-        Semantic::Ein => &[&[2, 7]],
-        Semantic::Tin => &[&[3, 2, 4], &[2, 7]],
-        Semantic::Tel | Semantic::Fax => &[&[3, 3, 4]],
-        Semantic::PostalCode => &[&[5, 4]],
-        Semantic::Bday | Semantic::Date | Semantic::DateSigned => &[&[2, 2, 4], &[4, 2, 2]],
-        _ => &[],
+    let (patterns, whole): (&[&[u32]], Semantic) = match s {
+        Ssn => (&[&[3, 2, 4]], Ssn),
+        Ein => (&[&[2, 7]], Ein),
+        Tin => (&[&[3, 2, 4], &[2, 7]], Tin),
+        Tel | TelAreaCode => (&[&[3, 3, 4]], Tel),
+        Fax => (&[&[3, 3, 4]], Fax),
+        PostalCode => (&[&[5, 4]], PostalCode),
+        Bday | BdayMonth | BdayDay | BdayYear => (&[&[2, 2, 4], &[4, 2, 2]], Bday),
+        Date | DateMonth | DateDay | DateYear => (&[&[2, 2, 4], &[4, 2, 2]], Date),
+        DateSigned => (&[&[2, 2, 4], &[4, 2, 2]], DateSigned),
+        _ => return None,
     };
-    patterns.iter().find(|p| **p == lengths.as_slice()).map(|p| p.len())
+    patterns.iter().find(|p| **p == lengths.as_slice()).map(|p| (p.len(), whole))
 }
 
 /// The kind of value a phrase names.
@@ -744,10 +749,16 @@ fn entity_and_qualifier(field: &Field, info: &FieldInfo, row_header: Option<&str
         .or_else(|| row_header.map(semantic::normalize).and_then(|r| find_word(ENTITIES, &r)))
         .or_else(|| section.as_deref().and_then(|s| find_word(ENTITIES, s)))
         .or_else(|| find_word(ENTITIES, &name));
+    // A "heading" that names a kind of value other than this field's ("5. DATE OF BIRTH"
+    // above the phone boxes) is another field's caption: its qualifier is not this field's.
+    let heading_qualifies = |heading: &str| match semantic::from_words(heading) {
+        Some(kind) => kind == info.semantic || semantic::family(kind).is_some() && semantic::family(kind) == semantic::family(info.semantic),
+        None => true,
+    };
     let qualifier = own
         .iter()
         .find_map(|t| find_word(QUALIFIERS, t))
-        .or_else(|| section.as_deref().and_then(|s| find_word(QUALIFIERS, s)));
+        .or_else(|| section.as_deref().filter(|s| heading_qualifies(s)).and_then(|s| find_word(QUALIFIERS, s)));
     (entity.map(str::to_string), qualifier.map(str::to_string))
 }
 
@@ -833,7 +844,7 @@ fn refine_with_neighbours(
         // lengths are the groups of the first box's kind (3-2-4 after an SSN, 3-3-4 after
         // a phone) are that value's parts, whatever their own captions say.
         let mut grouped = false;
-        if run.len() == 1 && fields[i].kind == FieldType::Text {
+        if fields[i].kind == FieldType::Text {
             let mut lengths = vec![fields[i].max_len];
             let mut more = Vec::new();
             let mut last = first;
@@ -847,10 +858,13 @@ fn refine_with_neighbours(
                 lengths.push(fields[j].max_len);
                 more.push(j);
                 last = b;
-                if let Some(n) = digit_groups_of(infos[i].semantic, &lengths) {
+                if let Some((n, whole)) = digit_groups_of(infos[i].semantic, &lengths) {
+                    run.truncate(1);
                     run.extend(more.iter().take(n - 1));
                     m = k + n;
                     grouped = true;
+                    // "Area code" on the first of three phone boxes: the boxes hold a phone.
+                    infos[i].semantic = whole;
                     break;
                 }
             }
