@@ -135,7 +135,20 @@ fn semantic_of_key(leaf: &str, parents: &[String]) -> Option<Semantic> {
 
 /// Facts of a data record (a JSON object or array of any shape).
 pub fn from_record(value: &Value, facts: &mut Vec<Fact>) {
+    let start = facts.len();
     walk(value, &mut Vec::new(), None, 0, facts);
+    // "nombre": "Wilmer Antonio Reyes" with no family-name key beside it is the whole name
+    // (Spanish records write "nombre" for the person's name, and "nombre" + "apellidos"
+    // when they split it).
+    let parent = |f: &Fact| f.source.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default();
+    let split_here: Vec<String> =
+        facts[start..].iter().filter(|f| f.semantic == Some(Semantic::FamilyName)).map(parent).collect();
+    for fact in &mut facts[start..] {
+        let several_words = matches!(&fact.value, FactValue::Text(t) if t.split_whitespace().count() >= 2);
+        if fact.semantic == Some(Semantic::GivenName) && several_words && !split_here.contains(&parent(fact)) {
+            fact.semantic = Some(Semantic::Name);
+        }
+    }
 }
 
 fn walk(value: &Value, path: &mut Vec<String>, ordinal: Option<usize>, depth: usize, facts: &mut Vec<Fact>) {

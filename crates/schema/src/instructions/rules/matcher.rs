@@ -304,6 +304,17 @@ impl Index {
                         }
                     }
                 }
+                // So do the native field's name words ("defendant_vehicle_make" under the
+                // caption "Make"): the form's author named the field for what it holds.
+                if p.radio_option.is_none()
+                    && let Some(words) = p.field_name.as_deref().and_then(field_name_words)
+                {
+                    for extra in text::tokens(&words) {
+                        if extra.chars().count() >= 3 && extra.chars().all(char::is_alphabetic) && !t.contains(&extra) {
+                            t.push(extra);
+                        }
+                    }
+                }
                 text::drop_self_beside_other_role(&mut t);
                 t
             })
@@ -676,6 +687,14 @@ pub(super) fn number_reference(label: &str) -> Option<String> {
 }
 
 /// Generated keys that carry no words ("p1_t4", "f1_01", "c1_1_2") are not read.
+/// The words of a native field's own name (its last part, without indexes), when they are
+/// words and not a generator's numbering ("f1_01", "Text12").
+fn field_name_words(full_name: &str) -> Option<String> {
+    let short = full_name.rsplit('.').next().unwrap_or(full_name);
+    let short = short.split('[').next().unwrap_or(short);
+    crate::fieldmodel::junk::name_words(short).filter(|w| key_is_meaningful(&w.replace(' ', "_")))
+}
+
 fn key_is_meaningful(key: &str) -> bool {
     key.split('_')
         .filter(|w| w.chars().any(char::is_alphabetic))
