@@ -31,13 +31,18 @@ fn the_field_model_holds_its_measured_accuracy_on_held_out_forms() {
         rate(held_out.key_readable, held_out.keyed),
     );
     println!(
-        "dev: {} fields, label {:.3}, type {:.3}, key readable {:.3}",
+        "dev: {} fields, label {:.3}, entity {:.3}, type {:.3}, key readable {:.3}",
         dev.fields,
         rate(dev.label, dev.fields),
+        rate(dev.entity, dev.fields),
         rate(dev.typed_right, dev.typed),
         rate(dev.key_readable, dev.keyed)
     );
-    println!("held-out: {} fields, label {label:.3}, type {typed:.3}, key readable {keys:.3}", held_out.fields);
+    println!(
+        "held-out: {} fields, label {label:.3}, entity {:.3}, type {typed:.3}, key readable {keys:.3}",
+        held_out.fields,
+        rate(held_out.entity, held_out.fields)
+    );
     assert!(all.fields >= 2000, "{} truth fields", all.fields);
     assert_eq!(all.missing, 0, "truth names the CLI does not list");
     assert!(label >= 0.70, "held-out label accuracy {label:.3}");

@@ -746,12 +746,14 @@ fn entity_and_qualifier(field: &Field, info: &FieldInfo, row_header: Option<&str
         .collect();
     let section = info.section.as_deref().map(semantic::normalize);
     let name = semantic::normalize(&field.name.replace(['[', ']', '.', '_'], " "));
+    // The field's own name before the row and section around it: the author named the
+    // field for its party ("defendant_eye_color" in a row headed "Mother's maiden name").
     let entity = own
         .iter()
         .find_map(|t| find_word(ENTITIES, t))
+        .or_else(|| find_word(ENTITIES, &name))
         .or_else(|| row_header.map(semantic::normalize).and_then(|r| find_word(ENTITIES, &r)))
-        .or_else(|| section.as_deref().and_then(|s| find_word(ENTITIES, s)))
-        .or_else(|| find_word(ENTITIES, &name));
+        .or_else(|| section.as_deref().and_then(|s| find_word(ENTITIES, s)));
     // A "heading" that names a kind of value other than this field's ("5. DATE OF BIRTH"
     // above the phone boxes) is another field's caption: its qualifier is not this field's.
     let heading_qualifies = |heading: &str| match semantic::from_words(heading) {
