@@ -50,6 +50,9 @@ pub fn evaluate(truth_dir: &Path, corpus: &Path, only: Option<&str>, show: &dyn 
         let split = split_of(&stem);
         let mut score = Score::default();
         let showing = show(split) || only.is_some();
+        if std::env::var_os("FM_ENTITY").is_some() {
+            println!("FORM {stem} {split}");
+        }
         for t in truth["fields"].as_array().into_iter().flatten() {
             let name = t["name"].as_str().unwrap_or_default();
             let Some((index, info)) = model.fields.iter().enumerate().find(|(_, f)| f.name == name) else {
@@ -121,6 +124,9 @@ impl Score {
             self.typed_right += usize::from(type_ok);
         }
         self.entity += usize::from(entity_ok);
+        if !entity_ok && std::env::var_os("FM_ENTITY").is_some() {
+            println!("  ENTITY truth {truth_entity:?} model {:?} | {} | {:?}", info.entity, info.name, info.label);
+        }
         if let Some(key) = key {
             self.keyed += 1;
             let readable = key_readable(key, truth_label, truth_type);
