@@ -111,6 +111,16 @@ impl InstructionResolver for RuleResolver {
         run.shape_values();
         let sentences: Vec<String> = request::sentences(&prose).into_iter().map(str::to_string).collect();
         run.answer_choices(&sentences, &answers);
+        for clause in std::mem::take(&mut run.not_understood) {
+            let used = run.values.values().any(|(_, source)| {
+                source == &clause
+                    || (clause.len() >= 12 && source.contains(clause.as_str()))
+                    || (source.len() >= 12 && clause.contains(source.as_str()))
+            });
+            if !used {
+                run.warn(format!("did not understand \"{clause}\"; nothing was filled from it"));
+            }
+        }
         for (clause, range, message) in clause_facts {
             if !range.clone().any(|i| placed.get(i).copied().unwrap_or(false)) && !placed_values.iter().any(|v| clause.contains(v.as_str())) {
                 run.warn(message);
@@ -212,6 +222,8 @@ struct Run<'a> {
     /// Clauses no label named: (clause, its label/value readings, the message if they stay
     /// unplaced), read again by meaning.
     unplaced: Vec<Unplaced>,
+    /// Clauses no phrasing reads; reported unless a fact read from their sentence was placed.
+    not_understood: Vec<String>,
     pinned: &'a Map<String, Value>,
     /// Property -> value and the clause that gave it.
     values: HashMap<usize, (Value, String)>,
@@ -297,6 +309,7 @@ impl<'a> Run<'a> {
             places,
             day_first: None,
             unplaced: Vec::new(),
+            not_understood: Vec::new(),
             pinned,
             values: HashMap::new(),
             warnings: Vec::new(),
@@ -581,9 +594,8 @@ impl<'a> Run<'a> {
             }
             Parsed::Unknown => {
                 if clause.chars().any(char::is_alphanumeric) && !is_aside(clause) {
-                    self.warn(format!(
-                        "did not understand \"{clause}\"; nothing was filled from it"
-                    ));
+                    // Said only at the end: prose may still place what the clause says.
+                    self.not_understood.push(clause.to_string());
                 }
             }
         }

@@ -173,8 +173,12 @@ impl Run<'_> {
             .collect();
         // "Date of birth" says "birth" twice: for birth dates the qualifier adds nothing.
         let birth = matches!(s, Semantic::Bday | Semantic::BdayDay | Semantic::BdayMonth | Semantic::BdayYear);
-        // A business name is a work value anyway: "work" tells nothing there.
-        let business = matches!(s, Semantic::Organization | Semantic::OrganizationTitle);
+        // A business name is a work value anyway, and a person's name has no work variant
+        // ("Name as shown on your individual or business return"): "work" tells nothing there.
+        let business = matches!(
+            s,
+            Semantic::Organization | Semantic::OrganizationTitle | Semantic::Name | Semantic::GivenName | Semantic::FamilyName | Semantic::AdditionalName
+        );
         let says_nothing = |q: &str| (birth && q == "birth") || (business && q == "work");
         let qualifier_of = |p: usize| self.meanings[p].qualifier.as_deref().filter(|q| !says_nothing(q));
         let wanted = fact.qualifier.as_deref().filter(|q| !says_nothing(q));
