@@ -111,6 +111,17 @@ impl InstructionResolver for RuleResolver {
         run.shape_values();
         let sentences: Vec<String> = request::sentences(&prose).into_iter().map(str::to_string).collect();
         run.answer_choices(&sentences, &answers);
+        // Descriptions listed without colons ("blue eyes, brown hair, height 6'1"").
+        let mut described = false;
+        for clause in run.not_understood.clone() {
+            if let Some(actions) = run.descriptors(&clause) {
+                run.apply(actions, &clause);
+                described = true;
+            }
+        }
+        if described {
+            run.shape_values();
+        }
         for clause in std::mem::take(&mut run.not_understood) {
             let used = run.values.values().any(|(_, source)| {
                 source == &clause
@@ -717,6 +728,69 @@ impl<'a> Run<'a> {
             *roles = named;
         }
         self.apply(actions, clause);
+    }
+
+    /// A clause that lists short descriptions without colons — "blue eyes, brown hair,
+    /// height 6'1", heavy build" — read piece by piece as "label value" or "value label"
+    /// where the label words name exactly one field and the value fits it. A piece read two
+    /// ways that name different fields is left out.
+    fn descriptors(&self, clause: &str) -> Option<Vec<Action>> {
+        const OPENERS: &[&str] = &["he's", "she's", "he", "she", "is", "has", "a", "an", "his", "her", "and", "with", "er", "sie", "ist", "hat", "il", "elle", "est", "es", "tiene", "y", "und", "et"];
+        // A value is a noun or an adjective with its number: no joining word, verb or
+        // hedge inside ("about 190", "get $310 in", "so mark it" are not values).
+        const NOT_VALUE: &[&str] = &[
+            "to", "is", "are", "was", "were", "be", "goes", "go", "get", "gets", "got", "at", "in", "on", "for", "from", "with", "of", "the", "and",
+            "or", "my", "our", "your", "i", "we", "you", "it", "so", "mark", "check", "put", "about", "around", "approximately", "roughly", "maybe",
+            "de", "à", "en", "la", "el", "ist", "bei", "zu", "von", "und", "et", "y", "le", "der", "die", "das", "not", "no", "no.", "never",
+            "nr", "nr.", "n°", "id", "#", ":", "etwa", "environ", "unos", "hoy", "firmo",
+        ];
+        static PIECES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[;,]\s+|\s+and\s+").expect("valid regex"));
+        let targets = |a: &[Action]| -> Vec<usize> {
+            let mut t: Vec<usize> = a
+                .iter()
+                .map(|x| match x {
+                    Action::Set(p, _) | Action::Clear(p) => *p,
+                })
+                .collect();
+            t.sort_unstable();
+            t
+        };
+        let mut actions = Vec::new();
+        for piece in PIECES.split(clause) {
+            let mut words: Vec<&str> = piece.split_whitespace().collect();
+            while words.len() > 2 && words.first().is_some_and(|w| OPENERS.contains(&w.to_lowercase().as_str())) {
+                words.remove(0);
+            }
+            let n = words.len();
+            if !(2..=5).contains(&n) {
+                continue;
+            }
+            // (label words said, actions)
+            let mut readings: Vec<(usize, Vec<Action>)> = Vec::new();
+            for k in 1..=3.min(n - 1) {
+                for (label, value) in [(words[..k].join(" "), words[k..].join(" ")), (words[n - k..].join(" "), words[..n - k].join(" "))] {
+                    let value_words: Vec<String> = value.split_whitespace().map(str::to_lowercase).collect();
+                    if value_words.len() > 3 || value_words.iter().any(|w| NOT_VALUE.contains(&w.as_str())) {
+                        continue;
+                    }
+                    let Ok((found, _)) = self.plan_assign(&label, &value, &[], Want::Any) else { continue };
+                    // The words said must be most of the field's own label: "Family" does
+                    // not name "Probate and Family Court county".
+                    let said = text::tokens(&label).len();
+                    let covers = targets(&found).iter().all(|&p| said * 2 >= text::tokens(&self.prop(p).label).len());
+                    if !found.is_empty() && covers {
+                        readings.push((said, found));
+                    }
+                }
+            }
+            let Some(first) = readings.first().map(|(_, a)| targets(a)) else { continue };
+            if readings.iter().all(|(_, r)| targets(r) == first) && first.iter().all(|p| !self.values.contains_key(p)) {
+                // The reading with the most label words is the precise one ("case no." over "case").
+                readings.sort_by_key(|(said, _)| std::cmp::Reverse(*said));
+                actions.extend(readings.swap_remove(0).1);
+            }
+        }
+        (!actions.is_empty()).then_some(actions)
     }
 
     /// (actions, roles the label named) for "label = value".
