@@ -201,6 +201,35 @@ impl Run<'_> {
                 _ => {}
             }
         }
+        // Separate "Yes" and "No" check boxes whose native names share a stem
+        // (`defendant_photo_yes` / `defendant_photo_no`): one question, worded by the stem
+        // without its party ("photo").
+        let checkbox_answer = |p: usize| -> Option<(bool, String)> {
+            let prop = self.prop(p);
+            if prop.kind != Some(ValueKind::Boolean) || prop.radio_option.is_some() || self.is_pinned(p) {
+                return None;
+            }
+            let name = prop.field_name.as_deref()?;
+            let short = name.rsplit('.').next().unwrap_or(name).split('[').next().unwrap_or(name).to_lowercase();
+            let (stem, answer) = short
+                .strip_suffix("_yes")
+                .map(|s| (s, true))
+                .or_else(|| short.strip_suffix("_no").map(|s| (s, false)))?;
+            (is_yes(&prop.label) || is_no(&prop.label) || prop.label.trim().is_empty()).then(|| (answer, stem.to_string()))
+        };
+        let answers: Vec<(usize, bool, String)> =
+            (0..self.index.props.len()).filter_map(|p| checkbox_answer(p).map(|(a, stem)| (p, a, stem))).collect();
+        for &(yes, answer, ref stem) in &answers {
+            if !answer {
+                continue;
+            }
+            let Some(&(no, _, _)) = answers.iter().find(|(_, a, s)| !*a && s == stem) else { continue };
+            let words: Vec<String> = content_words(&stem.replace('_', " "))
+                .into_iter()
+                .filter(|w| crate::fieldmodel::entity_in(w).is_none() && !matches!(w.as_str(), "users1" | "users2" | "user"))
+                .collect();
+            out.push(Question { words, yes: Choice::Option(yes), no: Choice::Option(no) });
+        }
         // Check boxes are booleans: "Value(p, \"\")" stands for ticking them.
         out.into_iter()
             .map(|q| Question { yes: self.tick(q.yes), no: self.tick(q.no), words: q.words })
@@ -288,6 +317,8 @@ fn best_question(questions: &[Question], said: &[String], min: usize) -> Option<
         .filter_map(|(i, q)| {
             let words = &q.words[..q.words.len().min(12)];
             let hit = words.iter().filter(|w| said.contains(w)).count();
+            // A question of one long word ("photo", "English") is answered by that word.
+            let min = if words.len() == 1 && words[0].chars().count() >= 5 { 1 } else { min };
             let need = min.max(((words.len() as f64) * 0.6).ceil() as usize).min(5).max(min);
             (hit >= need).then_some((i, hit as f64 / words.len() as f64))
         })
