@@ -182,7 +182,11 @@ impl Run<'_> {
         let says_nothing = |q: &str| (birth && q == "birth") || (business && q == "work");
         let qualifier_of = |p: usize| self.meanings[p].qualifier.as_deref().filter(|q| !says_nothing(q));
         let wanted = fact.qualifier.as_deref().filter(|q| !says_nothing(q));
-        let exact: Vec<usize> = all.iter().copied().filter(|&p| qualifier_of(p) == wanted).collect();
+        // A value said with no qualifier is the current one: "current name" boxes are as
+        // much its home as unqualified ones (the reading order then picks the first asked).
+        let current = |q: Option<&str>| q.is_none() || matches!(q, Some("current" | "present"));
+        let exact: Vec<usize> =
+            all.iter().copied().filter(|&p| qualifier_of(p) == wanted || (wanted.is_none() && current(qualifier_of(p)))).collect();
         if !exact.is_empty() {
             return exact;
         }
