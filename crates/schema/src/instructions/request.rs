@@ -467,6 +467,11 @@ static BORN: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("valid regex")
 });
+/// Sex adjectives in the four languages, as whole words.
+static SEX_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(female|male|weiblich|männlich|maennlich|féminin|feminin|masculin|femenino|masculino|femenina)\b").expect("valid regex")
+});
+
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}").expect("valid regex")
 });
@@ -640,6 +645,11 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
             if let (Some(all), Some(m)) = (c.get(0), c.get(1)) {
                 push(Semantic::Bday, party_at(sentence, all.start(), story.as_deref()), None, m.as_str(), "date of birth");
             }
+        }
+        // "Female.", "a white male", "weiblich": the sex adjectives (not "man"/"woman",
+        // which are said of other people in passing).
+        for m in SEX_WORD.find_iter(sentence) {
+            push(Semantic::Sex, party_at(sentence, m.start(), story.as_deref()), None, m.as_str(), "sex");
         }
         for m in EMAIL.find_iter(sentence) {
             push(Semantic::Email, party_at(sentence, m.start(), story.as_deref()), None, m.as_str(), "email");

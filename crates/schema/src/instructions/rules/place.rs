@@ -626,7 +626,7 @@ impl Run<'_> {
     fn plan_sex(&self, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
         let female = matches!(
             semantic::normalize(value).as_str(),
-            "f" | "female" | "woman" | "weiblich" | "w" | "femme" | "feminin" | "femenino" | "mujer" | "frau"
+            "f" | "female" | "woman" | "weiblich" | "w" | "femme" | "feminin" | "femenino" | "femenina" | "mujer" | "frau"
         );
         let male = matches!(
             semantic::normalize(value).as_str(),
