@@ -306,6 +306,8 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         (r"\b(salutation|anrede|civilite)\b|^(mr mrs|mr ms|mr mrs ms)$", HonorificPrefix),
         (r"\b(job title|occupation|profession|beruf|berufsbezeichnung|ocupacion|puesto|emploi occupe|fonction|position title|your title)\b", OrganizationTitle),
         (r"\b(business|company|firm|employer|organization|organisation|corporation|agency|institution|school|bank|partnership|entity|firma|unternehmen|arbeitgeber|entreprise|societe|employeur|empresa|empleador|compania)('?s)? (legal )?name\b|\bname of (the )?(business|company|firm|employer|organization|agency|institution|school|bank|entity|partnership|corporation)\b|\b(raison sociale|razon social|nom de l entreprise)\b", Organization),
+        // "Person applying for lawful permanent residence": a status, not an address.
+        (r"\bpermanent residen(ce|t|cy)\b|\bresidency status\b", Text),
         // "Street Number Name", "Number and Street": a street, not a person's name.
         (r"\bstreet (number )?(and )?(name|number)\b|\bnumber and street\b|\bstreet name\b", StreetAddress),
         (r"\b(name|nom|nombre)\b", Name),
@@ -334,7 +336,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 
 /// How many rules the table has (for the test that every one compiles).
 #[cfg(test)]
-const RULE_COUNT: usize = 50;
+const RULE_COUNT: usize = 51;
 
 /// The type named by `text` (already [`normalize`]d), if any rule matches.
 pub fn from_words(text: &str) -> Option<Semantic> {
