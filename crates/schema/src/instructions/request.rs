@@ -149,6 +149,71 @@ pub fn from_record(value: &Value, facts: &mut Vec<Fact>) {
             fact.semantic = Some(Semantic::Name);
         }
     }
+    join_address_parts(facts, start);
+}
+
+/// An address a record gives in parts (`street`, `unit`, `city`, `state`, `zip` under one
+/// key) is also said whole, before its parts: placement then splits it the way the form
+/// asks (one "City, state and ZIP" box, or a box each), and the parts fill what is left.
+fn join_address_parts(facts: &mut Vec<Fact>, start: usize) {
+    let parent = |f: &Fact| f.source.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default();
+    let mut parents: Vec<String> = facts[start..]
+        .iter()
+        .filter(|f| f.semantic == Some(Semantic::StreetAddress))
+        .map(parent)
+        .collect();
+    parents.dedup();
+    for group in parents {
+        let part = |s: Semantic| {
+            facts[start..]
+                .iter()
+                .find(|f| f.semantic == Some(s) && parent(f) == group && f.ordinal.is_none())
+                .and_then(|f| match &f.value {
+                    FactValue::Text(t) => Some(t.clone()),
+                    FactValue::Bool(_) => None,
+                })
+        };
+        let (Some(street), city, state, postal) =
+            (part(Semantic::StreetAddress), part(Semantic::AddressLevel2), part(Semantic::AddressLevel1), part(Semantic::PostalCode))
+        else {
+            continue;
+        };
+        // A street that is already a whole address, or parts that do not make a place.
+        if street.contains(',') || (city.is_none() && postal.is_none()) {
+            continue;
+        }
+        let mut line = street;
+        if let Some(unit) = part(Semantic::AddressLine2) {
+            let bare = unit.chars().all(|c| c.is_alphanumeric()) && unit.chars().any(|c| c.is_ascii_digit());
+            line = if bare { format!("{line}, Apt {unit}") } else { format!("{line}, {unit}") };
+        }
+        let tail = [state, postal].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        for piece in [city, (!tail.is_empty()).then_some(tail)].into_iter().flatten() {
+            line = format!("{line}, {piece}");
+        }
+        // Only a line that reads back as these parts (a city and a state or ZIP the
+        // splitter knows); otherwise the parts go alone.
+        let reads_back = crate::instructions::shape::split_address(&line).is_some_and(|a| a.city.is_some() && (a.state.is_some() || a.postal.is_some()));
+        if !reads_back {
+            continue;
+        }
+        let Some(at) = facts[start..].iter().position(|f| parent(f) == group) else { continue };
+        let model = facts[start + at].clone();
+        let street_fact = facts[start..].iter().find(|f| f.semantic == Some(Semantic::StreetAddress) && parent(f) == group).cloned();
+        facts.insert(
+            start + at,
+            Fact {
+                semantic: Some(Semantic::StreetAddress),
+                entity: street_fact.as_ref().and_then(|f| f.entity.clone()).or(model.entity),
+                qualifier: street_fact.as_ref().and_then(|f| f.qualifier.clone()).or(model.qualifier),
+                label: group.trim_start_matches("record ").replace('.', " "),
+                value: FactValue::Text(line),
+                source: group.clone(),
+                ordinal: None,
+                origin: Origin::Record,
+            },
+        );
+    }
 }
 
 fn walk(value: &Value, path: &mut Vec<String>, ordinal: Option<usize>, depth: usize, facts: &mut Vec<Fact>) {
