@@ -890,14 +890,21 @@ fn refine_with_neighbours(
     }
     // A cell without an entity of its own takes the one its row agrees on ("First name" in
     // the row of "Dependent's social security number").
+    // Not a cell whose caption says "your", and not from a cell of the same kind beside it
+    // ("Your first name | Spouse's first name" are two people's columns).
+    let says_self = |info: &FieldInfo| {
+        [info.label.as_deref(), info.tooltip.as_deref()].into_iter().flatten().any(|t| {
+            semantic::normalize(t).split(' ').any(|w| matches!(w, "your" | "my" | "ihr" | "ihre" | "mein" | "meine" | "votre" | "vos" | "mon" | "ma" | "su" | "sus" | "mi"))
+        })
+    };
     let mut inherited: Vec<(usize, String)> = Vec::new();
     for i in 0..infos.len() {
-        if infos[i].entity.is_some() || fields[i].kind != FieldType::Text {
+        if infos[i].entity.is_some() || fields[i].kind != FieldType::Text || says_self(&infos[i]) {
             continue;
         }
         let Some((page, bi)) = boxes[i] else { continue };
         let mut row_entities: Vec<&String> = (0..infos.len())
-            .filter(|&j| j != i && fields[j].kind == FieldType::Text)
+            .filter(|&j| j != i && fields[j].kind == FieldType::Text && infos[j].semantic != infos[i].semantic)
             .filter(|&j| {
                 boxes[j].is_some_and(|(p, bj)| {
                     p == page && (bj.top - bi.top).abs() < 3.0 && (bj.bottom - bi.bottom).abs() < 3.0

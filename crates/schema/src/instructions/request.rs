@@ -376,7 +376,16 @@ pub fn from_label(label: &str, value: &str, clause: &str) -> Option<Fact> {
     if semantic.is_none() && party_in(label).is_some() && reads_as_person_name(value) {
         semantic = Some(Semantic::Name);
     }
-    let semantic = refine_by_value(semantic, value);
+    let mut semantic = refine_by_value(semantic, value);
+    // "Nombre: Alejandro Fuentes", "Nom : Jean-Marc Baptiste": a bare name label with
+    // several words is the whole name, whatever the word means on a form.
+    if matches!(semantic, Some(Semantic::GivenName | Semantic::FamilyName))
+        && matches!(words.as_str(), "nombre" | "name" | "nom" | "nome")
+        && value.split_whitespace().count() >= 2
+        && reads_as_person_name(value)
+    {
+        semantic = Some(Semantic::Name);
+    }
     Some(Fact {
         semantic,
         entity: party_in(label),

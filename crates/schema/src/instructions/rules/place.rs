@@ -78,6 +78,7 @@ impl Run<'_> {
                     self.apply(fresh, &clause);
                     done = true;
                 }
+                Err(Miss::Nowhere) if fact.semantic == Some(Semantic::AdditionalName) && self.middle_into_given(&fact) => done = true,
                 Err(Miss::Nowhere) if from_prose => {}
                 Err(Miss::Nowhere) => {
                     // Words a label may carry: "occupation": "nurse", "Beruf: Pflegerin".
@@ -621,6 +622,36 @@ impl Run<'_> {
             actions.extend(self.write(z, v)?);
         }
         Ok(actions)
+    }
+
+    /// A middle name or initial with no box of its own joins the given name already placed
+    /// in a "First name and middle initial" box ("Jennifer" -> "Jennifer L").
+    fn middle_into_given(&mut self, fact: &Fact) -> bool {
+        let FactValue::Text(middle) = &fact.value else { return false };
+        let Ok(Some(g)) = self.maybe(Semantic::GivenName, fact) else { return false };
+        let label = semantic::normalize(&self.meanings[g].label);
+        let initial_only = label.split(' ').any(|w| w == "initial" || w == "mi");
+        if !(initial_only || label.split(' ').any(|w| w == "middle")) {
+            return false;
+        }
+        let Some((Value::String(given), clause)) = self.values.get(&g).cloned() else { return false };
+        let middle = middle.trim().trim_end_matches('.');
+        let added = match middle.chars().next() {
+            Some(first) if initial_only => first.to_uppercase().to_string(),
+            Some(_) => middle.to_string(),
+            None => return false,
+        };
+        if given.split_whitespace().count() > 1 {
+            return false;
+        }
+        match self.write(g, &format!("{given} {added}")) {
+            Ok(actions) => {
+                self.values.remove(&g);
+                self.apply(actions, &clause);
+                true
+            }
+            Err(_) => false,
+        }
     }
 
     fn plan_sex(&self, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
