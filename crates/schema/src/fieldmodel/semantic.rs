@@ -299,6 +299,8 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         (r"^(yyyy|yy|year|jahr|annee|ano)$", DateYear),
         // Names.
         (r"\b(full name|vollstandiger name|nom complet|nom et prenoms?|nom prenoms?|nombre completo|nombre y apellidos?|apellidos y nombres?)\b", Name),
+        // One box for the whole name, family first: "Last name, first name, initial".
+        (r"\b(last|family) name\b.*\b(first|given)( name)?\b|\bsurnames?\b.*\b(first|given|forenames?)\b|\bapellidos?\b.*\bnombres?\b|\bnom\b.*\bprenoms?\b|\bnachname\b.*\bvorname", Name),
         (r"\b(first (name|and middle)|first$|given name|forename|vorname|prenom|prenoms|nombre de pila|nombres?$|primer nombre)\b|^nombre\b", GivenName),
         (r"\b(middle (name|initial)|middle$|mi$|m i$|initial$|segundo nombre|zweiter vorname)\b", AdditionalName),
         (r"\b(last name|surname|family name|nachname|familienname|nom de famille|nom de naissance|nom d usage|apellidos?|last$)\b|^nom$", FamilyName),
@@ -336,7 +338,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 
 /// How many rules the table has (for the test that every one compiles).
 #[cfg(test)]
-const RULE_COUNT: usize = 51;
+const RULE_COUNT: usize = 52;
 
 /// The type named by `text` (already [`normalize`]d), if any rule matches.
 pub fn from_words(text: &str) -> Option<Semantic> {
@@ -380,6 +382,8 @@ mod tests {
     fn words_in_four_languages() {
         assert_eq!(of("Your first name and middle initial"), Some("given-name"));
         assert_eq!(of("Last name"), Some("family-name"));
+        assert_eq!(of("Last name, first name, initial"), Some("name"));
+        assert_eq!(of("Apellido, Nombre"), Some("name"));
         assert_eq!(of("S2B_ZipCode"), Some("postal-code"));
         assert_eq!(of("Vorname"), Some("given-name"));
         assert_eq!(of("Nachname"), Some("family-name"));

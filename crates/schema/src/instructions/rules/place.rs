@@ -434,6 +434,18 @@ impl Run<'_> {
             return Ok(actions);
         }
         let props = self.one_of(Semantic::Name, fact)?;
+        // A box that asks the family name first ("Last name, first name, initial") takes
+        // the name in that order.
+        if let [one] = props.as_slice()
+            && family_first(&self.meanings[*one].label)
+            && let Some(name) = shape::split_name(value)
+        {
+            let mut text = format!("{}, {}", name.family, name.given);
+            if let Some(initial) = name.middle_initial() {
+                text = format!("{text} {initial}");
+            }
+            return self.write(*one, &text);
+        }
         self.write_parts(&props, value, |_| None)
     }
 
@@ -906,6 +918,16 @@ pub(super) fn is_identity(s: Semantic) -> bool {
         Name | GivenName | FamilyName | AdditionalName | Organization | StreetAddress | AddressLine2 | AddressLevel1 | AddressLevel2
             | PostalCode | Tel | Email | Bday | BdayDay | BdayMonth | BdayYear | Sex | Ssn
     )
+}
+
+/// Whether a one-box name label asks the family name before the given one.
+fn family_first(label: &str) -> bool {
+    let words = semantic::normalize(label);
+    let at = |options: &[&str]| options.iter().filter_map(|o| words.find(o)).min();
+    match (at(&["last", "family", "surname", "apellido", "nachname"]), at(&["first", "given", "forename", "nombre", "vorname", "prenom"])) {
+        (Some(family), Some(given)) => family < given,
+        _ => false,
+    }
 }
 
 /// Whether a label reads as English (US conventions: month first, state codes).
