@@ -247,7 +247,17 @@ impl Run<'_> {
                             [one] if best > 0 => (*one).clone(),
                             // Asked more than once, told apart by nothing said: the box
                             // asked first (groups are in reading order).
-                            [first, ..] if Self::takes_first(fact) && many.iter().all(|&p| self.meanings[p].part.is_none()) => (*first).clone(),
+                            // So is a qualified value ("Postanschrift") among boxes all of
+                            // that qualifier (a mailing address asked in Part 1 and Part 3).
+                            [first, ..]
+                                if (Self::takes_first(fact)
+                                    || (fact.semantic.is_some_and(is_identity)
+                                        && fact.qualifier.is_some()
+                                        && many.iter().all(|&p| self.meanings[p].qualifier == fact.qualifier)))
+                                    && many.iter().all(|&p| self.meanings[p].part.is_none()) =>
+                            {
+                                (*first).clone()
+                            }
                             _ => return Err(Miss::Several(many.to_vec())),
                         }
                     }
