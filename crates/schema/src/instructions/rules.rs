@@ -111,15 +111,23 @@ impl InstructionResolver for RuleResolver {
         run.shape_values();
         let sentences: Vec<String> = request::sentences(&prose).into_iter().map(str::to_string).collect();
         run.answer_choices(&sentences, &answers);
-        // Descriptions listed without colons ("blue eyes, brown hair, height 6'1"").
-        let mut described = false;
-        for clause in run.not_understood.clone() {
+        // Descriptions listed without colons ("blue eyes, brown hair, height 6'1"",
+        // "first name Maria Cristina, family name Santos"), in clauses nothing else placed.
+        let unplaced_clauses: Vec<String> = clause_facts
+            .iter()
+            .filter(|(clause, range, _)| {
+                !range.clone().any(|i| placed.get(i).copied().unwrap_or(false)) && !placed_values.iter().any(|v| clause.contains(v.as_str()))
+            })
+            .map(|(clause, _, _)| clause.clone())
+            .collect();
+        let mut described_clauses = Vec::new();
+        for clause in run.not_understood.clone().into_iter().chain(unplaced_clauses) {
             if let Some(actions) = run.descriptors(&clause) {
                 run.apply(actions, &clause);
-                described = true;
+                described_clauses.push(clause);
             }
         }
-        if described {
+        if !described_clauses.is_empty() {
             run.shape_values();
         }
         for clause in std::mem::take(&mut run.not_understood) {
@@ -133,7 +141,10 @@ impl InstructionResolver for RuleResolver {
             }
         }
         for (clause, range, message) in clause_facts {
-            if !range.clone().any(|i| placed.get(i).copied().unwrap_or(false)) && !placed_values.iter().any(|v| clause.contains(v.as_str())) {
+            if !range.clone().any(|i| placed.get(i).copied().unwrap_or(false))
+                && !placed_values.iter().any(|v| clause.contains(v.as_str()))
+                && !described_clauses.contains(&clause)
+            {
                 run.warn(message);
             }
         }
@@ -742,7 +753,8 @@ impl<'a> Run<'a> {
             "to", "is", "are", "was", "were", "be", "goes", "go", "get", "gets", "got", "at", "in", "on", "for", "from", "with", "of", "the", "and",
             "or", "my", "our", "your", "i", "we", "you", "it", "so", "mark", "check", "put", "about", "around", "approximately", "roughly", "maybe",
             "de", "à", "en", "la", "el", "ist", "bei", "zu", "von", "und", "et", "y", "le", "der", "die", "das", "not", "no", "no.", "never",
-            "nr", "nr.", "n°", "id", "#", ":", "etwa", "environ", "unos", "hoy", "firmo",
+            "nr", "nr.", "n°", "id", "#", ":", "etwa", "environ", "unos", "hoy", "firmo", "born", "née", "né", "nee", "live", "lives",
+            "work", "works", "called", "named", "since", "until", "before", "after", "who", "that", "which", "this", "these", "those",
         ];
         static PIECES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[;,]\s+|\s+and\s+").expect("valid regex"));
         let targets = |a: &[Action]| -> Vec<usize> {
@@ -770,7 +782,13 @@ impl<'a> Run<'a> {
             for k in 1..=3.min(n - 1) {
                 for (label, value) in [(words[..k].join(" "), words[k..].join(" ")), (words[n - k..].join(" "), words[..n - k].join(" "))] {
                     let value_words: Vec<String> = value.split_whitespace().map(str::to_lowercase).collect();
-                    if value_words.len() > 3 || value_words.iter().any(|w| NOT_VALUE.contains(&w.as_str())) {
+                    // Contractions ("I'm", "he's") are sentence words; one or two characters
+                    // alone ("2", "AI") are too little to tell a value from a stray word.
+                    let too_short = value_words.len() == 1 && value.chars().count() <= 2;
+                    if value_words.len() > 3
+                        || too_short
+                        || value_words.iter().any(|w| NOT_VALUE.contains(&w.as_str()) || w.contains(['\'', '’']))
+                    {
                         continue;
                     }
                     let Ok((found, _)) = self.plan_assign(&label, &value, &[], Want::Any) else { continue };

@@ -416,7 +416,12 @@ impl Run<'_> {
         let family = self.maybe(Semantic::FamilyName, fact)?;
         if let (Some(g), Some(f)) = (given, family) {
             let name = shape::split_name(value).ok_or_else(|| Miss::Bad(format!("\"{value}\" does not read as a full name")))?;
-            let middle = self.maybe(Semantic::AdditionalName, fact)?;
+            // Two middle-name boxes told apart by nothing: the middle name waits rather
+            // than the whole name.
+            let middle = match self.maybe(Semantic::AdditionalName, fact) {
+                Err(Miss::Several(_)) => None,
+                other => other?,
+            };
             let mut actions = Vec::new();
             let given_text = match (&middle, &name.middle) {
                 // "First name and middle initial" with no box of its own for the middle.
