@@ -373,10 +373,30 @@ pub fn split_address(line: &str) -> Option<Address> {
     }
     let last = parts.pop()?;
     if let Some(c) = STATE_ZIP.captures(&last) {
-        let state = c[1].trim();
-        address.state = Some(state_code(state).map_or_else(|| state.to_string(), str::to_string));
+        let before = c[1].trim();
         address.postal = Some(c[2].to_string());
-        address.city = parts.pop();
+        // "Naperville IL 60540": the city is written before the state without a comma.
+        let words: Vec<&str> = before.split_whitespace().collect();
+        // (A two-letter code only in capitals: "in", "or", "me" are words.)
+        let city_then_state = if state_code(before).is_none() {
+            (1..=2.min(words.len().saturating_sub(1))).rev().find_map(|n| {
+                let state = words[words.len() - n..].join(" ");
+                let written_as_code = state.len() == 2;
+                if written_as_code && !state.chars().all(|c| c.is_ascii_uppercase()) {
+                    return None;
+                }
+                state_code(&state).map(|code| (words[..words.len() - n].join(" "), code))
+            })
+        } else {
+            None
+        };
+        if let Some((city, code)) = city_then_state {
+            address.state = Some(code.to_string());
+            address.city = Some(city);
+        } else {
+            address.state = Some(state_code(before).map_or_else(|| before.to_string(), str::to_string));
+            address.city = parts.pop();
+        }
     } else if let Some(c) = ZIP_CITY.captures(&last) {
         address.postal = Some(c[1].to_string());
         address.city = Some(c[2].trim().to_string());
@@ -480,6 +500,14 @@ pub fn amount(text: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn city_before_state_without_a_comma() {
+        let a = split_address("12 Prairie Ct, Naperville IL 60540").expect("an address");
+        assert_eq!((a.street.as_str(), a.city.as_deref(), a.state.as_deref(), a.postal.as_deref()), ("12 Prairie Ct", Some("Naperville"), Some("IL"), Some("60540")));
+        let a = split_address("9 Elm St, Salt Lake City Utah 84101").expect("an address");
+        assert_eq!((a.city.as_deref(), a.state.as_deref()), (Some("Salt Lake City"), Some("UT")));
+    }
 
     #[test]
     fn names_in_their_parts() {
