@@ -1593,10 +1593,15 @@ fn split_full_name(value: &str) -> Option<(String, String)> {
     let value = value.trim();
     if let Some((last, first)) = value.split_once(',') {
         let (last, first) = (last.trim(), first.trim());
+        // Both sides must read as name words: "Derek Olsen, SSN 299-01-3365" is a name
+        // and something else, not "Last, First".
+        let name_words = |t: &str| t.split_whitespace().count() <= 3 && !t.chars().any(|c| c.is_ascii_digit());
         if last.is_empty()
             || first.is_empty()
             || first.contains(',')
             || last.split_whitespace().count() > 2
+            || !name_words(first)
+            || !name_words(last)
         {
             return None;
         }
