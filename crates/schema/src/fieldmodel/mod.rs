@@ -701,6 +701,7 @@ const QUALIFIERS: &[(&str, &str)] = &[
     ("daytime", "daytime"),
     ("evening", "evening"),
     ("foreign", "foreign"),
+    ("international", "foreign"),
     ("birth", "birth"),
     ("naissance", "birth"),
     ("geburt", "birth"),

@@ -231,6 +231,29 @@ impl Run<'_> {
                 {
                     return Ok(parts.into_iter().map(|(_, p)| p).collect());
                 }
+                // The boxes of several instances of one split value (two people's 3-box
+                // phones): instance k is the k-th box of each part in reading order.
+                if let Some(n) = n
+                    && n >= 2
+                    && many.len() % n == 0
+                    && many.len() > n
+                    && many.iter().all(|&p| self.meanings[p].part.map(|(_, c)| c) == Some(n))
+                {
+                    let mut by_part: Vec<Vec<usize>> = (1..=n)
+                        .map(|i| many.iter().copied().filter(|&p| self.meanings[p].part.map(|(k, _)| k) == Some(i)).collect())
+                        .collect();
+                    let instances = many.len() / n;
+                    if by_part.iter().all(|members| members.len() == instances) {
+                        for members in &mut by_part {
+                            self.reading_order(members);
+                        }
+                        let k = fact.ordinal.unwrap_or(1);
+                        if fact.ordinal.is_none() && !Self::takes_first(fact) {
+                            return Err(Miss::Several(many.to_vec()));
+                        }
+                        return by_part.iter().map(|members| members.get(k - 1).copied()).collect::<Option<Vec<usize>>>().ok_or(Miss::Nowhere);
+                    }
+                }
                 let groups = self.instance_groups(many);
                 let group = match groups.as_slice() {
                     [one] => one.clone(),
