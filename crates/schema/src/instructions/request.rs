@@ -275,7 +275,7 @@ fn leaf(path: &[String], value: FactValue, ordinal: Option<usize>, facts: &mut V
         semantic = Some(Semantic::Bday);
     }
     if let FactValue::Text(text) = &value {
-        semantic = refine_by_value(semantic, text);
+        semantic = refine_by_value(semantic, text).map(|s| person_or_business(s, text));
     }
     let entity = std::iter::once(key).chain(parents.iter().rev()).find_map(|k| party_in(k));
     let qualifier = std::iter::once(key)
@@ -387,7 +387,7 @@ pub fn from_label(label: &str, value: &str, clause: &str) -> Option<Fact> {
         semantic = Some(Semantic::Name);
     }
     Some(Fact {
-        semantic,
+        semantic: semantic.map(|s| person_or_business(s, value)),
         entity: party_in(label),
         qualifier: qualifier_in(label).or_else(|| loose_qualifier(label)).map(str::to_string),
         label: words,
@@ -409,6 +409,16 @@ static BUSINESS_NAME: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)(?:inc|llc|l\.l\.c|corp|corporation|co|ltd|llp|lp|gmbh|ag|sa|sarl|plc|pllc|trust|foundation|clinic|bank)\.?$")
         .expect("valid regex")
 });
+
+/// A "name" that ends like a business ("Brightwater Robotics LLC") is an organization's.
+fn person_or_business(semantic: Semantic, value: &str) -> Semantic {
+    let value = value.trim().trim_end_matches(['.', ',']);
+    if semantic == Semantic::Name && value.split_whitespace().count() >= 2 && BUSINESS_NAME.is_match(value) {
+        Semantic::Organization
+    } else {
+        semantic
+    }
+}
 
 /// Whether text reads as a person's name: two to five capitalised words (particles such as
 /// "de" or "van" aside), no digits.
@@ -690,7 +700,7 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
         }
         let mut push = |semantic: Semantic, entity: Option<String>, qualifier: Option<String>, value: &str, words: &str| {
             facts.push(Fact {
-                semantic: Some(semantic),
+                semantic: Some(person_or_business(semantic, value)),
                 entity,
                 qualifier,
                 label: words.to_string(),
