@@ -392,6 +392,8 @@ fn digit_groups_of(s: Semantic, lengths: &[Option<u32>]) -> Option<(usize, Seman
         Bday | BdayMonth | BdayDay | BdayYear => (&[&[2, 2, 4], &[4, 2, 2]], Bday),
         Date | DateMonth | DateDay | DateYear => (&[&[2, 2, 4], &[4, 2, 2]], Date),
         DateSigned => (&[&[2, 2, 4], &[4, 2, 2]], DateSigned),
+        // Dollars then a two-digit cents box.
+        Money if lengths.len() == 2 && lengths[0] >= 3 && lengths[1] == 2 => return Some((2, Money)),
         _ => return None,
     };
     patterns.iter().find(|p| **p == lengths.as_slice()).map(|p| (p.len(), whole))
@@ -753,7 +755,14 @@ fn entity_and_qualifier(field: &Field, info: &FieldInfo, row_header: Option<&str
         .iter()
         .find_map(|t| find_word(ENTITIES, t))
         .or_else(|| find_word(ENTITIES, &name))
-        .or_else(|| row_header.map(semantic::normalize).and_then(|r| find_word(ENTITIES, &r)))
+        // A row's far-left words name whose identity values the row holds; an amount on the
+        // line of "Spouse's SSN" is not the spouse's.
+        .or_else(|| {
+            row_header
+                .filter(|_| !matches!(info.semantic, Semantic::Money | Semantic::Number))
+                .map(semantic::normalize)
+                .and_then(|r| find_word(ENTITIES, &r))
+        })
         .or_else(|| section.as_deref().and_then(|s| find_word(ENTITIES, s)));
     // A "heading" that names a kind of value other than this field's ("5. DATE OF BIRTH"
     // above the phone boxes) is another field's caption: its qualifier is not this field's.
@@ -875,7 +884,7 @@ fn refine_with_neighbours(
                 }
             }
         }
-        if run.len() >= 2 && splittable(infos[i].semantic) && fields[i].kind == FieldType::Text {
+        if run.len() >= 2 && (grouped || splittable(infos[i].semantic)) && fields[i].kind == FieldType::Text {
             let count = run.len();
             let (label, semantic) = (infos[i].label.clone(), infos[i].semantic);
             for (n, &idx) in run.iter().enumerate() {
@@ -900,7 +909,8 @@ fn refine_with_neighbours(
     };
     let mut inherited: Vec<(usize, String)> = Vec::new();
     for i in 0..infos.len() {
-        if infos[i].entity.is_some() || fields[i].kind != FieldType::Text || says_self(&infos[i]) {
+        // (Only a person's identity values: an amount beside the spouse's SSN is no one's.)
+        if infos[i].entity.is_some() || fields[i].kind != FieldType::Text || says_self(&infos[i]) || semantic::family(infos[i].semantic).is_none() {
             continue;
         }
         let Some((page, bi)) = boxes[i] else { continue };

@@ -424,7 +424,13 @@ impl Run<'_> {
             Money => {
                 let props = self.one_of(s, fact)?;
                 let shaped = shape::amount(&value).unwrap_or_else(|| value.clone());
-                self.write_parts(&props, &shaped, |_| None)
+                // Dollars and cents in two boxes: "612.40" -> "612" and "40".
+                self.write_parts(&props, &shaped, |n| {
+                    (n == 2).then(|| {
+                        let (whole, cents) = shaped.rsplit_once(['.', ',']).filter(|(_, c)| c.len() == 2).unwrap_or((shaped.as_str(), "00"));
+                        vec![whole.to_string(), cents.to_string()]
+                    })
+                })
             }
             Sex => self.plan_sex(fact, &value),
             _ => {
