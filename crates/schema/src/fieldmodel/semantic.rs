@@ -320,7 +320,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         (r"\b(city|town|ort|stadt|wohnort|ville|localite|commune|ciudad|municipio|localidad|poblacion)\b", AddressLevel2),
         (r"\bcounty\b|\blandkreis\b", County),
         (r"^(state|province|bundesland|region|provincia|estado)\b|\b(state|province)( code)?$|\bstate or province\b|\bprovincia\b|\bbundesland\b", AddressLevel1),
-        (r"\b(country|nationality|staatsangehorigkeit|land|pays|pais|nationalite|nacionalidad)\b", Country),
+        (r"\b(country|nationality|citizenship|staatsangehorigkeit|land|pays|pais|nationalite|nacionalidad|citoyennete|ciudadania)\b", Country),
         (r"\b(street|address|adresse|anschrift|strasse|strase|str|hausnummer|rue|direccion|domicilio|calle|residence)\b|\b\p{L}*(anschrift|adresse|strasse)\b", StreetAddress),
         // Amounts and numbers.
         (r"\$|\b(amount|total|tax|taxes|income|wages|salary|payment|payments|fee|fees|cost|price|balance|refund|owed|owe|dollars|interest|dividends|credit|deduction|gain|loss|premium|rent|paid|betrag|summe|montant|somme|importe|monto|lohn|gehalt|salaire|salario|eur|euro|chf)\b", Money),

@@ -551,6 +551,20 @@ static BORN: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("valid regex")
 });
+/// "born [on a date] in <place>" (four languages): the place up to a joining word or the
+/// sentence's end.
+static BORN_IN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:born|n[ée]e?|nacid[oa]|naci|geboren)\b[^.;:]{0,60}?\b(?:in|à|en)\s+(\p{Lu}[\p{L}\-' ]*(?:,\s*\p{Lu}[\p{L}\-' ]*){0,3}?)(?:,?\s+(?:and|und|et|y|on|am|le|el|but)\b|\s*[.;(]|\s*$)")
+        .expect("valid regex")
+});
+/// Citizenship by nationality adjective or country: "I'm an Indian citizen", "she is a
+/// citizen of Mexico", "deutsche Staatsangehörige", "de nationalité française".
+static CITIZEN: LazyLock<Regex> = LazyLock::new(|| {
+    // (No `(?i)`: it would let \p{Lu} match any letter.)
+    // A copula before it: "I'm an Indian citizen", not "my marriage to a U.S. citizen".
+    Regex::new(r"(?:\b(?:am|is|are|was|were|be)|'m|'s|'re)\s+(?:an?\s+)?(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)\s+(?:[Cc]itizen|[Nn]ational)\b|(?:\b(?:am|is|are|was)|'m|'s)\s+an?\s+[Cc]itizen\s+of\s+(?:the\s+)?(\p{Lu}\p{L}*(?:\s\p{Lu}\p{L}*)?)|\b(\p{L}+)\s+[Ss]taatsangeh[öo]rige?r?\b|\bde\s+(?:nationalit[ée]|nacionalidad)\s+(\p{L}+)")
+        .expect("valid regex")
+});
 /// Sex adjectives in the four languages, as whole words.
 static SEX_WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(female|male|weiblich|männlich|maennlich|féminin|feminin|masculin|femenino|masculino|femenina)\b").expect("valid regex")
@@ -728,6 +742,32 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
         for c in BORN.captures_iter(sentence) {
             if let (Some(all), Some(m)) = (c.get(0), c.get(1)) {
                 push(Semantic::Bday, party_at(sentence, all.start(), story.as_deref()), None, m.as_str(), "date of birth");
+            }
+        }
+        // "born … in Pune, Maharashtra, India": the place of birth, city first, country last.
+        for c in BORN_IN.captures_iter(sentence) {
+            let (Some(all), Some(place)) = (c.get(0), c.get(1)) else { continue };
+            let party = party_at(sentence, all.start(), story.as_deref());
+            let mut pieces: Vec<&str> = place.as_str().split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+            if pieces.len() > 3 {
+                continue;
+            }
+            if let Some(country) = pieces.last().and_then(|p| crate::instructions::shape::country_name(p)) {
+                push(Semantic::Country, party.clone(), Some("birth".into()), country, "country of birth");
+                pieces.pop();
+            }
+            if let Some(city) = pieces.first() {
+                push(Semantic::AddressLevel2, party.clone(), Some("birth".into()), city, "city of birth");
+            }
+            if let [_, region] = pieces.as_slice() {
+                push(Semantic::AddressLevel1, party.clone(), Some("birth".into()), region, "state or province of birth");
+            }
+        }
+        // "an Indian citizen", "citizen of Mexico", "deutsche Staatsangehörige": citizenship.
+        for c in CITIZEN.captures_iter(sentence) {
+            let (Some(all), Some(said)) = (c.get(0), c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)).or_else(|| c.get(4))) else { continue };
+            if let Some(country) = crate::instructions::shape::country_name(said.as_str()) {
+                push(Semantic::Country, party_at(sentence, all.start(), story.as_deref()), None, country, "country of citizenship");
             }
         }
         // "Female.", "a white male", "weiblich": the sex adjectives (not "man"/"woman",

@@ -343,6 +343,102 @@ const COUNTRIES: &[&str] = &[
     "suisse", "italy", "belgium", "belgique", "netherlands", "uk", "united kingdom",
 ];
 
+/// Countries by their English name, with other names and the adjectives people write for
+/// their nationality (four languages), normalized (lower case, no accents).
+const COUNTRY_NAMES: &[(&str, &[&str])] = &[
+    ("United States", &["usa", "us", "u s", "u s a", "united states of america", "america", "american", "estados unidos", "etats unis", "vereinigte staaten", "amerikanisch", "americain", "americaine", "estadounidense"]),
+    ("Mexico", &["mexican", "mexique", "mexiko", "mexicano", "mexicana", "mexicain", "mexicaine", "mexikanisch"]),
+    ("Canada", &["canadian", "kanada", "canadien", "canadienne", "canadiense", "kanadisch"]),
+    ("Germany", &["german", "deutschland", "allemagne", "alemania", "deutsch", "deutsche", "deutscher", "allemand", "allemande", "aleman", "alemana"]),
+    ("France", &["french", "frankreich", "francia", "francais", "francaise", "frances", "francesa", "franzosisch"]),
+    ("Spain", &["spanish", "espana", "espagne", "spanien", "espanol", "espanola", "espagnol", "espagnole", "spanisch"]),
+    ("Italy", &["italian", "italia", "italie", "italien", "italiano", "italiana", "italienne", "italienisch"]),
+    ("United Kingdom", &["uk", "great britain", "britain", "british", "england", "english", "royaume uni", "reino unido", "vereinigtes konigreich", "britannique", "britanico", "britanica", "britisch"]),
+    ("Ireland", &["irish", "irland", "irlande", "irlanda", "irlandais", "irlandes"]),
+    ("Portugal", &["portuguese", "portugais", "portugues", "portuguesa", "portugiesisch"]),
+    ("Netherlands", &["dutch", "holland", "niederlande", "pays bas", "paises bajos", "neerlandais", "niederlandisch"]),
+    ("Belgium", &["belgian", "belgique", "belgien", "belgica", "belge", "belga", "belgisch"]),
+    ("Luxembourg", &["luxembourgish", "luxemburg", "luxemburgo", "luxembourgeois", "luxembourgeoise", "luxemburgisch"]),
+    ("Switzerland", &["swiss", "schweiz", "suisse", "suiza", "schweizer", "schweizerisch", "suizo", "suiza"]),
+    ("Austria", &["austrian", "osterreich", "autriche", "austriaco", "austriaca", "autrichien", "osterreichisch"]),
+    ("Poland", &["polish", "polen", "pologne", "polonia", "polonais", "polaco", "polaca", "polnisch"]),
+    ("Ukraine", &["ukrainian", "ukrainien", "ucrania", "ucraniano", "ukrainisch"]),
+    ("Russia", &["russian", "russland", "russie", "rusia", "russe", "ruso", "rusa", "russisch"]),
+    ("Romania", &["romanian", "rumanien", "roumanie", "rumania", "roumain", "rumano", "rumanisch"]),
+    ("Greece", &["greek", "griechenland", "grece", "grecia", "grec", "grecque", "griego", "griechisch"]),
+    ("Turkey", &["turkish", "turkei", "turquie", "turquia", "turc", "turco", "turkisch", "turkiye"]),
+    ("China", &["chinese", "chine", "chinois", "chinoise", "chino", "china", "chinesisch"]),
+    ("India", &["indian", "indien", "inde", "indio", "hindu", "indisch"]),
+    ("Pakistan", &["pakistani", "pakistanais", "pakistani", "pakistanisch"]),
+    ("Bangladesh", &["bangladeshi"]),
+    ("Philippines", &["filipino", "filipina", "philippine", "philippinen", "filipinas", "philippin"]),
+    ("Vietnam", &["vietnamese", "viet nam", "vietnamien", "vietnamita", "vietnamesisch"]),
+    ("Japan", &["japanese", "japon", "japonais", "japonaise", "japones", "japonesa", "japanisch"]),
+    ("South Korea", &["korean", "korea", "republic of korea", "coree du sud", "corea del sur", "sudkorea", "coreen", "coreano", "koreanisch"]),
+    ("Thailand", &["thai", "thailande", "tailandia", "thailandisch"]),
+    ("Indonesia", &["indonesian", "indonesien", "indonesie"]),
+    ("Iran", &["iranian", "iranien", "irani", "irani", "iranisch"]),
+    ("Iraq", &["iraqi", "irak", "irakien", "iraki", "irakisch"]),
+    ("Afghanistan", &["afghan", "afghane", "afgano", "afghanisch"]),
+    ("Syria", &["syrian", "syrien", "syrie", "siria", "sirio", "syrisch"]),
+    ("Israel", &["israeli", "israelien", "israeli", "israelisch"]),
+    ("Lebanon", &["lebanese", "libanon", "liban", "libano", "libanais", "libanes"]),
+    ("Egypt", &["egyptian", "agypten", "egypte", "egipto", "egyptien", "egipcio", "agyptisch"]),
+    ("Morocco", &["moroccan", "marokko", "maroc", "marruecos", "marocain", "marroqui", "marokkanisch"]),
+    ("Algeria", &["algerian", "algerien", "algerie", "argelia", "algerien", "argelino"]),
+    ("Tunisia", &["tunisian", "tunesien", "tunisie", "tunez", "tunisien", "tunecino"]),
+    ("Nigeria", &["nigerian", "nigerian", "nigeriano", "nigerian"]),
+    ("Ghana", &["ghanaian", "ghaneen", "ghanes"]),
+    ("Kenya", &["kenyan", "kenia", "kenyan", "keniano"]),
+    ("Ethiopia", &["ethiopian", "athiopien", "ethiopie", "etiopia", "ethiopien", "etiope"]),
+    ("Eritrea", &["eritrean", "erythree", "eritreo"]),
+    ("Somalia", &["somali", "somalie", "somalien"]),
+    ("Senegal", &["senegalese", "senegalais", "senegales"]),
+    ("Mali", &["malian", "malien", "malinese"]),
+    ("Cameroon", &["cameroonian", "kamerun", "cameroun", "camerun", "camerounais"]),
+    ("Democratic Republic of the Congo", &["congolese", "drc", "dr congo", "congo", "kongo", "congolais", "congoleno"]),
+    ("South Africa", &["south african", "sudafrika", "afrique du sud", "sudafrica"]),
+    ("Haiti", &["haitian", "haiti", "haitien", "haitienne", "haitiano", "haitiana"]),
+    ("Cuba", &["cuban", "kuba", "cubain", "cubano", "cubana", "kubanisch"]),
+    ("Dominican Republic", &["dominican", "republica dominicana", "republique dominicaine", "dominicano", "dominicana"]),
+    ("Jamaica", &["jamaican", "jamaika", "jamaique", "jamaicano"]),
+    ("Puerto Rico", &["puerto rican", "puertorriqueno", "puertorriquena"]),
+    ("Guatemala", &["guatemalan", "guatemalteco", "guatemalteca"]),
+    ("El Salvador", &["salvadoran", "salvadorian", "salvadoreno", "salvadorena"]),
+    ("Honduras", &["honduran", "hondureno", "hondurena"]),
+    ("Nicaragua", &["nicaraguan", "nicaraguense"]),
+    ("Costa Rica", &["costa rican", "costarricense"]),
+    ("Panama", &["panamanian", "panameno", "panamena"]),
+    ("Colombia", &["colombian", "kolumbien", "colombie", "colombiano", "colombiana", "colombien"]),
+    ("Venezuela", &["venezuelan", "venezolano", "venezolana", "venezuelien"]),
+    ("Ecuador", &["ecuadorian", "ecuatoriano", "ecuatoriana", "equateur"]),
+    ("Peru", &["peruvian", "peruano", "peruana", "perou", "peruvien"]),
+    ("Bolivia", &["bolivian", "boliviano", "boliviana", "bolivie"]),
+    ("Chile", &["chilean", "chileno", "chilena", "chili", "chilien"]),
+    ("Argentina", &["argentinian", "argentine", "argentino", "argentina", "argentinien"]),
+    ("Brazil", &["brazilian", "brasil", "bresil", "brasilien", "brasileno", "brasileiro", "bresilien"]),
+    ("Uruguay", &["uruguayan", "uruguayo", "uruguaya"]),
+    ("Paraguay", &["paraguayan", "paraguayo", "paraguaya"]),
+    ("Australia", &["australian", "australien", "australie", "australiano"]),
+    ("New Zealand", &["new zealander", "neuseeland", "nouvelle zelande", "nueva zelanda"]),
+    ("Nepal", &["nepali", "nepalese"]),
+    ("Sri Lanka", &["sri lankan"]),
+    ("Burma", &["myanmar", "burmese"]),
+];
+
+/// The English name of a country written by name or by nationality ("Indian", "deutsche",
+/// "Alemania", "U.S."), `None` when the words name no country in the table.
+pub fn country_name(text: &str) -> Option<&'static str> {
+    let t = crate::fieldmodel::semantic::normalize(text.trim().trim_end_matches('.'));
+    if t.is_empty() {
+        return None;
+    }
+    COUNTRY_NAMES
+        .iter()
+        .find(|(name, others)| crate::fieldmodel::semantic::normalize(name) == t || others.contains(&t.as_str()))
+        .map(|(name, _)| *name)
+}
+
 /// Splits a one-line address: "18 Birch Road Apt 3, Dayton, OH 45402",
 /// "Hauptstraße 5, 10115 Berlin", "12 rue de la Paix, 75002 Paris, France". `None` when it
 /// does not read as an address (no number anywhere, or one piece only).
@@ -358,7 +454,7 @@ pub fn split_address(line: &str) -> Option<Address> {
     }
     let mut address = Address::default();
     if let Some(last) = parts.last()
-        && COUNTRIES.contains(&crate::fieldmodel::semantic::normalize(last).as_str())
+        && (COUNTRIES.contains(&crate::fieldmodel::semantic::normalize(last).as_str()) || country_name(last).is_some())
     {
         address.country = parts.pop();
     }

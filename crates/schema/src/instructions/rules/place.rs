@@ -50,13 +50,25 @@ impl Run<'_> {
         let mut placed_flags = Vec::with_capacity(facts.len());
         // Prose facts repeat what a clause already placed ("Address: 1 Main St, …" is a
         // clause and an address); the clause's placement stands.
-        let placed_text: Vec<String> = self.values.values().map(|(_, clause)| clause.clone()).collect();
+        // (The same value: the clause says it and a value placed from the clause holds it or
+        // is held by it; "Chennai" in a sentence that placed only a date is still to place.)
+        let fold = |t: &str| t.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+        let placed_text: Vec<(String, String)> = self
+            .values
+            .values()
+            .map(|(value, clause)| (clause.clone(), fold(&match value {
+                Value::String(t) => t.clone(),
+                other => other.to_string(),
+            })))
+            .filter(|(_, v)| v.chars().count() >= 2)
+            .collect();
         for fact in facts {
             let mut done = false;
             let from_prose = fact.origin == Origin::Prose;
             if from_prose {
                 let value = fact.value.text();
-                if placed_text.iter().any(|c| c.contains(&value)) {
+                let folded = fold(&value);
+                if placed_text.iter().any(|(c, v)| c.contains(&value) && (folded.contains(v.as_str()) || v.contains(folded.as_str()))) {
                     placed_flags.push(true);
                     continue;
                 }
@@ -159,10 +171,11 @@ impl Run<'_> {
     fn candidates(&self, s: Semantic, fact: &Fact) -> Vec<usize> {
         let party = self.party_of_fact(fact);
         // "Print name: Jordan Avery" on a form of buyers and sellers names no one.
-        if party.is_none()
-            && self.main_entity.is_none()
-            && self.meanings.iter().any(|m| m.semantic == s && m.entity.as_deref().is_some_and(|e| PEERS.contains(&e)))
-        {
+        // (Where the peers' boxes of the kind are as many as the unowned ones: an applicant's
+        // form with an employer's address beside several of the applicant's own is not one.)
+        let peer_boxes = self.meanings.iter().filter(|m| m.semantic == s && m.entity.as_deref().is_some_and(|e| PEERS.contains(&e))).count();
+        let unowned_boxes = self.meanings.iter().filter(|m| m.semantic == s && m.entity.is_none()).count();
+        if party.is_none() && self.main_entity.is_none() && peer_boxes > 0 && peer_boxes >= unowned_boxes {
             return Vec::new();
         }
         let all: Vec<usize> = (0..self.meanings.len())
