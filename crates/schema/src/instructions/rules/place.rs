@@ -906,6 +906,11 @@ impl Run<'_> {
                     replace_if_changed(core.to_string())
                 }
             }
+            // "Indian", "Deutschland" in an English form's country box: "India", "Germany".
+            Country if english && self.prop(p).options.is_empty() => match shape::country_name(core) {
+                Some(name) => replace_if_changed(name.to_string()),
+                None => Shaped::Keep,
+            },
             AddressLevel1 if english => match shape::state_code(core) {
                 Some(code) => replace_if_changed(code.to_string()),
                 None => replace_if_changed(core.to_string()),
