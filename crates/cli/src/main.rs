@@ -93,6 +93,10 @@ enum Command {
         /// Rewrite the whole file instead of appending an incremental update (--values only).
         #[arg(long)]
         full_rewrite: bool,
+        /// Print each filled value and where it came from (the instruction's words, the
+        /// record path, or extend_edit:value) to stderr.
+        #[arg(long)]
+        explain: bool,
         /// A language model for --instructions (off unless --llm-url is given).
         #[command(flatten)]
         llm: formsmith_llm::LlmArgs,
@@ -481,6 +485,7 @@ fn run(cli: Cli) -> Result<()> {
             native_only,
             password,
             llm,
+            explain,
             ..
         } => {
             if schema.is_none() && instructions.is_none() {
@@ -524,8 +529,15 @@ fn run(cli: Cli) -> Result<()> {
             for w in &outcome.warnings {
                 eprintln!("warning: {w}");
             }
+            if explain {
+                for (key, value) in &outcome.filled_values {
+                    let source = outcome.sources.get(key).map_or("(not recorded)", String::as_str);
+                    eprintln!("{key} = {value}\n    from {source}");
+                }
+            }
             print(&to_json(&serde_json::json!({
                 "filledValues": outcome.filled_values,
+                "valueSources": outcome.sources,
                 "metrics": outcome.metrics,
                 "warnings": outcome.warnings,
             }))?);

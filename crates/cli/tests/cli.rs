@@ -300,3 +300,30 @@ fn parse_prints_chunks_json_or_markdown_and_refuses_bad_configs() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn explain_says_where_each_instruction_value_came_from() {
+    let dir = std::env::temp_dir().join(format!("formsmith-explain-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let out_pdf = dir.join("w9.pdf");
+    let request = "Name: Jordan Avery\n{\"ssn\": \"123-45-6789\"}";
+    let out = formsmith()
+        .arg("fill")
+        .arg(corpus("fillable/irs-fw9-2024.pdf"))
+        .args(["--instructions", request, "--explain", "-o"])
+        .arg(&out_pdf)
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    let sources = json["valueSources"].as_object().expect("valueSources");
+    // The name came from its line, the SSN from the record path; --explain prints both.
+    assert!(sources.values().any(|s| s == "instructions: Name: Jordan Avery"), "{sources:?}");
+    assert!(sources.values().any(|s| s.as_str().is_some_and(|s| s.contains("record ssn"))), "{sources:?}");
+    assert!(err.contains("from instructions: Name: Jordan Avery"), "{err}");
+    for key in json["filledValues"].as_object().expect("filledValues").keys() {
+        assert!(sources.contains_key(key), "{key} has no source: {sources:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

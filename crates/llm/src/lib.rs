@@ -211,6 +211,9 @@ impl InstructionResolver for LlmResolver {
         // The offline resolver checks and shapes the answer as it would a user's record.
         let checked = self.offline.resolve(schema, &Value::Object(record).to_string(), &settled);
         let from_model = checked.values.len();
+        for key in checked.values.keys() {
+            resolution.sources.insert(key.clone(), format!("language model {}", self.config.model));
+        }
         resolution.values.extend(checked.values);
         resolution
             .warnings

@@ -118,6 +118,7 @@ fn a_good_answer_is_checked_and_shaped_like_a_record() {
     assert_eq!(r.values["ssn"], "412550987");
     assert_eq!(r.values["us_citizen"], true);
     assert_eq!(r.values["marital_status"], "Married");
+    assert_eq!(r.sources.get("ssn").map(String::as_str), Some("language model test-model"));
     assert!(r.warnings.iter().any(|w| w.contains("pet")), "{:?}", r.warnings);
     assert!(r.warnings.iter().any(|w| w.contains("test-model")), "{:?}", r.warnings);
     // What was sent: the model, the key, the field model, the request, a JSON Schema format.

@@ -89,6 +89,9 @@ pub struct EditOutcome {
     pub metrics: EditMetrics,
     /// Non-fatal notes: instructions not placed, properties that could not be put anywhere.
     pub warnings: Vec<String>,
+    /// Property key -> where its filled value came from: `extend_edit:value`, or the words of
+    /// the instructions / the record path the resolver read it from.
+    pub sources: std::collections::BTreeMap<String, String>,
 }
 
 fn ms(since: Instant) -> u64 {
@@ -169,11 +172,13 @@ pub fn edit(pdf: &[u8], request: &EditRequest, context: &EditContext<'_>) -> Res
 
     let filling = Instant::now();
     let mut warnings = detection_warnings;
+    let mut sources = std::collections::BTreeMap::new();
     let values = decide_values(
         &schema,
         request.instructions.as_deref(),
         context.resolver,
         &mut warnings,
+        &mut sources,
     )?;
     let mut schema_json =
         serde_json::to_value(&schema).map_err(|e| Error::invalid("", e.to_string()))?;
@@ -215,8 +220,10 @@ pub fn edit(pdf: &[u8], request: &EditRequest, context: &EditContext<'_>) -> Res
     })?;
     metrics.field_filling_time_ms = ms(filling);
     metrics.processing_time_ms = ms(started);
+    sources.retain(|key, _| plan.filled.contains_key(key));
     Ok(EditOutcome {
         pdf: out,
+        sources,
         filled_values: plan.filled,
         schema,
         metrics,
@@ -232,11 +239,13 @@ fn decide_values(
     instructions: Option<&str>,
     resolver: &dyn InstructionResolver,
     warnings: &mut Vec<String>,
+    sources: &mut std::collections::BTreeMap<String, String>,
 ) -> Result<Map<String, Value>> {
     let mut pinned = Map::new();
     for (key, property) in &schema.properties {
         if let Some(value) = property.value.as_ref().filter(|v| !v.is_null()) {
             pinned.insert(key.clone(), value.clone());
+            sources.insert(key.clone(), "extend_edit:value".into());
         }
     }
     let mut values = Map::new();
@@ -251,6 +260,9 @@ fn decide_values(
                 && !pinned.contains_key(&key)
                 && schema.properties.contains_key(&key)
             {
+                if let Some(source) = resolution.sources.get(&key) {
+                    sources.insert(key.clone(), format!("instructions: {source}"));
+                }
                 values.insert(key, value);
             }
         }

@@ -545,7 +545,11 @@ fn components() -> Value {
                 "output": nullable(json!({ "type": "object", "required": ["editedFile"], "properties": {
                     "editedFile": { "type": "object", "required": ["id", "presignedUrl"], "properties": {
                         "id": { "type": "string" }, "presignedUrl": { "type": "string" } } },
-                    "filledValues": { "type": "object" } } })),
+                    "filledValues": { "type": "object" },
+                    "valueSources": { "type": "object", "additionalProperties": { "type": "string" },
+                        "description": "Formsmith extension: property key -> where its filled value came from (extend_edit:value, the instructions' words, a record path, or a language model)." },
+                    "warnings": { "type": "array", "items": { "type": "string" },
+                        "description": "Formsmith extension: what the instructions said that was not placed, and other non-fatal notes." } } })),
                 "metrics": nullable(r("EditRunMetrics")), "usage": nullable(r("RunUsage")),
                 "createdAt": time, "updatedAt": time } },
             "EditRunList": { "type": "object", "required": ["object", "data"], "properties": {

@@ -460,6 +460,14 @@ async fn execute(
                 if !outcome.filled_values.is_empty() {
                     output["filledValues"] = Value::Object(outcome.filled_values);
                 }
+                // Beyond the SDK's model (it keeps unknown fields): where each value came
+                // from, and what the instructions said that was not placed.
+                if !outcome.sources.is_empty() {
+                    output["valueSources"] = json!(outcome.sources);
+                }
+                if !outcome.warnings.is_empty() {
+                    output["warnings"] = json!(outcome.warnings);
+                }
                 let metrics = serde_json::to_value(&outcome.metrics)
                     .map_err(|e| Failure::internal(e.to_string()))?;
                 Ok((

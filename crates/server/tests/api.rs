@@ -849,6 +849,7 @@ async fn office_inputs_are_converted_for_edits_and_parses() {
         .await;
     assert_eq!(s, 200, "{run}");
     assert_eq!(run["output"]["filledValues"]["owner"], "Jordan Avery");
+    assert_eq!(run["output"]["valueSources"]["owner"], "extend_edit:value");
     let url = run["output"]["editedFile"]["presignedUrl"].as_str().unwrap();
     let pdf = t.http.get(url).send().await.unwrap().bytes().await.unwrap();
     let text = pdftotext(&pdf, None);
@@ -918,6 +919,9 @@ async fn instructions_through_a_configured_language_model() {
     assert_eq!(s, 200, "{run}");
     assert_eq!(run["output"]["filledValues"][&key], "Jordan Avery", "{run}");
     assert!(!run["output"]["filledValues"].as_object().unwrap().contains_key("made_up"));
+    // Each value says where it came from; what the model made up is reported.
+    assert_eq!(run["output"]["valueSources"][&key], "instructions: language model scripted", "{run}");
+    assert!(run["output"]["warnings"].as_array().unwrap().iter().any(|w| w.as_str().unwrap().contains("made_up")), "{run}");
     {
         let asked = seen.lock().unwrap();
         assert_eq!(asked.len(), 1);

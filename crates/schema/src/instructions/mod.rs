@@ -22,6 +22,9 @@ pub struct Resolution {
     pub values: Map<String, Value>,
     /// What was understood but not placed with confidence (left blank), for a person.
     pub warnings: Vec<String>,
+    /// Property key -> where its value came from: the request's words ("Name: Jordan
+    /// Avery", a sentence) or a record path ("record person.dob").
+    pub sources: std::collections::BTreeMap<String, String>,
     /// Set when the resolver could not do its work at all (a language model that stayed
     /// unreachable or kept answering nonsense): the run fails with this message rather than
     /// filling a form with half the answers.

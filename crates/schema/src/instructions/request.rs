@@ -565,6 +565,20 @@ static CITIZEN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\b(?:am|is|are|was|were|be)|'m|'s|'re)\s+(?:an?\s+)?(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)\s+(?:[Cc]itizen|[Nn]ational)\b|(?:\b(?:am|is|are|was)|'m|'s)\s+an?\s+[Cc]itizen\s+of\s+(?:the\s+)?(\p{Lu}\p{L}*(?:\s\p{Lu}\p{L}*)?)|\b(\p{L}+)\s+[Ss]taatsangeh[öo]rige?r?\b|\bde\s+(?:nationalit[ée]|nacionalidad)\s+(\p{L}+)")
         .expect("valid regex")
 });
+/// A value without the sentence's final stop, unless the stop ends an abbreviation
+/// ("Mendoza Landscaping Inc.", "Jordan Lee Whitfield Jr.").
+fn without_final_stop(value: &str) -> String {
+    let v = value.trim().trim_end_matches(',');
+    let last = v.trim_end_matches('.').rsplit(' ').next().unwrap_or_default();
+    let abbreviation = matches!(last, "Inc" | "Corp" | "Ltd" | "Co" | "Jr" | "Sr" | "Bros" | "Assn" | "Intl");
+    if abbreviation && v.ends_with('.') { v.to_string() } else { v.trim_end_matches(['.', ',']).to_string() }
+}
+
+/// Capitalised words ending in a legal form (no `(?i)`: the words must be capitalised).
+static ORGANIZATION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b((?:\p{Lu}[\p{L}&'\-]*,?\s+){1,6}(?:Inc|LLC|L\.L\.C|Corp|Corporation|Ltd|LLP|PLLC|GmbH|SARL|PLC|Trust|Foundation)\b\.?)")
+        .expect("valid regex")
+});
 /// Sex adjectives in the four languages, as whole words.
 static SEX_WORD: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(female|male|weiblich|männlich|maennlich|féminin|feminin|masculin|femenino|masculino|femenina)\b").expect("valid regex")
@@ -718,7 +732,7 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
                 entity,
                 qualifier,
                 label: words.to_string(),
-                value: FactValue::Text(value.trim().trim_end_matches([',', '.']).to_string()),
+                value: FactValue::Text(without_final_stop(value)),
                 source: sentence.trim().to_string(),
                 ordinal: None,
                 origin: Origin::Prose,
@@ -768,6 +782,13 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
             let (Some(all), Some(said)) = (c.get(0), c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)).or_else(|| c.get(4))) else { continue };
             if let Some(country) = crate::instructions::shape::country_name(said.as_str()) {
                 push(Semantic::Country, party_at(sentence, all.start(), story.as_deref()), None, country, "country of citizenship");
+            }
+        }
+        // "the Eleanor Voss Family Trust", "Mendoza Landscaping Inc.": an organization by
+        // its legal form.
+        for c in ORGANIZATION.captures_iter(sentence) {
+            if let Some(m) = c.get(1) {
+                push(Semantic::Organization, party_at(sentence, m.start(), story.as_deref()), None, m.as_str(), "organization name");
             }
         }
         // "Female.", "a white male", "weiblich": the sex adjectives (not "man"/"woman",

@@ -246,6 +246,9 @@ struct Run<'a> {
     unplaced: Vec<Unplaced>,
     /// Clauses no phrasing reads; reported unless a fact read from their sentence was placed.
     not_understood: Vec<String>,
+    /// Whether the request names an organization (then a box for "entity/individual" is
+    /// the organization's, not the person's who writes for it).
+    organization_said: bool,
     pinned: &'a Map<String, Value>,
     /// Property -> value and the clause that gave it.
     values: HashMap<usize, (Value, String)>,
@@ -332,6 +335,7 @@ impl<'a> Run<'a> {
             day_first: None,
             unplaced: Vec::new(),
             not_understood: Vec::new(),
+            organization_said: false,
             pinned,
             values: HashMap::new(),
             warnings: Vec::new(),
@@ -370,16 +374,19 @@ impl<'a> Run<'a> {
             self.warnings
                 .push(format!("... and {} more warnings like these", self.dropped));
         }
-        let mut ordered: Vec<(usize, Value)> =
-            self.values.into_iter().map(|(p, (v, _))| (p, v)).collect();
+        let mut ordered: Vec<(usize, (Value, String))> = self.values.into_iter().collect();
         ordered.sort_by_key(|(p, _)| *p);
         let mut values = Map::new();
-        for (p, v) in ordered {
-            values.insert(self.index.props[p].key.clone(), v);
+        let mut sources = std::collections::BTreeMap::new();
+        for (p, (v, source)) in ordered {
+            let key = self.index.props[p].key.clone();
+            sources.insert(key.clone(), source);
+            values.insert(key, v);
         }
         Resolution {
             values,
             warnings: self.warnings,
+            sources,
             failure: None,
         }
     }

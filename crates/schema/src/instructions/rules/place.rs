@@ -48,6 +48,7 @@ impl Run<'_> {
     /// it was placed (or was already in place).
     pub(super) fn place_facts(&mut self, facts: Vec<Fact>) -> Vec<bool> {
         let mut placed_flags = Vec::with_capacity(facts.len());
+        self.organization_said = facts.iter().any(|f| f.semantic == Some(Semantic::Organization));
         // Prose facts repeat what a clause already placed ("Address: 1 Main St, …" is a
         // clause and an address); the clause's placement stands.
         // (The same value: the clause says it and a value placed from the clause holds it or
@@ -490,7 +491,20 @@ impl Run<'_> {
             }
             return Ok(actions);
         }
-        let props = self.one_of(Semantic::Name, fact)?;
+        // A box for "Name of entity/individual" takes a person's name too.
+        let props = match self.one_of(Semantic::Name, fact) {
+            Err(Miss::Nowhere) => {
+                let either = self.one_of(Semantic::Organization, fact)?;
+                let for_people = either.iter().all(|&p| {
+                    semantic::normalize(&self.meanings[p].label).split(' ').any(|w| matches!(w, "individual" | "person" | "persona" | "personne" | "particulier"))
+                });
+                if !for_people || self.organization_said {
+                    return Err(Miss::Nowhere);
+                }
+                either
+            }
+            other => other?,
+        };
         // A box that asks the family name first ("Last name, first name, initial") takes
         // the name in that order.
         if let [one] = props.as_slice()
