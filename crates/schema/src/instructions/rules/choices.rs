@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 
+use regex::Regex;
 use serde_json::Value;
 
 use super::{Action, Run};
@@ -39,6 +40,28 @@ const NEGATION: &[&str] = &[
 
 /// Option labels too generic to be named in passing.
 const GENERIC_OPTIONS: &[&str] = &["other", "none", "yes", "no", "unknown", "specify", "self", "n a", "na", "others", "sonstiges", "autre", "otro"];
+
+/// Content words plus what names an option though short: a lone capital letter ("C" of
+/// "C corporation") as `c`, an acronym ("LLC") as written.
+fn option_words(text: &str) -> Vec<String> {
+    let mut words = content_words(text);
+    // In a caption set in capitals ("UNDER HONORABLE CONDITIONS") no word stands out.
+    if !text.chars().any(char::is_lowercase) {
+        return words;
+    }
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        let letter = w.len() == 1 && w.chars().all(|c| c.is_ascii_uppercase()) && w != "I" && w != "A";
+        let acronym = (2..=5).contains(&w.len()) && w.chars().all(|c| c.is_ascii_uppercase());
+        if letter {
+            words.push(w.to_lowercase());
+        } else if acronym {
+            words.retain(|x| *x != w.to_lowercase());
+            words.push(w.to_string());
+        }
+    }
+    words.dedup();
+    words
+}
 
 fn content_words(text: &str) -> Vec<String> {
     let folded = semantic::normalize(text);
@@ -265,15 +288,46 @@ impl Run<'_> {
                     }
                     options.push((format!("#{p}"), Choice::Value(p, v.clone()), content_words(l)));
                 }
+            } else if prop.kind == Some(ValueKind::Boolean) && !matches!(self.meanings[p].semantic, semantic::Semantic::YesNo | semantic::Semantic::Sex) {
+                // Check boxes that are the options of one question (siblings by name:
+                // `c1_1[0]` … `c1_1[6]`), worded by their caption's head ("C corporation",
+                // "LLC" of "LLC. Enter the tax classification …").
+                let Some(name) = prop.field_name.as_deref() else { continue };
+                let stem = name.rsplit_once('[').map_or(name, |(head, _)| head);
+                let head = prop.label.split(". ").next().unwrap_or(&prop.label);
+                // Party words ("Check box (veteran)") say whose box it is, not which option.
+                let words: Vec<String> = option_words(head).into_iter().filter(|w| crate::fieldmodel::entity_in(w).is_none()).collect();
+                options.push((format!("stem:{stem}"), Choice::Option(p), words));
             }
         }
+        // A check box alone under its stem is a question of its own, not an option.
+        // Nor are check boxes with one caption under one stem (the same consent for two
+        // people): options differ in their words.
+        let stems: Vec<(String, Vec<String>)> =
+            options.iter().filter(|(g, _, _)| g.starts_with("stem:")).map(|(g, _, w)| (g.clone(), w.clone())).collect();
+        options.retain(|(g, _, w)| {
+            !g.starts_with("stem:")
+                || (stems.iter().filter(|(x, _)| x == g).count() >= 2 && stems.iter().filter(|(x, other)| x == g && other == w).count() == 1)
+        });
         options.retain(|(_, _, words)| {
-            !words.is_empty() && !GENERIC_OPTIONS.contains(&words.join(" ").as_str()) && words.iter().map(String::len).sum::<usize>() >= 5
+            let acronym = words.len() == 1 && words[0].len() >= 3 && words[0].chars().all(|c| c.is_ascii_uppercase());
+            !words.is_empty()
+                && !GENERIC_OPTIONS.contains(&words.join(" ").to_lowercase().as_str())
+                && (acronym || words.iter().map(String::len).sum::<usize>() >= 5)
         });
         let mut by_group: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
         for (s, sentence) in sentences.iter().enumerate() {
-            let said: HashSet<String> = content_words(sentence).into_iter().collect();
+            let mut said: HashSet<String> = content_words(sentence).into_iter().collect();
+            said.extend(option_words(sentence));
             for (o, (group, _, words)) in options.iter().enumerate() {
+                // An acronym option ("LLC") is named as a kind ("we're an LLC"), not as the
+                // end of a name ("Acme LLC").
+                if let [only] = words.as_slice()
+                    && only.chars().all(|c| c.is_ascii_uppercase())
+                    && !Regex::new(&format!(r"\b(?:[Aa]n?|[Tt]he|as|is|are|'re|'s)\s+{}\b", regex::escape(only))).is_ok_and(|re| re.is_match(sentence))
+                {
+                    continue;
+                }
                 if words.iter().all(|w| said.contains(w)) && !negated_near(sentence, words) {
                     by_group.entry(group.clone()).or_default().push((o, s));
                 }
