@@ -370,6 +370,15 @@ impl<'a> Run<'a> {
     }
 
     fn finish(mut self) -> Resolution {
+        // A reading of a clause that failed while another reading of it placed a value
+        // ("Our company is a C corporation" ticked the box; "Our company" fits no box) is
+        // no news for the person.
+        let sources: Vec<&String> = self.values.values().map(|(_, source)| source).collect();
+        self.warnings.retain(|w| {
+            let quoted = w.strip_prefix("could not place \"").and_then(|rest| rest.split_once("\": ").map(|(clause, _)| clause));
+            let bare = |t: &str| t.trim().trim_end_matches(['.', '!', ';']).trim().to_string();
+            quoted.is_none_or(|clause| !sources.iter().any(|s| bare(s) == bare(clause)))
+        });
         if self.dropped > 0 {
             self.warnings
                 .push(format!("... and {} more warnings like these", self.dropped));
