@@ -787,7 +787,11 @@ impl Run<'_> {
                 }
             } else if let Some((v, _)) = prop.options.iter().find(|(v, l)| wanted(l) || wanted(v)) {
                 hits.push(Action::Set(p, Value::String(v.clone())));
-            } else if prop.kind == Some(ValueKind::Boolean) && wanted(&self.meanings[p].label) {
+            } else if prop.kind == Some(ValueKind::Boolean)
+                && (wanted(&self.meanings[p].label) || prop.key.rsplit('_').next().is_some_and(|last| wanted(last) && !last.is_empty()))
+            {
+                // The box's own caption may be only in its key ("female") when its label is
+                // the section's ("Information About You").
                 hits.push(Action::Set(p, Value::Bool(true)));
             } else if prop.kind == Some(ValueKind::String) && members.len() == 1 {
                 return self.write(p, value);
