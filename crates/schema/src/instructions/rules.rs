@@ -85,14 +85,30 @@ impl InstructionResolver for RuleResolver {
         // What the clauses could not place by label, then what prose says by shape.
         // (clause, the facts read from it, its message if none of them is placed)
         let mut clause_facts: Vec<(String, std::ops::Range<usize>, String)> = Vec::new();
+        // A line that is only a party's label ("Veterano: José Colón", "Spouse - Ingrid
+        // Olsen") makes the lines after it that party's, until another party's line.
+        let mut line_party: Option<String> = None;
         for (clause, readings, message) in std::mem::take(&mut run.unplaced) {
             let before = facts.len();
+            if let [(label, _)] = readings.as_slice()
+                && label.split_whitespace().count() <= 2
+                && let Some(party) = request::party_in(label)
+            {
+                line_party = Some(party);
+            }
             for (label, value) in &readings {
                 let composite = request::from_composite(label, value, &clause);
                 if composite.is_empty() {
                     facts.extend(request::from_label(label, value, &clause));
                 } else {
                     facts.extend(composite);
+                }
+            }
+            if let Some(party) = &line_party {
+                for fact in &mut facts[before..] {
+                    if fact.entity.is_none() {
+                        fact.entity = Some(party.clone());
+                    }
                 }
             }
             clause_facts.push((clause, before..facts.len(), message));
