@@ -406,14 +406,20 @@ const BUSINESS_WORDS: &[&str] = &[
 
 /// Endings of business names.
 static BUSINESS_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)(?:inc|llc|l\.l\.c|corp|corporation|co|ltd|llp|lp|gmbh|ag|sa|sarl|plc|pllc|trust|foundation|clinic|bank)\.?$")
+    Regex::new(r"(?i)\b(?:inc|llc|l\.l\.c|corp|corporation|co|ltd|llp|lp|gmbh|ag|sa|sarl|plc|pllc|trust|foundation|clinic|bank)\.?$")
         .expect("valid regex")
 });
 
+/// Whether a name ends like a business's ("Brightwater Robotics LLC", "Acme Corp.").
+pub fn reads_as_business(value: &str) -> bool {
+    // The name is what comes before a comma: "Brightwater Robotics LLC, EIN 47-…".
+    let value = value.split(',').next().unwrap_or(value).trim().trim_end_matches('.');
+    value.split_whitespace().count() >= 2 && BUSINESS_NAME.is_match(value)
+}
+
 /// A "name" that ends like a business ("Brightwater Robotics LLC") is an organization's.
 fn person_or_business(semantic: Semantic, value: &str) -> Semantic {
-    let value = value.trim().trim_end_matches(['.', ',']);
-    if semantic == Semantic::Name && value.split_whitespace().count() >= 2 && BUSINESS_NAME.is_match(value) {
+    if semantic == Semantic::Name && reads_as_business(value) {
         Semantic::Organization
     } else {
         semantic
@@ -836,6 +842,14 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn businesses_read_as_businesses() {
+        assert!(reads_as_business("Brightwater Robotics LLC"));
+        assert!(reads_as_business("Brightwater Robotics LLC, EIN 47-2291836"));
+        assert!(reads_as_business("Acme Corp."));
+        assert!(!reads_as_business("Jordan Avery"));
+    }
     use serde_json::json;
 
     fn facts_of(value: Value) -> Vec<Fact> {

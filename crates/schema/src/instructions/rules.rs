@@ -1463,7 +1463,25 @@ fn main_entity(meanings: &[Meaning]) -> Option<String> {
     }
     let mut best: Vec<(&str, usize)> = counts.into_iter().collect();
     best.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    best.first().filter(|(_, n)| n * 3 > meanings.len()).map(|(e, _)| e.to_string())
+    if let Some((e, _)) = best.first().filter(|(_, n)| n * 3 > meanings.len()) {
+        return Some(e.to_string());
+    }
+    // Else the party that holds most of the identity boxes (name, SSN, address…) by a
+    // clear margin: the employee of a W-4 beside its employer's few boxes; a bill of sale's
+    // buyer and seller, evenly matched, leave none.
+    let mut identity: HashMap<&str, usize> = HashMap::new();
+    for m in meanings.iter().filter(|m| crate::fieldmodel::semantic::family(m.semantic).is_some()) {
+        if let Some(e) = m.entity.as_ref().filter(|e| !BESIDE.contains(&e.as_str())) {
+            *identity.entry(e.as_str()).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(&str, usize)> = identity.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    match ranked.as_slice() {
+        [(e, n)] if *n >= 3 => Some(e.to_string()),
+        [(e, n), (_, second), ..] if *n >= 3 && *n >= 2 * second => Some(e.to_string()),
+        _ => None,
+    }
 }
 
 /// Text for a string property from prose: within maxLength, or made to fit only by dropping
@@ -1623,6 +1641,10 @@ fn is_aside(clause: &str) -> bool {
 /// for one word or a trailing suffix ("Jr.").
 fn split_full_name(value: &str) -> Option<(String, String)> {
     let value = value.trim();
+    // A business's name is not a person's given and family names.
+    if request::reads_as_business(value) {
+        return None;
+    }
     if let Some((last, first)) = value.split_once(',') {
         let (last, first) = (last.trim(), first.trim());
         // Both sides must read as name words: "Derek Olsen, SSN 299-01-3365" is a name

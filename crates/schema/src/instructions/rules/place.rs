@@ -455,6 +455,11 @@ impl Run<'_> {
     }
 
     fn place_name(&self, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
+        // A business's name is never split into a person's given and family names.
+        if crate::instructions::request::reads_as_business(value) {
+            let props = self.one_of(Semantic::Organization, fact)?;
+            return self.write_parts(&props, value, |_| None);
+        }
         let given = self.maybe(Semantic::GivenName, fact)?;
         let family = self.maybe(Semantic::FamilyName, fact)?;
         if let (Some(g), Some(f)) = (given, family) {
