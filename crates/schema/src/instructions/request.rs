@@ -357,6 +357,13 @@ fn refine_by_value(semantic: Option<Semantic>, value: &str) -> Option<Semantic> 
 /// A `label: value` pair the clause reader could not place by label.
 pub fn from_label(label: &str, value: &str, clause: &str) -> Option<Fact> {
     let words = semantic::normalize(label);
+    // "Use 'Jordan' for …": the quotes mark the value, they are not in it.
+    let value = value.trim();
+    let quotes: &[char] = &['\'', '"', '“', '”', '‘', '’', '«', '»'];
+    let value = match (value.chars().next(), value.chars().last()) {
+        (Some(a), Some(b)) if value.chars().count() >= 2 && quotes.contains(&a) && quotes.contains(&b) => value[a.len_utf8()..value.len() - b.len_utf8()].trim(),
+        _ => value,
+    };
     if words.is_empty() || value.trim().is_empty() {
         return None;
     }
