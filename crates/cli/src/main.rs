@@ -256,20 +256,25 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 /// `formsmith serve`: runs until Ctrl-C or SIGTERM.
 fn serve(config: formsmith_server::Config) -> ExitCode {
     formsmith_server::init_logging();
-    let result = runtime().map_err(|e| e.to_string()).and_then(|rt| {
+    let result = runtime().map_err(|e| ("INTERNAL_ERROR", e.to_string())).and_then(|rt| {
         rt.block_on(async {
-            let server = formsmith_server::start(config)
-                .await
-                .map_err(|e| e.to_string())?;
+            let server = formsmith_server::start(config).await.map_err(|e| {
+                // A flag that does not hold together is the operator's to fix, not ours.
+                let code = match e {
+                    formsmith_server::StartError::Config(_) => "INVALID_OPTIONS",
+                    _ => "INTERNAL_ERROR",
+                };
+                (code, e.to_string())
+            })?;
             eprintln!("formsmith: listening on {}", server.url());
             server.run_until_signal().await;
-            Ok::<(), String>(())
+            Ok::<(), (&str, String)>(())
         })
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: INTERNAL_ERROR: {e}");
+        Err((code, e)) => {
+            eprintln!("error: {code}: {e}");
             ExitCode::from(2)
         }
     }

@@ -327,3 +327,18 @@ fn explain_says_where_each_instruction_value_came_from() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn serve_refuses_a_language_model_without_a_model_name() {
+    let dir = std::env::temp_dir().join(format!("formsmith-serve-llm-{}", std::process::id()));
+    let out = formsmith()
+        .args(["serve", "--listen", "127.0.0.1:0", "--llm-url", "http://127.0.0.1:9/v1", "--data-dir"])
+        .arg(&dir)
+        .env_remove("FORMSMITH_LLM_MODEL")
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(err.contains("error: INVALID_OPTIONS:") && err.contains("--llm-model"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
