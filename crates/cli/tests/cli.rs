@@ -342,3 +342,20 @@ fn serve_refuses_a_language_model_without_a_model_name() {
     assert!(err.contains("error: INVALID_OPTIONS:") && err.contains("--llm-model"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_readme_sample_ships_in_the_repository_and_fills() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out_pdf = std::env::temp_dir().join(format!("formsmith-readme-{}.pdf", std::process::id()));
+    let out = formsmith()
+        .current_dir(&root)
+        .args(["fill", "examples/fw9.pdf", "--values", "examples/fw9-values.json", "-o"])
+        .arg(&out_pdf)
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = Command::new("pdftotext").arg(&out_pdf).arg("-").output().expect("pdftotext");
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("Jordan Avery") && text.contains("Springfield, IL 62701"), "{text}");
+    let _ = std::fs::remove_file(&out_pdf);
+}
