@@ -140,34 +140,38 @@ pub fn from_record(value: &Value, facts: &mut Vec<Fact>) {
     // "nombre": "Wilmer Antonio Reyes" with no family-name key beside it is the whole name
     // (Spanish records write "nombre" for the person's name, and "nombre" + "apellidos"
     // when they split it).
-    let parent = |f: &Fact| f.source.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default();
     let split_here: Vec<String> =
-        facts[start..].iter().filter(|f| f.semantic == Some(Semantic::FamilyName)).map(parent).collect();
+        facts[start..].iter().filter(|f| f.semantic == Some(Semantic::FamilyName)).map(record_parent).collect();
     for fact in &mut facts[start..] {
         let several_words = matches!(&fact.value, FactValue::Text(t) if t.split_whitespace().count() >= 2);
-        if fact.semantic == Some(Semantic::GivenName) && several_words && !split_here.contains(&parent(fact)) {
+        if fact.semantic == Some(Semantic::GivenName) && several_words && !split_here.contains(&record_parent(fact)) {
             fact.semantic = Some(Semantic::Name);
         }
     }
     join_address_parts(facts, start);
 }
 
+/// The record path a fact's key sits under ("record person.address" for
+/// "record person.address.city"): the facts said side by side.
+fn record_parent(fact: &Fact) -> String {
+    fact.source.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default()
+}
+
 /// An address a record gives in parts (`street`, `unit`, `city`, `state`, `zip` under one
 /// key) is also said whole, before its parts: placement then splits it the way the form
 /// asks (one "City, state and ZIP" box, or a box each), and the parts fill what is left.
 fn join_address_parts(facts: &mut Vec<Fact>, start: usize) {
-    let parent = |f: &Fact| f.source.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default();
     let mut parents: Vec<String> = facts[start..]
         .iter()
         .filter(|f| f.semantic == Some(Semantic::StreetAddress))
-        .map(parent)
+        .map(record_parent)
         .collect();
     parents.dedup();
     for group in parents {
         let part = |s: Semantic| {
             facts[start..]
                 .iter()
-                .find(|f| f.semantic == Some(s) && parent(f) == group && f.ordinal.is_none())
+                .find(|f| f.semantic == Some(s) && record_parent(f) == group && f.ordinal.is_none())
                 .and_then(|f| match &f.value {
                     FactValue::Text(t) => Some(t.clone()),
                     FactValue::Bool(_) => None,
@@ -197,9 +201,9 @@ fn join_address_parts(facts: &mut Vec<Fact>, start: usize) {
         if !reads_back {
             continue;
         }
-        let Some(at) = facts[start..].iter().position(|f| parent(f) == group) else { continue };
+        let Some(at) = facts[start..].iter().position(|f| record_parent(f) == group) else { continue };
         let model = facts[start + at].clone();
-        let street_fact = facts[start..].iter().find(|f| f.semantic == Some(Semantic::StreetAddress) && parent(f) == group).cloned();
+        let street_fact = facts[start..].iter().find(|f| f.semantic == Some(Semantic::StreetAddress) && record_parent(f) == group).cloned();
         facts.insert(
             start + at,
             Fact {

@@ -129,13 +129,14 @@ impl InstructionResolver for RuleResolver {
         run.answer_choices(&sentences, &answers);
         // Descriptions listed without colons ("blue eyes, brown hair, height 6'1"",
         // "first name Maria Cristina, family name Santos"), in clauses nothing else placed.
-        let unplaced_clauses: Vec<String> = clause_facts
+        let still_unplaced: Vec<bool> = clause_facts
             .iter()
-            .filter(|(clause, range, _)| {
+            .map(|(clause, range, _)| {
                 !range.clone().any(|i| placed.get(i).copied().unwrap_or(false)) && !placed_values.iter().any(|v| clause.contains(v.as_str()))
             })
-            .map(|(clause, _, _)| clause.clone())
             .collect();
+        let unplaced_clauses =
+            clause_facts.iter().zip(&still_unplaced).filter(|(_, unplaced)| **unplaced).map(|((clause, _, _), _)| clause.clone());
         let mut described_clauses = Vec::new();
         for clause in run.not_understood.clone().into_iter().chain(unplaced_clauses) {
             if let Some(actions) = run.descriptors(&clause) {
@@ -156,11 +157,8 @@ impl InstructionResolver for RuleResolver {
                 run.warn(format!("did not understand \"{clause}\"; nothing was filled from it"));
             }
         }
-        for (clause, range, message) in clause_facts {
-            if !range.clone().any(|i| placed.get(i).copied().unwrap_or(false))
-                && !placed_values.iter().any(|v| clause.contains(v.as_str()))
-                && !described_clauses.contains(&clause)
-            {
+        for ((clause, _, message), unplaced) in clause_facts.into_iter().zip(still_unplaced) {
+            if unplaced && !described_clauses.contains(&clause) {
                 run.warn(message);
             }
         }
@@ -739,16 +737,6 @@ impl<'a> Run<'a> {
             }
             return;
         }
-        let targets = |actions: &[Action]| {
-            let mut t: Vec<usize> = actions
-                .iter()
-                .map(|a| match a {
-                    Action::Set(p, _) | Action::Clear(p) => *p,
-                })
-                .collect();
-            t.sort_unstable();
-            t
-        };
         let first = targets(&hits[0].1);
         if hits.iter().any(|h| targets(&h.1) != first) {
             let keys: Vec<String> = hits
@@ -789,16 +777,6 @@ impl<'a> Run<'a> {
             "work", "works", "called", "named", "since", "until", "before", "after", "who", "that", "which", "this", "these", "those",
         ];
         static PIECES: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[;,]\s+|\s+and\s+").expect("valid regex"));
-        let targets = |a: &[Action]| -> Vec<usize> {
-            let mut t: Vec<usize> = a
-                .iter()
-                .map(|x| match x {
-                    Action::Set(p, _) | Action::Clear(p) => *p,
-                })
-                .collect();
-            t.sort_unstable();
-            t
-        };
         let mut actions = Vec::new();
         for piece in PIECES.split(clause) {
             let mut words: Vec<&str> = piece.split_whitespace().collect();
@@ -1447,41 +1425,52 @@ impl<'a> Run<'a> {
     }
 }
 
-/// The party most properties belong to (the applicant of an application), if any party
-/// holds a third of them.
+/// The party most properties belong to (the applicant of an application): one holding a
+/// third of them, else one holding most identity boxes by a clear margin.
 fn main_entity(meanings: &[Meaning]) -> Option<String> {
-    let mut counts: HashMap<&str, usize> = HashMap::new();
-    // Parties beside a subject are never the subject.
-    const BESIDE: &[&str] = &[
-        "spouse", "dependent", "child", "emergency_contact", "preparer", "preparer_firm", "interpreter", "attorney",
-        "mother", "father", "parent", "witness", "designee",
-    ];
-    for m in meanings {
-        if let Some(e) = m.entity.as_ref().filter(|e| !BESIDE.contains(&e.as_str())) {
-            *counts.entry(e.as_str()).or_default() += 1;
-        }
-    }
-    let mut best: Vec<(&str, usize)> = counts.into_iter().collect();
-    best.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let best = ranked_parties(meanings.iter());
     if let Some((e, _)) = best.first().filter(|(_, n)| n * 3 > meanings.len()) {
         return Some(e.to_string());
     }
     // Else the party that holds most of the identity boxes (name, SSN, address…) by a
     // clear margin: the employee of a W-4 beside its employer's few boxes; a bill of sale's
     // buyer and seller, evenly matched, leave none.
-    let mut identity: HashMap<&str, usize> = HashMap::new();
-    for m in meanings.iter().filter(|m| crate::fieldmodel::semantic::family(m.semantic).is_some()) {
-        if let Some(e) = m.entity.as_ref().filter(|e| !BESIDE.contains(&e.as_str())) {
-            *identity.entry(e.as_str()).or_default() += 1;
-        }
-    }
-    let mut ranked: Vec<(&str, usize)> = identity.into_iter().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    match ranked.as_slice() {
+    let identity = ranked_parties(meanings.iter().filter(|m| crate::fieldmodel::semantic::family(m.semantic).is_some()));
+    match identity.as_slice() {
         [(e, n)] if *n >= 3 => Some(e.to_string()),
         [(e, n), (_, second), ..] if *n >= 3 && *n >= 2 * second => Some(e.to_string()),
         _ => None,
     }
+}
+
+/// Parties by how many of `meanings` are theirs, most first (ties by name), leaving out
+/// the parties beside a subject, who are never the subject.
+fn ranked_parties<'a>(meanings: impl Iterator<Item = &'a Meaning>) -> Vec<(&'a str, usize)> {
+    const BESIDE: &[&str] = &[
+        "spouse", "dependent", "child", "emergency_contact", "preparer", "preparer_firm", "interpreter", "attorney",
+        "mother", "father", "parent", "witness", "designee",
+    ];
+    let mut counts: HashMap<&str, usize> = HashMap::new();
+    for m in meanings {
+        if let Some(e) = m.entity.as_ref().filter(|e| !BESIDE.contains(&e.as_str())) {
+            *counts.entry(e.as_str()).or_default() += 1;
+        }
+    }
+    let mut ranked: Vec<(&str, usize)> = counts.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    ranked
+}
+
+/// The properties actions write, sorted: two readings that write the same ones agree.
+fn targets(actions: &[Action]) -> Vec<usize> {
+    let mut t: Vec<usize> = actions
+        .iter()
+        .map(|a| match a {
+            Action::Set(p, _) | Action::Clear(p) => *p,
+        })
+        .collect();
+    t.sort_unstable();
+    t
 }
 
 /// Text for a string property from prose: within maxLength, or made to fit only by dropping

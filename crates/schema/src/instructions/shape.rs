@@ -435,7 +435,8 @@ pub fn country_name(text: &str) -> Option<&'static str> {
     }
     COUNTRY_NAMES
         .iter()
-        .find(|(name, others)| crate::fieldmodel::semantic::normalize(name) == t || others.contains(&t.as_str()))
+        // (The English names are plain ASCII: normalized, they are their lower case.)
+        .find(|(name, others)| name.eq_ignore_ascii_case(&t) || others.contains(&t.as_str()))
         .map(|(name, _)| *name)
 }
 

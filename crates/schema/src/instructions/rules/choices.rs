@@ -315,17 +315,24 @@ impl Run<'_> {
                 && !GENERIC_OPTIONS.contains(&words.join(" ").to_lowercase().as_str())
                 && (acronym || words.iter().map(String::len).sum::<usize>() >= 5)
         });
+        // An acronym option ("LLC") is named as a kind ("we're an LLC"), not as the end of a
+        // name ("Acme LLC"): its pattern, made once per option.
+        let said_as_kind: Vec<Option<Regex>> = options
+            .iter()
+            .map(|(_, _, words)| match words.as_slice() {
+                [only] if only.chars().all(|c| c.is_ascii_uppercase()) => {
+                    Regex::new(&format!(r"\b(?:[Aa]n?|[Tt]he|as|is|are|'re|'s)\s+{}\b", regex::escape(only))).ok()
+                }
+                _ => None,
+            })
+            .collect();
         let mut by_group: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
         for (s, sentence) in sentences.iter().enumerate() {
             let mut said: HashSet<String> = content_words(sentence).into_iter().collect();
             said.extend(option_words(sentence));
             for (o, (group, _, words)) in options.iter().enumerate() {
-                // An acronym option ("LLC") is named as a kind ("we're an LLC"), not as the
-                // end of a name ("Acme LLC").
-                if let [only] = words.as_slice()
-                    && only.chars().all(|c| c.is_ascii_uppercase())
-                    && !Regex::new(&format!(r"\b(?:[Aa]n?|[Tt]he|as|is|are|'re|'s)\s+{}\b", regex::escape(only))).is_ok_and(|re| re.is_match(sentence))
-                {
+                let acronym = matches!(words.as_slice(), [only] if only.chars().all(|c| c.is_ascii_uppercase()));
+                if acronym && !said_as_kind[o].as_ref().is_some_and(|re| re.is_match(sentence)) {
                     continue;
                 }
                 if words.iter().all(|w| said.contains(w)) && !negated_near(sentence, words) {

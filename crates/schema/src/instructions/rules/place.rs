@@ -174,10 +174,13 @@ impl Run<'_> {
         // "Print name: Jordan Avery" on a form of buyers and sellers names no one.
         // (Where the peers' boxes of the kind are as many as the unowned ones: an applicant's
         // form with an employer's address beside several of the applicant's own is not one.)
-        let peer_boxes = self.meanings.iter().filter(|m| m.semantic == s && m.entity.as_deref().is_some_and(|e| PEERS.contains(&e))).count();
-        let unowned_boxes = self.meanings.iter().filter(|m| m.semantic == s && m.entity.is_none()).count();
-        if party.is_none() && self.main_entity.is_none() && peer_boxes > 0 && peer_boxes >= unowned_boxes {
-            return Vec::new();
+        if party.is_none() && self.main_entity.is_none() {
+            let of_kind = || self.meanings.iter().filter(|m| m.semantic == s);
+            let peer_boxes = of_kind().filter(|m| m.entity.as_deref().is_some_and(|e| PEERS.contains(&e))).count();
+            let unowned_boxes = of_kind().filter(|m| m.entity.is_none()).count();
+            if peer_boxes > 0 && peer_boxes >= unowned_boxes {
+                return Vec::new();
+            }
         }
         let all: Vec<usize> = (0..self.meanings.len())
             .filter(|&p| self.meanings[p].semantic == s)
