@@ -1,6 +1,8 @@
 //! Generate an edit schema from a form's native fields: one property per fillable field,
 //! readable keys from labels, placement in public coordinates, options and constraints.
 
+use std::collections::HashMap;
+
 use formsmith_engine::{Field, FieldType, Form, PageGeometry, Widget};
 use indexmap::IndexMap;
 
@@ -30,6 +32,12 @@ pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions
     let mut properties = IndexMap::new();
     let mut required = Vec::new();
     let geometry = |page: usize| form.page_geometry(page).unwrap_or(PageGeometry::LETTER);
+    let mut shared_tooltips: HashMap<&str, usize> = HashMap::new();
+    for info in model.fields.iter().filter(|i| i.fillable) {
+        if let Some(t) = info.tooltip.as_deref() {
+            *shared_tooltips.entry(t).or_default() += 1;
+        }
+    }
     for (index, field) in form.fields().iter().enumerate() {
         let (Some(info), Some(Some(base_key))) = (model.fields.get(index), base_keys.get(index)) else {
             continue;
@@ -52,14 +60,25 @@ pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions
         // A tooltip of many words is an instruction ("NOTE TO ALL APPLICANTS: If you do not
         // completely fill out…"), not a name for the field: the caption leads then.
         let tooltip = info.tooltip.as_ref().filter(|t| t.split_whitespace().count() <= 14 || info.label.is_none());
-        let label = match tooltip {
-            Some(tooltip) => match model.qualifying_entity(info) {
+        // A tooltip many fields share is their section's name ("Information About the
+        // Person for Whom You Are Filing" on every box of a USCIS part), not this box's:
+        // the printed caption leads and the section follows as context. (A shared tooltip
+        // that names a kind of value, "Social Security Number" over boxes whose printed
+        // captions are a neighbour's words, is still the label.)
+        let section_tooltip = tooltip.filter(|t| {
+            info.label.is_some()
+                && shared_tooltips.get(t.as_str()).is_some_and(|n| *n >= 3)
+                && fieldmodel::semantic::from_words(&fieldmodel::semantic::normalize(t)).is_none()
+        });
+        let label = match (section_tooltip, tooltip) {
+            (Some(section), _) => format!("{label}, in \"{section}\""),
+            (None, Some(tooltip)) => match model.qualifying_entity(info) {
                 Some(entity) if !tooltip.to_lowercase().contains(&entity.replace('_', " ")) => {
                     format!("{tooltip} ({})", entity.replace('_', " "))
                 }
                 _ => tooltip.clone(),
             },
-            None => label,
+            (None, None) => label,
         };
         let printed = printed.filter(|p| !label.starts_with(p.as_str()));
         let is_required = field.has_flag("Required");

@@ -157,6 +157,8 @@ fn requests_as_people_write_them() {
     let resolver = RuleResolver::default();
     let verbose = std::env::var_os("REQUESTS_VERBOSE").is_some();
     let only = std::env::var("REQUESTS_ONLY").ok();
+    // REQUESTS_SPLIT=dev keeps a tuning session's eyes off the held-out forms' details.
+    let only_split = std::env::var("REQUESTS_SPLIT").ok();
     let mut by: BTreeMap<(String, String, String), Tally> = BTreeMap::new();
     let mut per_form: BTreeMap<String, (String, Tally)> = BTreeMap::new();
     let mut problems = Vec::new();
@@ -167,6 +169,9 @@ fn requests_as_people_write_them() {
             continue;
         }
         let split = score::split_of(&stem);
+        if only_split.as_deref().is_some_and(|s| s != split) {
+            continue;
+        }
         let file: FormCases = serde_json::from_str(&std::fs::read_to_string(path).unwrap())
             .unwrap_or_else(|e| panic!("{stem}: {e}"));
         let bytes = std::fs::read(corpus(&file.form)).unwrap_or_else(|e| panic!("{}: {e}", file.form));

@@ -622,6 +622,13 @@ fn mentions_birth(info: &FieldInfo, tooltip: Option<&str>) -> bool {
 /// Person or thing words, in four languages, and the entity each names.
 const ENTITIES: &[(&str, &str)] = &[
     ("emergency contact", "emergency_contact"),
+    // Immigration and court forms name their parties by role in a phrase, not by a noun.
+    ("filing this petition", "petitioner"),
+    ("filing this application", "applicant"),
+    ("for whom you are filing", "beneficiary"),
+    ("on whose behalf", "beneficiary"),
+    // A derivative's form asks for the principal's details: not the person filling it.
+    ("principal applicant", "principal_applicant"),
     ("spouse", "spouse"),
     ("ehegatte", "spouse"),
     ("ehepartner", "spouse"),

@@ -282,10 +282,13 @@ fn leaf(path: &[String], value: FactValue, ordinal: Option<usize>, facts: &mut V
         semantic = refine_by_value(semantic, text).map(|s| person_or_business(s, text));
     }
     let entity = std::iter::once(key).chain(parents.iter().rev()).find_map(|k| party_in(k));
-    let qualifier = std::iter::once(key)
-        .chain(parents.iter().rev())
-        .find_map(|k| qualifier_in(k).or_else(|| loose_qualifier(k)))
-        .map(str::to_string);
+    // The field model's own words anywhere on the path before loose ones: a "street" key
+    // under "mailing_address" is the mailing address's street. A parent that is only
+    // "business" names whose values follow (the business's own address), not a work address.
+    let path_words = || {
+        std::iter::once(key).chain(parents.iter().rev().filter(|p| !matches!(semantic::normalize(p).as_str(), "business" | "company" | "firm")))
+    };
+    let qualifier = path_words().find_map(|k| qualifier_in(k)).or_else(|| path_words().find_map(|k| loose_qualifier(k))).map(str::to_string);
     facts.push(Fact {
         semantic,
         entity,
@@ -417,7 +420,7 @@ const BUSINESS_WORDS: &[&str] = &[
 
 /// Endings of business names.
 static BUSINESS_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:inc|llc|l\.l\.c|corp|corporation|co|ltd|llp|lp|gmbh|ag|sa|sarl|plc|pllc|trust|foundation|clinic|bank)\.?$")
+    Regex::new(r"(?i)\b(?:inc|llc|l\.l\.c|corp|corporation|co|ltd|llp|lp|gmbh|ag|sa|sarl|plc|pllc|trust|foundation|clinic|bank|university|college|hospital|institute|school|association|church|society|agency|company|holdings|partners|universit[äa]t|universit[ée]|universidad|klinik|stiftung|verein|e\.\s?v|fundaci[óo]n|asociaci[óo]n)\.?$")
         .expect("valid regex")
 });
 
@@ -553,6 +556,14 @@ static THIRD_INTRO: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("valid regex")
 });
+/// Someone a form is filed for ("we're sponsoring Arjun Mehta", "on behalf of Rosa Diaz"):
+/// the person the form is about, and who "he"/"she" is after it.
+static SUBJECT_INTRO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i:\bsponsoring|\bpetitioning for|\bon behalf of|\bfiling (?:this (?:petition|application|form) )?for|\bim [Nn]amen von|\bau nom de|\ben nombre de)\s+{NAME}"
+    ))
+    .expect("valid regex")
+});
 static SPOUSE_INTRO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?i:\b(?:my|our) (?:wife|husband|spouse|partner)|\bmeine? (?:frau|mann|ehefrau|ehemann|partnerin|partner)|\b(?:ma femme|mon mari|mon épouse|mon epoux|mon époux|ma conjointe|mon conjoint)|\bmi (?:esposa|esposo|marido|mujer|pareja))(?:'s name is|,| is| ist| est| es| heißt| heisst| s'appelle| se llama| named| called)?\s+{NAME}"
@@ -584,7 +595,7 @@ static CITIZEN: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A value without the sentence's final stop, unless the stop ends an abbreviation
 /// ("Mendoza Landscaping Inc.", "Jordan Lee Whitfield Jr.").
-fn without_final_stop(value: &str) -> String {
+pub(crate) fn without_final_stop(value: &str) -> String {
     let v = value.trim().trim_end_matches(',');
     let last = v.trim_end_matches('.').rsplit(' ').next().unwrap_or_default();
     let abbreviation = matches!(last, "Inc" | "Corp" | "Ltd" | "Co" | "Jr" | "Sr" | "Bros" | "Assn" | "Intl");
@@ -593,7 +604,7 @@ fn without_final_stop(value: &str) -> String {
 
 /// Capitalised words ending in a legal form (no `(?i)`: the words must be capitalised).
 static ORGANIZATION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b((?:\p{Lu}[\p{L}&'\-]*,?\s+){1,6}(?:Inc|LLC|L\.L\.C|Corp|Corporation|Ltd|LLP|PLLC|GmbH|SARL|PLC|Trust|Foundation)\b\.?)")
+    Regex::new(r"\b((?:\p{Lu}[\p{L}&'\-]*,?\s+){1,6}(?:Inc|LLC|L\.L\.C|Corp|Corporation|Ltd|LLP|PLLC|GmbH|SARL|PLC|Trust|Foundation|University|College|Hospital|Institute)\b\.?)")
         .expect("valid regex")
 });
 /// Sex adjectives in the four languages, as whole words.
@@ -765,6 +776,12 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
                 push(Semantic::Name, Some(story.clone().unwrap_or_else(|| THIRD_PARTY.into())), None, m.as_str(), "name");
             }
         }
+        for c in SUBJECT_INTRO.captures_iter(sentence) {
+            if let Some(m) = c.get(1) {
+                push(Semantic::Name, Some(THIRD_PARTY.into()), None, m.as_str(), "name");
+            }
+        }
+        let introduces_subject = SUBJECT_INTRO.is_match(sentence);
         for c in SPOUSE_INTRO.captures_iter(sentence) {
             if let Some(m) = c.get(1) {
                 push(Semantic::Name, Some("spouse".into()), None, m.as_str(), "spouse name");
@@ -847,6 +864,9 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
                 push(Semantic::StreetAddress, party_at(sentence, m.start(), story.as_deref()), qualifier, address, "address");
             }
         }
+        if introduces_subject {
+            story = Some(THIRD_PARTY.into());
+        }
     }
 }
 
@@ -903,5 +923,26 @@ mod tests {
         );
         assert_eq!(of(Semantic::Tel), vec![("(937) 555-0134".into(), None, Some("mobile".into()))]);
         assert_eq!(of(Semantic::Email), vec![("rosa@example.com".into(), None, None)]);
+    }
+
+    #[test]
+    fn the_person_a_form_is_filed_for() {
+        let mut facts = Vec::new();
+        from_prose("The petitioner is Acme Robotics LLC. We're sponsoring Arjun Mehta. He was born on February 11, 1990.", &mut facts);
+        let of = |s: Semantic| facts.iter().filter(|f| f.semantic == Some(s)).map(|f| (f.value.text(), f.entity.clone())).collect::<Vec<_>>();
+        assert_eq!(of(Semantic::Name), vec![("Arjun Mehta".into(), Some(THIRD_PARTY.into()))]);
+        // "He" is the person sponsored, not the petitioner named before him.
+        assert_eq!(of(Semantic::Bday), vec![("February 11, 1990".into(), Some(THIRD_PARTY.into()))]);
+    }
+
+    #[test]
+    fn record_qualifiers_and_business_names() {
+        let facts = facts_of(json!({"mailing_address": {"street": "915 E Pine St"}, "business": {"address": "410 Main Ave N, Twin Falls, ID 83301"}}));
+        let qualifier = |source: &str| facts.iter().find(|f| f.source == format!("record {source}")).and_then(|f| f.qualifier.clone());
+        assert_eq!(qualifier("mailing_address.street").as_deref(), Some("mailing"));
+        assert_eq!(qualifier("business.address"), None);
+        assert!(reads_as_business("Lakeshore State University"));
+        assert_eq!(without_final_stop("Halvorsen Maritime Inc."), "Halvorsen Maritime Inc.");
+        assert_eq!(without_final_stop("Seattle."), "Seattle");
     }
 }

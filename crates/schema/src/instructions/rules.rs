@@ -1448,7 +1448,7 @@ fn main_entity(meanings: &[Meaning]) -> Option<String> {
 fn ranked_parties<'a>(meanings: impl Iterator<Item = &'a Meaning>) -> Vec<(&'a str, usize)> {
     const BESIDE: &[&str] = &[
         "spouse", "dependent", "child", "emergency_contact", "preparer", "preparer_firm", "interpreter", "attorney",
-        "mother", "father", "parent", "witness", "designee",
+        "mother", "father", "parent", "witness", "designee", "principal_applicant",
     ];
     let mut counts: HashMap<&str, usize> = HashMap::new();
     for m in meanings {

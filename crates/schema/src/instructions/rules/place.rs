@@ -140,12 +140,24 @@ impl Run<'_> {
         // "He is Curtis Lyle" with no party named: the form's main party, when the form is
         // about someone (a defendant, a veteran) rather than its writer.
         if e == THIRD_PARTY {
-            match self.main_entity.as_deref() {
-                Some(main) if !is_self(main) => e = main,
+            match (self.main_entity.as_deref(), self.subject_party()) {
+                (Some(main), _) if !is_self(main) => e = main,
+                // A form filed by one party about another (a petition for a beneficiary):
+                // the person the writer speaks of is the one the form is about.
+                (_, Some(about)) => e = about,
                 _ => return Some(THIRD_PARTY.to_string()),
             }
         }
         (!self.is_subject(e)).then(|| e.to_string())
+    }
+
+    /// The one party the form is about when its writer is someone else (the beneficiary of
+    /// a petition, the veteran of a claim filed by a relative), if the form names one.
+    fn subject_party(&self) -> Option<&str> {
+        const ABOUT: &[&str] = &["beneficiary", "veteran", "patient", "insured"];
+        let mut found = self.meanings.iter().filter_map(|m| m.entity.as_deref()).filter(|e| ABOUT.contains(e));
+        let first = found.next()?;
+        found.all(|e| e == first).then_some(first)
     }
 
     /// Whether property `p` can hold a value of `party`: its own party, or, on a form about
@@ -866,6 +878,7 @@ impl Run<'_> {
         let s = meaning.semantic;
         // A remark after the value: "Jordan Avery (no middle name)", "F24AS00123 and it's titled …".
         let core = strip_remark(text);
+        let core = core.as_str();
         let english = is_english(&meaning.label);
         let replace_if_changed = |new: String| if new == text { Shaped::Keep } else { Shaped::Replace(new) };
         match s {
@@ -986,7 +999,7 @@ enum Shaped {
 }
 
 /// The value without a trailing remark: "(…)", " — …", ", which …", " and it's …".
-fn strip_remark(text: &str) -> &str {
+fn strip_remark(text: &str) -> String {
     let mut end = text.len();
     for marker in [" (", " — ", " – ", " - ", ", which", " and it", " but ", "; "] {
         if let Some(at) = text.find(marker)
@@ -995,7 +1008,8 @@ fn strip_remark(text: &str) -> &str {
             end = end.min(at);
         }
     }
-    text[..end].trim().trim_end_matches([',', '.'])
+    // "Halvorsen Maritime Inc." keeps the stop of its abbreviation.
+    crate::instructions::request::without_final_stop(&text[..end])
 }
 
 /// Identity and contact values: who someone is and how to reach them.
