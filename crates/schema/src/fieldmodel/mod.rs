@@ -312,7 +312,7 @@ fn choose_label(field: &Field, around: &Around, below_first: bool) -> (Option<St
             let below = around.below.as_ref().and_then(|b| printed_label(b).map(|t| (t, b.1)));
             let above = around.above.as_ref().and_then(|a| printed_label(a).map(|t| (t, a.1)));
             let left = around.left.as_ref().and_then(|l| printed_label(l).map(|t| (t, l.1)));
-            match (below_first, below, above, left) {
+            let chosen = match (below_first, below.clone(), above.clone(), left.clone()) {
                 (true, Some((b, _)), _, _) => Some((b, LabelOrigin::PrintedBelow)),
                 (_, _, Some((a, ag)), Some((l, lg))) => Some(if ag <= lg {
                     (a, LabelOrigin::PrintedAbove)
@@ -323,6 +323,25 @@ fn choose_label(field: &Field, around: &Around, below_first: bool) -> (Option<St
                 (_, _, None, Some((l, _))) => Some((l, LabelOrigin::PrintedLeft)),
                 (_, Some((b, bg)), None, None) if bg <= 6.0 => Some((b, LabelOrigin::PrintedBelow)),
                 _ => None,
+            };
+            // A field name that says what the box holds ("debtor1_middle_name") overrules a
+            // caption naming something else (or nothing) when exactly one other caption
+            // around the box names the same thing: "Middle name" printed under the line
+            // rather than "First name" under the line above.
+            let by_name = name.as_deref().and_then(|n| {
+                // Only names built part by part, whose last words name the kind.
+                let words: Vec<&str> = n.split_whitespace().collect();
+                let tail = words[words.len().saturating_sub(2)..].join(" ");
+                kind_of(&tail).filter(|k| words.len() >= 3 && kind_of(n) == Some(*k))
+            });
+            let agreeing: Vec<(String, LabelOrigin)> =
+                [(below, LabelOrigin::PrintedBelow), (above, LabelOrigin::PrintedAbove), (left, LabelOrigin::PrintedLeft)]
+                    .into_iter()
+                    .filter_map(|(c, origin)| c.filter(|(t, _)| by_name.is_some() && kind_of(t) == by_name).map(|(t, _)| (t, origin)))
+                    .collect();
+            match (chosen, agreeing.as_slice()) {
+                (Some((t, _)), [agree]) if kind_of(&t).map(whole_value) != by_name.map(whole_value) => Some(agree.clone()),
+                (chosen, _) => chosen,
             }
         }
     };
@@ -397,6 +416,17 @@ fn digit_groups_of(s: Semantic, lengths: &[Option<u32>]) -> Option<(usize, Seman
         _ => return None,
     };
     patterns.iter().find(|p| **p == lengths.as_slice()).map(|p| (p.len(), whole))
+}
+
+/// The value a part belongs to (a phone's area code is the phone), else the kind itself.
+fn whole_value(s: Semantic) -> Semantic {
+    use Semantic::*;
+    match s {
+        TelAreaCode | TelLocal | TelExtension => Tel,
+        BdayDay | BdayMonth | BdayYear => Bday,
+        DateDay | DateMonth | DateYear | DateSigned => Date,
+        other => other,
+    }
 }
 
 /// The kind of value a phrase names.
