@@ -46,6 +46,13 @@ pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions
             continue;
         }
         let label = info.label.clone().unwrap_or_else(|| humanize(field.short_name()));
+        // A "Yes" or "No" box says which question it answers: "Violent toward police?: No".
+        let label = match &info.question {
+            Some(question) if field.kind == FieldType::Checkbox && fieldmodel::is_answer_word(&label) => {
+                format!("{}: {label}", question.trim_end_matches([':', ' ']))
+            }
+            _ => label,
+        };
         // A field of someone other than the form's main subject says whose it is when its
         // label does not: "First name (dependent)" is not the filer's first name.
         let label = match model.qualifying_entity(info) {

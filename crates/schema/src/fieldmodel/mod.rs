@@ -252,7 +252,43 @@ pub fn build(form: &Form, printed: &PrintedLabels) -> FieldModel {
         })
         .collect();
     refine_with_neighbours(fields, &widgets, &geometry, &mut infos);
+    share_row_questions(fields, &display, &mut infos);
     FieldModel { fields: infos }
+}
+
+/// Whether a caption is only an answer word ("Yes", "NO", "Nein", "Oui").
+pub fn is_answer_word(text: &str) -> bool {
+    matches!(semantic::normalize(text).as_str(), "yes" | "no" | "ja" | "nein" | "oui" | "non" | "si" | "y" | "n")
+}
+
+/// "Yes" and "No" boxes of one row answer one question, which the page prints once, left of
+/// the first: the box it was found for lends it to the other answers of the row.
+fn share_row_questions(fields: &[Field], display: &[Option<DisplayBox>], infos: &mut [FieldInfo]) {
+    let answer_box: Vec<bool> = fields
+        .iter()
+        .zip(infos.iter())
+        .map(|(f, info)| {
+            f.kind == FieldType::Checkbox && !crate::generate::is_option_group(f) && info.label.as_deref().is_some_and(is_answer_word)
+        })
+        .collect();
+    let page_of = |i: usize| fields[i].widgets.first().and_then(|w| w.page);
+    for i in 0..infos.len() {
+        if infos[i].question.is_some() || !answer_box[i] {
+            continue;
+        }
+        let (Some(me), Some(page)) = (display[i], page_of(i)) else { continue };
+        let height = (me.bottom - me.top).max(4.0);
+        let lender = (0..infos.len())
+            .filter(|&j| j != i && answer_box[j] && infos[j].question.is_some() && page_of(j) == Some(page))
+            .filter_map(|j| display[j].map(|b| (j, b)))
+            .filter(|(_, b)| ((b.top + b.bottom) / 2.0 - (me.top + me.bottom) / 2.0).abs() <= height / 2.0)
+            .filter(|(_, b)| (b.left - me.left).abs() <= 160.0)
+            .min_by(|a, b| (a.1.left - me.left).abs().total_cmp(&(b.1.left - me.left).abs()))
+            .map(|(j, _)| j);
+        if let Some(j) = lender {
+            infos[i].question = infos[j].question.clone();
+        }
+    }
 }
 
 /// Pages whose text fields mostly carry their caption under the box: there, a phrase just

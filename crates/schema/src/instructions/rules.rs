@@ -1040,7 +1040,8 @@ impl<'a> Run<'a> {
                 _ => None,
             };
         }
-        if value.split_whitespace().count() > MAX_OPTION_WORDS {
+        // A number ("A-204-771-398") names no option, whatever letter it holds.
+        if value.split_whitespace().count() > MAX_OPTION_WORDS || value.chars().filter(char::is_ascii_digit).count() >= 3 {
             return None;
         }
         let value_tokens = text::tokens(value);
@@ -1127,6 +1128,19 @@ impl<'a> Run<'a> {
                         ))),
                     },
                     Some(ValueKind::Boolean) => match text::boolean_word(value) {
+                        // "Consent: yes" said to the "No" box of a question ticks its "Yes" box.
+                        Some(on) if let Some((Some(question), answer)) = choices::answer_of(&prop.label) => {
+                            if on == answer {
+                                return set(Value::Bool(true));
+                            }
+                            let sibling = self.index.props.iter().position(|other| {
+                                other.kind == Some(ValueKind::Boolean) && choices::answer_of(&other.label) == Some((Some(question), on))
+                            });
+                            match sibling {
+                                Some(s) if !self.is_pinned(s) => Ok(vec![Action::Set(s, Value::Bool(true)), Action::Set(p, Value::Bool(false))]),
+                                _ => set(Value::Bool(false)),
+                            }
+                        }
                         Some(on) => set(Value::Bool(on)),
                         None => self.choice_fallback(q, value).ok_or_else(|| {
                             Problem::BadValue(format!(

@@ -97,6 +97,8 @@ fn negated(text: &str) -> bool {
 /// that says no.
 struct Question {
     words: Vec<String>,
+    /// Another wording of the same question (the printed question beside a name's stem).
+    also: Vec<String>,
     yes: Choice,
     no: Choice,
 }
@@ -187,7 +189,7 @@ impl Run<'_> {
             if let (Some(&y), Some(&n)) = (yes, no)
                 && members.len() == 2
             {
-                out.push(Question { words: content_words(&self.prop(y).label), yes: Choice::Option(y), no: Choice::Option(n) });
+                out.push(Question { words: content_words(&self.prop(y).label), also: Vec::new(), yes: Choice::Option(y), no: Choice::Option(n) });
             }
         }
         for (p, prop) in self.index.props.iter().enumerate() {
@@ -202,15 +204,17 @@ impl Run<'_> {
                     if let (Some((y, _)), Some((n, _))) = (yes, no) {
                         out.push(Question {
                             words: content_words(&prop.label),
+                            also: Vec::new(),
                             yes: Choice::Value(p, y.clone()),
                             no: Choice::Value(p, n.clone()),
                         });
                     }
                 }
                 // A check box that states something ("I do not have an ITIN").
+                // (Not an answer box: "Is this a request for reconsideration?: No".)
                 Some(ValueKind::Boolean) => {
                     let words = content_words(&prop.label);
-                    if words.len() >= 3 {
+                    if words.len() >= 3 && answer_of(&prop.label).is_none() {
                         // Ticked when a sentence says the same, negated or not alike.
                         let statement_negated = negated(&prop.label);
                         let (yes, no) = if statement_negated {
@@ -218,7 +222,7 @@ impl Run<'_> {
                         } else {
                             (Choice::Value(p, String::new()), Choice::Nothing)
                         };
-                        out.push(Question { words, yes, no });
+                        out.push(Question { words, also: Vec::new(), yes, no });
                     }
                 }
                 _ => {}
@@ -238,7 +242,7 @@ impl Run<'_> {
                 .strip_suffix("_yes")
                 .map(|s| (s, true))
                 .or_else(|| short.strip_suffix("_no").map(|s| (s, false)))?;
-            (is_yes(&prop.label) || is_no(&prop.label) || prop.label.trim().is_empty()).then(|| (answer, stem.to_string()))
+            (answer_of(&prop.label).is_some() || prop.label.trim().is_empty()).then(|| (answer, stem.to_string()))
         };
         let answers: Vec<(usize, bool, String)> =
             (0..self.index.props.len()).filter_map(|p| checkbox_answer(p).map(|(a, stem)| (p, a, stem))).collect();
@@ -251,11 +255,13 @@ impl Run<'_> {
                 .into_iter()
                 .filter(|w| crate::fieldmodel::entity_in(w).is_none() && !matches!(w.as_str(), "users1" | "users2" | "user"))
                 .collect();
-            out.push(Question { words, yes: Choice::Option(yes), no: Choice::Option(no) });
+            // The printed question is another wording ("A history of violence toward police").
+            let also = answer_of(&self.prop(yes).label).or_else(|| answer_of(&self.prop(no).label)).and_then(|(q, _)| q).map(content_words).unwrap_or_default();
+            out.push(Question { words, also, yes: Choice::Option(yes), no: Choice::Option(no) });
         }
         // Check boxes are booleans: "Value(p, \"\")" stands for ticking them.
         out.into_iter()
-            .map(|q| Question { yes: self.tick(q.yes), no: self.tick(q.no), words: q.words })
+            .map(|q| Question { yes: self.tick(q.yes), no: self.tick(q.no), words: q.words, also: q.also })
             .filter(|q| !q.words.is_empty())
             .collect()
     }
@@ -292,7 +298,8 @@ impl Run<'_> {
                 // Check boxes that are the options of one question (siblings by name:
                 // `c1_1[0]` … `c1_1[6]`), worded by their caption's head ("C corporation",
                 // "LLC" of "LLC. Enter the tax classification …").
-                let Some(name) = prop.field_name.as_deref() else { continue };
+                // (A "Yes"/"No" box answers a question; it is no option named by its words.)
+                let Some(name) = prop.field_name.as_deref().filter(|_| answer_of(&prop.label).is_none()) else { continue };
                 let stem = name.rsplit_once('[').map_or(name, |(head, _)| head);
                 let head = prop.label.split(". ").next().unwrap_or(&prop.label);
                 // Party words ("Check box (veteran)") say whose box it is, not which option.
@@ -376,12 +383,15 @@ fn best_question(questions: &[Question], said: &[String], min: usize) -> Option<
         .iter()
         .enumerate()
         .filter_map(|(i, q)| {
-            let words = &q.words[..q.words.len().min(12)];
-            let hit = words.iter().filter(|w| said.contains(w)).count();
-            // A question of one long word ("photo", "English") is answered by that word.
-            let min = if words.len() == 1 && words[0].chars().count() >= 5 { 1 } else { min };
-            let need = min.max(((words.len() as f64) * 0.6).ceil() as usize).min(5).max(min);
-            (hit >= need).then_some((i, hit as f64 / words.len() as f64))
+            let covered = |words: &[String]| {
+                let words = &words[..words.len().min(12)];
+                let hit = words.iter().filter(|w| said.contains(w)).count();
+                // A question of one long word ("photo", "English") is answered by that word.
+                let min = if words.len() == 1 && words[0].chars().count() >= 5 { 1 } else { min };
+                let need = min.max(((words.len() as f64) * 0.6).ceil() as usize).min(5).max(min);
+                (!words.is_empty() && hit >= need).then_some(hit as f64 / words.len() as f64)
+            };
+            [covered(&q.words), covered(&q.also)].into_iter().flatten().max_by(f64::total_cmp).map(|score| (i, score))
         })
         .collect();
     scored.sort_by(|a, b| b.1.total_cmp(&a.1));
@@ -391,6 +401,23 @@ fn best_question(questions: &[Question], said: &[String], min: usize) -> Option<
         [(i, a), (_, b), ..] if a - b >= 0.2 => Some(*i),
         _ => None,
     }
+}
+
+/// A check box's answer and the question it answers: "No" -> (None, false), "Violent toward
+/// police?: Yes" -> (Some("Violent toward police?"), true); `None` for other captions.
+pub(super) fn answer_of(label: &str) -> Option<(Option<&str>, bool)> {
+    let mut label = label.trim();
+    // Without the section `generate` names after the label (`No, in "Part 8"`).
+    if let Some(at) = label.rfind(", in \"")
+        && label.ends_with('"')
+    {
+        label = label[..at].trim_end();
+    }
+    let (question, answer) = match label.rsplit_once(": ") {
+        Some((q, a)) => (Some(q.trim()), a),
+        None => (None, label),
+    };
+    yes_no_word(answer).map(|a| (question.filter(|q| !q.is_empty()), a))
 }
 
 fn is_yes(text: &str) -> bool {
@@ -419,4 +446,18 @@ fn negated_near(sentence: &str, words: &[String]) -> bool {
     tokens.iter().enumerate().any(|(i, t)| {
         stem(t) == *first && tokens[i.saturating_sub(3)..i].iter().any(|w| NEGATION.contains(w) || w.ends_with("n't"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answer_boxes_say_their_question() {
+        assert_eq!(answer_of("No"), Some((None, false)));
+        assert_eq!(answer_of("Is this a full-time position?: Yes"), Some((Some("Is this a full-time position?"), true)));
+        assert_eq!(answer_of("Consent: NO, in \"Part 1\""), Some((Some("Consent"), false)));
+        assert_eq!(answer_of("I do not have an ITIN"), None);
+        assert_eq!(answer_of("Name: Jordan"), None);
+    }
 }
