@@ -579,6 +579,15 @@ static BORN: LazyLock<Regex> = LazyLock::new(|| {
     ))
     .expect("valid regex")
 });
+/// The date a form is signed: "I'm signing on 09/23/2025", "je signe à Tours le 22 mars
+/// 2024", "wir unterschreiben beide am 3. Februar 2025", "firmo el 2 de mayo de 2025",
+/// "today is …" (a form is signed the day it is filled).
+static SIGNED_ON: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i)\b(?:sign(?:s|ed|ing)?|signe(?:ra|rai|rons|z|r)?|sign[ée]e?s?|unterschreib\w*|unterzeichn\w*|firm(?:o|a|ar|ado|ada|amos|ará|aré)|today(?:'s date)? is|heute ist|aujourd'hui(?: nous sommes| c'est)?|hoy es)\b[^.;:]{{0,40}}?\b(?:on|le|am|el|the|den|der)?\s*{DATE}"
+    ))
+    .expect("valid regex")
+});
 /// "born [on a date] in <place>" (four languages): the place up to a joining word or the
 /// sentence's end.
 static BORN_IN: LazyLock<Regex> = LazyLock::new(|| {
@@ -787,6 +796,11 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
                 push(Semantic::Name, Some("spouse".into()), None, m.as_str(), "spouse name");
             }
         }
+        for c in SIGNED_ON.captures_iter(sentence) {
+            if let (Some(all), Some(m)) = (c.get(0), c.get(1)) {
+                push(Semantic::DateSigned, party_at(sentence, all.start(), story.as_deref()), None, m.as_str(), "date signed");
+            }
+        }
         for c in BORN.captures_iter(sentence) {
             if let (Some(all), Some(m)) = (c.get(0), c.get(1)) {
                 push(Semantic::Bday, party_at(sentence, all.start(), story.as_deref()), None, m.as_str(), "date of birth");
@@ -923,6 +937,25 @@ mod tests {
         );
         assert_eq!(of(Semantic::Tel), vec![("(937) 555-0134".into(), None, Some("mobile".into()))]);
         assert_eq!(of(Semantic::Email), vec![("rosa@example.com".into(), None, None)]);
+    }
+
+    #[test]
+    fn dates_of_signing() {
+        for (text, date) in [
+            ("I'm Keisha Morrow and I'm signing on 09/23/2025.", "09/23/2025"),
+            ("Wir unterschreiben beide am 3. Februar 2025.", "3. Februar 2025"),
+            ("Je signe à Tours le 22 mars 2024.", "22 mars 2024"),
+            ("Firmo el 2 de mayo de 2025.", "2 de mayo de 2025"),
+            ("Today is March 3, 2025.", "March 3, 2025"),
+        ] {
+            let mut facts = Vec::new();
+            from_prose(text, &mut facts);
+            let signed: Vec<String> = facts.iter().filter(|f| f.semantic == Some(Semantic::DateSigned)).map(|f| f.value.text()).collect();
+            assert_eq!(signed, vec![date.to_string()], "{text}");
+        }
+        let mut facts = Vec::new();
+        from_prose("I was born on 05/05/1985 and moved on 3 June 2019.", &mut facts);
+        assert!(facts.iter().all(|f| f.semantic != Some(Semantic::DateSigned)));
     }
 
     #[test]

@@ -151,6 +151,18 @@ impl Run<'_> {
         (!self.is_subject(e)).then(|| e.to_string())
     }
 
+    /// The first box of each date of signing: boxes the model calls so, and date boxes
+    /// labelled like one of them.
+    fn signing_dates(&self) -> Vec<usize> {
+        let first = |p: usize| self.meanings[p].part.is_none_or(|(i, _)| i == 1);
+        let signed: Vec<usize> = (0..self.meanings.len()).filter(|&p| self.meanings[p].semantic == Semantic::DateSigned && first(p)).collect();
+        let labels: Vec<String> = signed.iter().map(|&p| semantic::normalize(&self.meanings[p].label)).collect();
+        let alike = (0..self.meanings.len()).filter(|&p| {
+            matches!(self.meanings[p].semantic, Semantic::Date | Semantic::DateDay) && first(p) && labels.contains(&semantic::normalize(&self.meanings[p].label))
+        });
+        signed.iter().copied().chain(alike).collect()
+    }
+
     /// The one party the form is about when its writer is someone else (the beneficiary of
     /// a petition, the veteran of a claim filed by a relative), if the form names one.
     fn subject_party(&self) -> Option<&str> {
@@ -416,6 +428,13 @@ impl Run<'_> {
             GivenName | FamilyName | AdditionalName => {
                 let props = self.one_of(s, fact)?;
                 self.write_parts(&props, &value, |_| None)
+            }
+            // "I'm signing on …" on a form signed by several people (two blocks of date
+            // boxes) names none of them.
+            // (A date box labelled like a signing date's is another signer's: "le [jj] [mm]
+            // [aaaa]" under each of two signatures.)
+            DateSigned if fact.origin == Origin::Prose && self.party_of_fact(fact).is_none() && self.signing_dates().len() > 1 => {
+                Err(Miss::Several(self.signing_dates()))
             }
             Bday | Date | DateSigned => self.plan_date(s, fact, &value),
             StreetAddress => self.plan_address(fact, &value),
