@@ -76,6 +76,8 @@ const SELF_WORDS: &[&str] = &[
     "applicant", "taxpayer", "client", "person", "self", "me", "myself", "user", "customer", "individual",
     "personal", "antragsteller", "demandeur", "solicitante", "yo", "ich", "moi", "persona", "personne",
     "main", "primary", "you", "your", "my",
+    // The one who files a petition is the one writing (or their lawyer, writing for them).
+    "petitioner",
 ];
 
 /// Family words naming the spouse, beside the field model's parties.

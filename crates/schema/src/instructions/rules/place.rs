@@ -213,6 +213,20 @@ impl Run<'_> {
             .filter(|&p| self.prop(p).kind != Some(ValueKind::Boolean) || s == Semantic::Sex)
             .filter(|&p| !self.is_pinned(p))
             .collect();
+        // A party named in words that also stand for the writer ("The petitioner is …") takes
+        // the boxes of that party where the form has them, before boxes of no one's.
+        // (Not the form's main party, whose boxes often name no one; not split values, whose
+        // parts name the party unevenly.)
+        let named = fact.entity.as_deref().filter(|e| is_self(e) && Some(*e) != self.main_entity.as_deref());
+        let all = match named {
+            Some(e)
+                if all.iter().any(|&p| self.meanings[p].entity.as_deref() == Some(e))
+                    && all.iter().all(|&p| self.meanings[p].part.is_none()) =>
+            {
+                all.into_iter().filter(|&p| self.meanings[p].entity.as_deref() == Some(e)).collect()
+            }
+            _ => all,
+        };
         // "Date of birth" says "birth" twice: for birth dates the qualifier adds nothing.
         let birth = matches!(s, Semantic::Bday | Semantic::BdayDay | Semantic::BdayMonth | Semantic::BdayYear);
         // A business name is a work value anyway, and a person's name has no work variant
@@ -709,7 +723,9 @@ impl Run<'_> {
         let mut actions = Vec::new();
         let unit_text = address.unit.as_ref().map(|u| {
             let kind = address.unit_kind.clone().unwrap_or_else(|| "Apt".into());
-            (format!("{kind} {u}"), u.clone())
+            // "#12" is written without a space, "Apt 3" with one.
+            let gap = if kind == "#" { "" } else { " " };
+            (format!("{kind}{gap}{u}"), u.clone())
         });
         match (unit, &unit_text) {
             (Some(u), Some((with_kind, number))) => {
