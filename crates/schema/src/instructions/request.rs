@@ -488,7 +488,7 @@ pub fn from_composite(label: &str, value: &str, clause: &str) -> Vec<Fact> {
             entity: entity.clone(),
             qualifier: qualifier_in(label).map(str::to_string),
             label: words.to_string(),
-            value: FactValue::Text(value.trim().trim_end_matches(['.', ')']).trim().to_string()),
+            value: FactValue::Text(without_final_stop(value.trim().trim_end_matches(')'))),
             source: clause.to_string(),
             ordinal: None,
             origin: Origin::Label,

@@ -987,6 +987,11 @@ impl Run<'_> {
             },
             AddressLevel1 if english => match shape::state_code(core) {
                 Some(code) => replace_if_changed(code.to_string()),
+                // A state or province is a name: "viuda que califica" (a filing status said
+                // to "Estado") is not one.
+                None if core.chars().any(|c| c.is_ascii_digit()) || !reads_as_name(core) => {
+                    Shaped::Drop("the box asks for a state or province and this is not one".into())
+                }
                 None => replace_if_changed(core.to_string()),
             },
             StreetAddress => {
@@ -999,6 +1004,8 @@ impl Run<'_> {
                     replace_if_changed(core.to_string())
                 }
             }
+            // A signature box takes a name (or an image), never the date beside it.
+            Signature if shape::parse_date(core, false).is_some() => Shaped::Drop("the box is for a signature and this is a date".into()),
             Text | Choice | YesNo | Signature => Shaped::Keep,
             _ => replace_if_changed(core.to_string()),
         }
