@@ -918,9 +918,14 @@ fn refine_with_neighbours(
             let same_row = (b.top - last.top).abs() < 0.5 * (last.bottom - last.top).max(4.0);
             let close = b.left >= last.right - 2.0 && b.left - last.right < 40.0;
             // A box with no caption of its own right after the boxes of a value continues it.
+            // So does a box of one character right after others (a value written one
+            // character per field, whatever the captions printed over the cells say).
+            let one_char = |f: &Field, w: &DisplayBox| f.max_len == Some(1) || (f.max_len.is_none() && w.right - w.left < 20.0);
             let same_meaning = fields[j].kind == FieldType::Text
                 && (infos[j].label_origin == LabelOrigin::None
-                    || (infos[j].semantic == infos[i].semantic && infos[j].label == infos[i].label));
+                    || (infos[j].semantic == infos[i].semantic && infos[j].label == infos[i].label)
+                    // (Cells of an SSN printed as "_ _ _ - _ _ - _ _ _ _": gaps for the dashes.)
+                    || (one_char(&fields[i], &first) && one_char(&fields[j], &b) && b.left - last.right < 2.5 * (b.right - b.left)));
             if p != page || !same_row || !close || !same_meaning {
                 break;
             }

@@ -423,7 +423,15 @@ impl Run<'_> {
         if let [one] = props {
             return self.write(*one, whole);
         }
-        let pieces = split(props.len()).ok_or_else(|| Miss::Bad(format!("\"{whole}\" does not split into {} boxes", props.len())))?;
+        // A value written one character per box ("3 8 4 6 1 2 0 9 7" in nine cells).
+        let characters = || {
+            let chars: Vec<String> = whole.chars().filter(|c| c.is_alphanumeric()).map(String::from).collect();
+            let cells = props.len() >= 5 && props.iter().all(|&p| self.prop(p).max_len.is_none_or(|m| m == 1));
+            (chars.len() == props.len() && cells).then_some(chars)
+        };
+        let pieces = split(props.len())
+            .or_else(characters)
+            .ok_or_else(|| Miss::Bad(format!("\"{whole}\" does not split into {} boxes", props.len())))?;
         let mut actions = Vec::new();
         for (p, piece) in props.iter().zip(pieces) {
             actions.extend(self.write(*p, &piece)?);
