@@ -773,6 +773,8 @@ const QUALIFIERS: &[(&str, &str)] = &[
     ("business", "work"),
     ("mobile", "mobile"),
     ("cell", "mobile"),
+    ("cellphone", "mobile"),
+    ("handy", "mobile"),
     ("daytime", "daytime"),
     ("evening", "evening"),
     ("foreign", "foreign"),

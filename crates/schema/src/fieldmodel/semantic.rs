@@ -277,7 +277,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         (r"\bfax\b|\btelefax\b|\btelecopie", Fax),
         (r"\barea code\b|\bvorwahl\b|\bindicatif\b|\bcodigo de area\b|\blada\b", TelAreaCode),
         (r"\bext(ension)?\b|\bdurchwahl\b|\bposte\b", TelExtension),
-        (r"\b(tele)?phone\b|\btel\b|\btelefon(nummer)?\b|\btelephone\b|\btelefono\b|\bmobile?\b|\bcell(ular)?\b|\bhandy\b|\bportable\b|\bmovil\b|\bcelular\b|\bphone number\b|\bdaytime number\b", Tel),
+        (r"\b(tele)?phone\b|\btel\b|\btelefon(nummer)?\b|\btelephone\b|\btelefono\b|\bmobile?\b|\bcell(ular)?\b|\bhandy\b|\bportable\b|\bmovil\b|\bcelular\b|\bphone number\b|\bdaytime number\b|\bcell ?phone\b|\bmobile ?phone\b|\bhandynummer\b|\bmobilnummer\b", Tel),
         // Birth before other dates.
         (r"\b(year of birth|birth year|geburtsjahr|annee de naissance|ano de nacimiento)\b", BdayYear),
         (r"\b(month of birth|birth month|geburtsmonat|mois de naissance|mes de nacimiento)\b", BdayMonth),
