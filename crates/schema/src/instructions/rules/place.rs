@@ -984,6 +984,16 @@ impl Run<'_> {
                     || !reads_as_name(core)
                 {
                     Shaped::Drop(format!("the box asks for {} and this does not read as one", s.describe()))
+                } else if s == GivenName && let Some((family, given)) = core.split_once(", ") {
+                    // "Rivera Santiago, Ángel" said to a first-name box: the name after the comma.
+                    match (given.split_whitespace().next(), family.split_whitespace().count()) {
+                        (Some(first), 1..=3) => replace_if_changed(first.to_string()),
+                        _ => Shaped::Drop("the box asks for a given (first) name and this does not read as one".into()),
+                    }
+                } else if s == GivenName && words >= 3 && self.meanings.iter().any(|m| m.semantic == FamilyName && m.entity == meaning.entity) {
+                    // A whole name ("Karla Beatriz Menjívar Ramos") in a first-name box beside a
+                    // family-name box: which words are the first name is not known.
+                    Shaped::Drop("the box asks for the first name only and this is a whole name".into())
                 } else {
                     replace_if_changed(core.to_string())
                 }
