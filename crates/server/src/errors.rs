@@ -28,6 +28,8 @@ pub enum Code {
     Unauthorized,
     /// Not there, or not in the caller's workspace (never 403 across workspaces).
     NotFound,
+    /// The route exists but not with this HTTP method.
+    MethodNotAllowed,
     /// A request body other than an upload is over the size limit.
     PayloadTooLarge,
     /// Per-key rate limit or full run queue.
@@ -75,6 +77,7 @@ pub const TABLE: &[(Code, &str, u16, bool)] = &[
     (Code::InvalidRequest, "INVALID_REQUEST", 400, false),
     (Code::Unauthorized, "UNAUTHORIZED", 401, false),
     (Code::NotFound, "NOT_FOUND", 404, false),
+    (Code::MethodNotAllowed, "METHOD_NOT_ALLOWED", 405, false),
     (Code::PayloadTooLarge, "PAYLOAD_TOO_LARGE", 413, false),
     (Code::RateLimitExceeded, "RATE_LIMIT_EXCEEDED", 429, true),
     (Code::Timeout, "TIMEOUT", 504, false),

@@ -137,6 +137,23 @@ pub mod op {
             READ_ERRORS,
         )
     }
+    /// `GET /edit_templates`.
+    pub fn template_list() -> Value {
+        let mut params = vec![
+            json!({ "name": "nameContains", "in": "query", "schema": { "type": "string" }, "description": "Case-insensitive substring of the name." }),
+            json!({ "name": "sortBy", "in": "query", "schema": { "type": "string", "enum": ["updatedAt", "createdAt"], "default": "updatedAt" } }),
+        ];
+        params.extend(paging());
+        operation(
+            "listEditTemplates",
+            "Edit",
+            "List edit templates (summaries; the full template from GET /edit_templates/{id}).",
+            Value::Array(params),
+            None,
+            ok("A page of edit templates", r("EditTemplateList")),
+            READ_ERRORS,
+        )
+    }
     /// `GET /edit_templates/{id}`.
     pub fn template_get() -> Value {
         operation(
@@ -560,6 +577,11 @@ fn components() -> Value {
                     "failureMessage": { "type": ["string", "null"] }, "metrics": nullable(r("EditRunMetrics")),
                     "usage": nullable(json!({ "type": "object", "properties": { "credits": { "type": "number" }, "totalCredits": { "type": "number" } } })),
                     "createdAt": time, "updatedAt": time } } } } },
+            "EditTemplateSummary": { "type": "object", "required": ["object", "id", "name", "file", "createdAt", "updatedAt"], "properties": {
+                "object": { "const": "edit_template" }, "id": { "type": "string" }, "name": { "type": "string" },
+                "description": { "type": ["string", "null"] }, "file": r("FileSummary"), "createdAt": time, "updatedAt": time } },
+            "EditTemplateList": { "type": "object", "required": ["object", "data"], "properties": {
+                "object": { "const": "list" }, "data": { "type": "array", "items": r("EditTemplateSummary") }, "nextPageToken": { "type": "string" } } },
             "EditTemplate": { "type": "object", "required": ["object", "id", "name", "file", "config", "createdAt", "updatedAt"], "properties": {
                 "object": { "const": "edit_template" }, "id": { "type": "string" }, "name": { "type": "string" },
                 "description": { "type": ["string", "null"] }, "file": r("FileSummary"), "config": r("EditConfig"),

@@ -1084,25 +1084,59 @@ impl Store {
 
     /// A template of the workspace.
     pub async fn get_template(&self, workspace_id: &str, id: &str) -> Result<Option<TemplateRow>> {
-        let Some(r) = sqlx::query("SELECT * FROM edit_templates WHERE id = ? AND workspace_id = ?")
+        sqlx::query("SELECT * FROM edit_templates WHERE id = ? AND workspace_id = ?")
             .bind(id)
             .bind(workspace_id)
             .fetch_optional(&self.pool)
             .await?
-        else {
-            return Ok(None);
+            .map(|r| TemplateRow::from_row(&r))
+            .transpose()
+    }
+
+    /// A page of the workspace's templates (`nameContains` matches without case).
+    pub async fn list_templates(
+        &self,
+        workspace_id: &str,
+        name_contains: Option<&str>,
+        page: &Page,
+    ) -> Result<Vec<TemplateRow>> {
+        let col = match page.sort_by {
+            SortBy::CreatedAt => "created_ms",
+            SortBy::UpdatedAt => "updated_ms",
         };
-        Ok(Some(TemplateRow {
+        let mut sql = String::from("SELECT * FROM edit_templates WHERE workspace_id = ?");
+        if name_contains.is_some() {
+            sql.push_str(" AND name LIKE ? ESCAPE '\\'");
+        }
+        let (cmp, dir) = if page.descending { ("<", "DESC") } else { (">", "ASC") };
+        if page.after.is_some() {
+            sql.push_str(&format!(" AND ({col}, id) {cmp} (?, ?)"));
+        }
+        sql.push_str(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT ?"));
+        let mut q = sqlx::query(&sql).bind(workspace_id);
+        if let Some(n) = name_contains {
+            q = q.bind(like_pattern(n));
+        }
+        if let Some((ms, id)) = &page.after {
+            q = q.bind(*ms).bind(id.clone());
+        }
+        q.bind(page.limit).fetch_all(&self.pool).await?.iter().map(TemplateRow::from_row).collect()
+    }
+}
+
+impl TemplateRow {
+    fn from_row(r: &SqliteRow) -> Result<TemplateRow> {
+        Ok(TemplateRow {
             id: r.try_get("id")?,
             workspace_id: r.try_get("workspace_id")?,
             name: r.try_get("name")?,
             description: r.try_get("description")?,
             file_id: r.try_get("file_id")?,
-            config: json_col(&r, "config")?.unwrap_or_else(|| Value::Object(Default::default())),
-            schema_config: json_col(&r, "schema_config")?,
+            config: json_col(r, "config")?.unwrap_or_else(|| Value::Object(Default::default())),
+            schema_config: json_col(r, "schema_config")?,
             created_ms: r.try_get("created_ms")?,
             updated_ms: r.try_get("updated_ms")?,
-        }))
+        })
     }
 }
 

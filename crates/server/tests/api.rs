@@ -66,6 +66,10 @@ async fn headers_versions_auth_and_errors() {
     // Unknown route: JSON 404.
     let (s, b) = t.json(t.get("/nope")).await;
     assert_eq!((s, b["code"].as_str()), (404, Some("NOT_FOUND")));
+    // A known route with another method: JSON 405, not an empty body.
+    let (s, b) = t.json(t.http.patch(format!("{}/edit_runs/nope", t.url)).bearer_auth(KEY)).await;
+    assert_eq!((s, b["code"].as_str()), (405, Some("METHOD_NOT_ALLOWED")), "{b}");
+    assert!(b["requestId"].as_str().is_some_and(|id| id.starts_with("req_")), "{b}");
 
     // Malformed bodies: 400 naming the key; unknown keys tolerated.
     let file = t.upload("fillable/irs-fw9-2024.pdf").await;
@@ -632,6 +636,37 @@ async fn templates_detection_runs_and_schema_generation() {
     assert_eq!(tpl["object"], "edit_template");
     assert_eq!(tpl["file"]["id"], file.as_str());
     assert_eq!(tpl["createdAt"], "2023-11-14T22:13:20.000Z");
+    // The list: summaries, paged, filtered by name without case; another workspace's never.
+    for (i, name) in ["Lease A", "Lease B"].iter().enumerate() {
+        t.server
+            .store()
+            .insert_template(&TemplateRow {
+                id: format!("edt_lease_{i}"),
+                workspace_id: "ws_default".into(),
+                name: (*name).into(),
+                description: Some("a lease".into()),
+                file_id: file.clone(),
+                config: json!({}),
+                schema_config: None,
+                created_ms: 1_700_000_000_000 + i as i64 + 1,
+                updated_ms: 1_700_000_000_000 + i as i64 + 1,
+            })
+            .await
+            .unwrap();
+    }
+    let (s, list) = t.json(t.get("/edit_templates?maxPageSize=2")).await;
+    assert_eq!(s, 200, "{list}");
+    assert_eq!(list["object"], "list");
+    let ids: Vec<&str> = list["data"].as_array().unwrap().iter().map(|d| d["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["edt_lease_1", "edt_lease_0"], "newest first");
+    assert!(list["data"][0].get("config").is_none(), "summaries carry no config");
+    assert_eq!(list["data"][0]["file"]["id"], file.as_str());
+    let token = list["nextPageToken"].as_str().expect("a second page").to_string();
+    let (_, rest) = t.json(t.get(&format!("/edit_templates?maxPageSize=2&nextPageToken={token}"))).await;
+    assert_eq!(rest["data"][0]["id"], "edt_test_w9", "{rest}");
+    assert!(rest.get("nextPageToken").is_none(), "{rest}");
+    let (_, named) = t.json(t.get("/edit_templates?nameContains=w-9")).await;
+    assert_eq!(named["data"].as_array().map(Vec::len), Some(1), "{named}");
     let (s, run) = t
         .json(t.post("/edit", &json!({"templateId": "edt_test_w9", "config": {"advancedOptions": {"flattenPdf": false}}})))
         .await;
@@ -729,7 +764,7 @@ async fn openapi_documents_every_route_and_metrics_count() {
             assert!(!fallback, "{method} {path} is documented but not served");
         }
     }
-    assert_eq!(operations, 37);
+    assert_eq!(operations, 38);
     for (method, path) in [
         ("post", "/edit"),
         ("post", "/edit_runs"),

@@ -102,6 +102,13 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<Shared>)> {
         ),
         r(
             "GET",
+            "/edit_templates",
+            true,
+            op::template_list(),
+            get(runs::template_list),
+        ),
+        r(
+            "GET",
             "/edit_templates/{id}",
             true,
             op::template_get(),
@@ -301,11 +308,24 @@ pub fn table() -> Vec<(RouteDef, MethodRouter<Shared>)> {
 pub fn router(state: Shared) -> Router {
     let mut api = Router::new();
     let mut system = Router::new();
+    // One method router per path (the table lists methods one by one), so a known path
+    // asked with another method answers the JSON error body (axum's own 405 has none).
+    let mut paths: Vec<(&'static str, bool, MethodRouter<Shared>)> = Vec::new();
     for (def, handler) in table() {
-        if def.api {
-            api = api.route(def.path, handler);
+        match paths.iter().position(|(path, _, _)| *path == def.path) {
+            Some(i) => {
+                let (path, api, merged) = paths.swap_remove(i);
+                paths.push((path, api, merged.merge(handler)));
+            }
+            None => paths.push((def.path, def.api, handler)),
+        }
+    }
+    for (path, is_api, handler) in paths {
+        let handler = handler.fallback(method_not_allowed);
+        if is_api {
+            api = api.route(path, handler);
         } else {
-            system = system.route(def.path, handler);
+            system = system.route(path, handler);
         }
     }
     let api = api.layer(middleware::from_fn(check_version));
@@ -362,6 +382,13 @@ async fn check_version(req: Request, next: Next) -> Response {
         .headers_mut()
         .insert(VERSION_HEADER, HeaderValue::from_static(API_VERSION));
     response
+}
+
+async fn method_not_allowed(req: Request) -> ApiError {
+    ApiError::new(
+        crate::errors::Code::MethodNotAllowed,
+        format!("{} is not a method of {}", req.method(), req.uri().path()),
+    )
 }
 
 async fn fallback(req: Request) -> ApiError {

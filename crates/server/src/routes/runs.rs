@@ -230,6 +230,56 @@ pub(super) async fn list_page(
     Ok(Json(body))
 }
 
+/// `GET /edit_templates`: `nameContains` (case-insensitive), `sortBy` (default
+/// `updatedAt`), `sortDir` (default `desc`), `nextPageToken`, `maxPageSize`; summaries (the
+/// full template, with its config, from `GET /edit_templates/{id}`).
+pub async fn template_list(
+    State(state): State<Shared>,
+    auth: Auth,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Value>> {
+    let page = q.page(SortBy::UpdatedAt)?;
+    let name = q.name_contains.as_deref().filter(|n| !n.is_empty());
+    let mut rows = state.store.list_templates(&auth.workspace_id, name, &page).await?;
+    let more = rows.len() as i64 >= page.limit;
+    if more {
+        rows.truncate((page.limit - 1) as usize);
+    }
+    let mut data = Vec::with_capacity(rows.len());
+    for t in &rows {
+        let file = state.store.get_file(&auth.workspace_id, &t.file_id).await?;
+        data.push(json!({
+            "object": "edit_template",
+            "id": t.id,
+            "name": t.name,
+            "description": t.description,
+            "file": template_file_json(t, file.as_ref()),
+            "createdAt": crate::clock::rfc3339(t.created_ms),
+            "updatedAt": crate::clock::rfc3339(t.updated_ms),
+        }));
+    }
+    let mut body = json!({ "object": "list", "data": data });
+    if more && let Some(last) = rows.last() {
+        let key = match page.sort_by {
+            SortBy::CreatedAt => last.created_ms,
+            SortBy::UpdatedAt => last.updated_ms,
+        };
+        body["nextPageToken"] = json!(next_token(&page, (key, &last.id)));
+    }
+    Ok(Json(body))
+}
+
+/// A template's file summary; a file deleted since still shows its id.
+fn template_file_json(t: &crate::TemplateRow, file: Option<&crate::store::FileRow>) -> Value {
+    match file {
+        Some(f) => render::file_summary(f),
+        None => json!({ "object": "file", "id": t.file_id, "name": "", "type": null,
+                        "parentFileId": null, "metadata": {},
+                        "createdAt": crate::clock::rfc3339(t.created_ms),
+                        "updatedAt": crate::clock::rfc3339(t.updated_ms) }),
+    }
+}
+
 /// `GET /edit_templates/{id}`.
 pub async fn template_get(
     State(state): State<Shared>,
@@ -242,13 +292,7 @@ pub async fn template_get(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("edit template {id}")))?;
     let file = state.store.get_file(&auth.workspace_id, &t.file_id).await?;
-    let file_json = match &file {
-        Some(f) => render::file_summary(f),
-        None => json!({ "object": "file", "id": t.file_id, "name": "", "type": null,
-                        "parentFileId": null, "metadata": {},
-                        "createdAt": crate::clock::rfc3339(t.created_ms),
-                        "updatedAt": crate::clock::rfc3339(t.updated_ms) }),
-    };
+    let file_json = template_file_json(&t, file.as_ref());
     Ok(Json(json!({
         "object": "edit_template",
         "id": t.id,

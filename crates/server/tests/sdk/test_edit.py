@@ -163,6 +163,12 @@ def test_errors_no_key_other_workspace_version():
     with pytest.raises(NotFoundError):
         other.files.retrieve(f.id)
     assert all(x.id != run.id for x in other.edit_runs.list().data)
+    # The SDK's template list (no templates here yet): a typed, empty page.
+    page = c.edit_templates.list(name_contains="W-9", max_page_size=10)
+    assert page.object == "list" and page.data == [] and page.next_page_token is None
+    # A known route with a method it does not take: the JSON error body, 405.
+    r = httpx.patch(f"{URL}/edit_runs/{run.id}", headers={"Authorization": f"Bearer {KEY}"})
+    assert r.status_code == 405 and r.json()["code"] == "METHOD_NOT_ALLOWED"
     # An API version we do not speak: 400.
     with pytest.raises(BadRequestError) as e:
         client(extend_api_version="2024-12-23").edit_runs.retrieve(run.id)
