@@ -343,6 +343,34 @@ pub struct Page {
     pub limit: i64,
 }
 
+impl Page {
+    /// The column the page is sorted by.
+    pub fn column(&self) -> &'static str {
+        match self.sort_by {
+            SortBy::CreatedAt => "created_ms",
+            SortBy::UpdatedAt => "updated_ms",
+        }
+    }
+
+    /// A row's value in the sort column (the cursor's first half).
+    pub fn sort_value(&self, created_ms: i64, updated_ms: i64) -> i64 {
+        match self.sort_by {
+            SortBy::CreatedAt => created_ms,
+            SortBy::UpdatedAt => updated_ms,
+        }
+    }
+
+    /// Ends a query's `WHERE` with the page's keyset on `col`: the cursor condition after the
+    /// first page (binds the cursor's value and id), then `ORDER BY … LIMIT ?` (binds the limit).
+    pub fn push_keyset(&self, sql: &mut String, col: &str) {
+        let (cmp, dir) = if self.descending { ("<", "DESC") } else { (">", "ASC") };
+        if self.after.is_some() {
+            sql.push_str(&format!(" AND ({col}, id) {cmp} (?, ?)"));
+        }
+        sql.push_str(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT ?"));
+    }
+}
+
 /// Filters of `GET /edit_runs`.
 #[derive(Debug, Clone, Default)]
 pub struct RunFilter {
@@ -606,15 +634,7 @@ impl Store {
         if name_contains.is_some() {
             sql.push_str(" AND name LIKE ? ESCAPE '\\'");
         }
-        let (cmp, dir) = if page.descending {
-            ("<", "DESC")
-        } else {
-            (">", "ASC")
-        };
-        if page.after.is_some() {
-            sql.push_str(&format!(" AND (created_ms, id) {cmp} (?, ?)"));
-        }
-        sql.push_str(&format!(" ORDER BY created_ms {dir}, id {dir} LIMIT ?"));
+        page.push_keyset(&mut sql, "created_ms");
         let mut q = sqlx::query(&sql).bind(workspace_id);
         if let Some(n) = name_contains {
             q = q.bind(like_pattern(n));
@@ -691,10 +711,6 @@ impl Store {
         filter: &RunFilter,
         page: &Page,
     ) -> Result<Vec<RunRow>> {
-        let col = match page.sort_by {
-            SortBy::CreatedAt => "created_ms",
-            SortBy::UpdatedAt => "updated_ms",
-        };
         let mut sql = String::from("SELECT * FROM runs WHERE workspace_id = ? AND kind = ?");
         if filter.status.is_some() {
             sql.push_str(" AND status = ?");
@@ -707,15 +723,7 @@ impl Store {
         if filter.file_name_contains.is_some() {
             sql.push_str(" AND file_name LIKE ? ESCAPE '\\'");
         }
-        let (cmp, dir) = if page.descending {
-            ("<", "DESC")
-        } else {
-            (">", "ASC")
-        };
-        if page.after.is_some() {
-            sql.push_str(&format!(" AND ({col}, id) {cmp} (?, ?)"));
-        }
-        sql.push_str(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT ?"));
+        page.push_keyset(&mut sql, page.column());
         let mut q = sqlx::query(&sql).bind(workspace_id).bind(kind);
         if let Some(s) = &filter.status {
             q = q.bind(s.clone());
@@ -1100,19 +1108,11 @@ impl Store {
         name_contains: Option<&str>,
         page: &Page,
     ) -> Result<Vec<TemplateRow>> {
-        let col = match page.sort_by {
-            SortBy::CreatedAt => "created_ms",
-            SortBy::UpdatedAt => "updated_ms",
-        };
         let mut sql = String::from("SELECT * FROM edit_templates WHERE workspace_id = ?");
         if name_contains.is_some() {
             sql.push_str(" AND name LIKE ? ESCAPE '\\'");
         }
-        let (cmp, dir) = if page.descending { ("<", "DESC") } else { (">", "ASC") };
-        if page.after.is_some() {
-            sql.push_str(&format!(" AND ({col}, id) {cmp} (?, ?)"));
-        }
-        sql.push_str(&format!(" ORDER BY {col} {dir}, id {dir} LIMIT ?"));
+        page.push_keyset(&mut sql, page.column());
         let mut q = sqlx::query(&sql).bind(workspace_id);
         if let Some(n) = name_contains {
             q = q.bind(like_pattern(n));

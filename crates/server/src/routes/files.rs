@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{ApiQuery, BaseUrl};
-use crate::api::{ListQuery, next_token};
+use super::{ApiQuery, BaseUrl, list_body};
+use crate::api::ListQuery;
 use crate::auth::Auth;
 use crate::clock::{now_ms, now_secs};
 use crate::errors::{ApiError, ApiResult, Code};
@@ -106,22 +106,11 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Value>> {
     let page = q.page(SortBy::CreatedAt)?;
-    let mut rows = state
+    let rows = state
         .store
         .list_files(&auth.workspace_id, q.name_contains.as_deref(), &page)
         .await?;
-    let more = rows.len() as i64 >= page.limit;
-    if more {
-        rows.truncate((page.limit - 1) as usize);
-    }
-    let mut body = json!({
-        "object": "list",
-        "data": rows.iter().map(render::file_summary).collect::<Vec<_>>(),
-    });
-    if more && let Some(last) = rows.last() {
-        body["nextPageToken"] = json!(next_token(&page, (last.created_ms, &last.id)));
-    }
-    Ok(Json(body))
+    Ok(Json(list_body(&page, rows, |f| (f.created_ms, f.id.clone()), render::file_summary)))
 }
 
 /// `GET /files/{id}`.

@@ -20,7 +20,9 @@ use axum::routing::{MethodRouter, delete, get, post};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use crate::api::next_token;
 use crate::errors::{ApiError, REQUEST_ID};
+use crate::store::Page;
 use crate::ids::{new_id, prefix};
 use crate::openapi::op;
 use crate::state::Shared;
@@ -393,6 +395,38 @@ async fn method_not_allowed(req: Request) -> ApiError {
 
 async fn fallback(req: Request) -> ApiError {
     ApiError::not_found(format!("route {} {}", req.method(), req.uri().path()))
+}
+
+/// Cuts the one row more than the page shows (fetched to know whether more follow) off
+/// `rows`; says whether it was there.
+pub(super) fn cut_page<T>(page: &Page, rows: &mut Vec<T>) -> bool {
+    let more = rows.len() as i64 >= page.limit;
+    if more {
+        rows.truncate((page.limit - 1).max(0) as usize);
+    }
+    more
+}
+
+/// `{object: "list", data, nextPageToken?}`; `next` is the (sort value, id) of the page's last
+/// row when more follow.
+pub(super) fn list_json(page: &Page, data: Vec<Value>, next: Option<(i64, &str)>) -> Value {
+    let mut body = json!({ "object": "list", "data": data });
+    if let Some(last) = next {
+        body["nextPageToken"] = json!(next_token(page, last));
+    }
+    body
+}
+
+/// The list object of rows rendered one by one: `key` gives a row's (sort value, id).
+pub(super) fn list_body<T>(
+    page: &Page,
+    mut rows: Vec<T>,
+    key: impl Fn(&T) -> (i64, String),
+    render: impl Fn(&T) -> Value,
+) -> Value {
+    let more = cut_page(page, &mut rows);
+    let next = rows.last().filter(|_| more).map(&key);
+    list_json(page, rows.iter().map(render).collect(), next.as_ref().map(|(v, id)| (*v, id.as_str())))
 }
 
 /// A query string parsed into `T`; errors are API errors (400).

@@ -5,10 +5,10 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
 
-use super::{ApiQuery, BaseUrl};
+use super::{ApiQuery, BaseUrl, cut_page, list_json};
 use crate::api::{
     DetectBody, EditBody, EditConfigIn, JsonBody, ListQuery, effective_detect_config,
-    effective_edit_config, next_token,
+    effective_edit_config,
 };
 use crate::auth::Auth;
 use crate::errors::{ApiError, ApiResult};
@@ -207,10 +207,7 @@ pub(super) async fn list_page(
         .store
         .list_runs(workspace_id, kind.object(), filter, page)
         .await?;
-    let more = rows.len() as i64 >= page.limit;
-    if more {
-        rows.truncate((page.limit - 1) as usize);
-    }
+    let more = cut_page(page, &mut rows);
     let mut data = Vec::with_capacity(rows.len());
     for run in &rows {
         let file = match &run.file_id {
@@ -219,15 +216,8 @@ pub(super) async fn list_page(
         };
         data.push(render::run_summary_json(run, file.as_ref()));
     }
-    let mut body = json!({ "object": "list", "data": data });
-    if more && let Some(last) = rows.last() {
-        let key = match page.sort_by {
-            SortBy::CreatedAt => last.created_ms,
-            SortBy::UpdatedAt => last.updated_ms,
-        };
-        body["nextPageToken"] = json!(next_token(page, (key, &last.id)));
-    }
-    Ok(Json(body))
+    let next = rows.last().filter(|_| more).map(|r| (page.sort_value(r.created_ms, r.updated_ms), r.id.as_str()));
+    Ok(Json(list_json(page, data, next)))
 }
 
 /// `GET /edit_templates`: `nameContains` (case-insensitive), `sortBy` (default
@@ -241,10 +231,7 @@ pub async fn template_list(
     let page = q.page(SortBy::UpdatedAt)?;
     let name = q.name_contains.as_deref().filter(|n| !n.is_empty());
     let mut rows = state.store.list_templates(&auth.workspace_id, name, &page).await?;
-    let more = rows.len() as i64 >= page.limit;
-    if more {
-        rows.truncate((page.limit - 1) as usize);
-    }
+    let more = cut_page(&page, &mut rows);
     let mut data = Vec::with_capacity(rows.len());
     for t in &rows {
         let file = state.store.get_file(&auth.workspace_id, &t.file_id).await?;
@@ -258,15 +245,8 @@ pub async fn template_list(
             "updatedAt": crate::clock::rfc3339(t.updated_ms),
         }));
     }
-    let mut body = json!({ "object": "list", "data": data });
-    if more && let Some(last) = rows.last() {
-        let key = match page.sort_by {
-            SortBy::CreatedAt => last.created_ms,
-            SortBy::UpdatedAt => last.updated_ms,
-        };
-        body["nextPageToken"] = json!(next_token(&page, (key, &last.id)));
-    }
-    Ok(Json(body))
+    let next = rows.last().filter(|_| more).map(|t| (page.sort_value(t.created_ms, t.updated_ms), t.id.as_str()));
+    Ok(Json(list_json(&page, data, next)))
 }
 
 /// A template's file summary; a file deleted since still shows its id.

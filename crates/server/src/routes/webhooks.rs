@@ -5,8 +5,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
 
-use super::ApiQuery;
-use crate::api::{JsonBody, ListQuery, next_token};
+use super::{ApiQuery, list_body};
+use crate::api::{JsonBody, ListQuery};
 use crate::auth::Auth;
 use crate::clock::{now_ms, now_secs};
 use crate::errors::{ApiError, ApiResult};
@@ -36,25 +36,6 @@ fn page_of(
         ..Default::default()
     }
     .page(SortBy::CreatedAt)
-}
-
-/// `{object: "list", data, nextPageToken?}` from one more row than the page shows.
-fn list_body<T>(
-    page: &Page,
-    mut rows: Vec<T>,
-    key: impl Fn(&T) -> (i64, String),
-    render: impl Fn(&T) -> Value,
-) -> Value {
-    let more = rows.len() as i64 >= page.limit;
-    if more {
-        rows.truncate((page.limit - 1).max(0) as usize);
-    }
-    let mut body = json!({ "object": "list", "data": rows.iter().map(render).collect::<Vec<_>>() });
-    if more && let Some(last) = rows.last() {
-        let (ms, id) = key(last);
-        body["nextPageToken"] = json!(next_token(page, (ms, &id)));
-    }
-    body
 }
 
 async fn endpoint_of(state: &Shared, auth: &Auth, id: &str) -> ApiResult<EndpointRow> {

@@ -149,18 +149,6 @@ pub enum Recorded {
     Failed,
 }
 
-fn keyset(sql: &mut String, page: &Page) {
-    let (cmp, dir) = if page.descending {
-        ("<", "DESC")
-    } else {
-        (">", "ASC")
-    };
-    if page.after.is_some() {
-        sql.push_str(&format!(" AND (created_ms, id) {cmp} (?, ?)"));
-    }
-    sql.push_str(&format!(" ORDER BY created_ms {dir}, id {dir} LIMIT ?"));
-}
-
 // ---- endpoints -------------------------------------------------------------------------
 
 /// Stores a new endpoint.
@@ -219,7 +207,7 @@ pub async fn list_endpoints(
     if status.is_some() {
         sql.push_str(" AND status = ?");
     }
-    keyset(&mut sql, page);
+    page.push_keyset(&mut sql, "created_ms");
     let mut q = sqlx::query(&sql).bind(ws);
     if let Some(s) = status {
         q = q.bind(s);
@@ -327,7 +315,7 @@ pub async fn list_subscriptions(
     if resource_id.is_some() {
         sql.push_str(" AND resource_id = ?");
     }
-    keyset(&mut sql, page);
+    page.push_keyset(&mut sql, "created_ms");
     let mut q = sqlx::query(&sql).bind(ws);
     if let Some(e) = endpoint_id {
         q = q.bind(e);

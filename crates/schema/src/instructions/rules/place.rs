@@ -455,8 +455,9 @@ impl Run<'_> {
             // boxes) names none of them.
             // (A date box labelled like a signing date's is another signer's: "le [jj] [mm]
             // [aaaa]" under each of two signatures.)
-            DateSigned if fact.origin == Origin::Prose && self.party_of_fact(fact).is_none() && self.signing_dates().len() > 1 => {
-                Err(Miss::Several(self.signing_dates()))
+            DateSigned if fact.origin == Origin::Prose && self.party_of_fact(fact).is_none() => {
+                let dates = self.signing_dates();
+                if dates.len() > 1 { Err(Miss::Several(dates)) } else { self.plan_date(s, fact, &value) }
             }
             Bday | Date | DateSigned => self.plan_date(s, fact, &value),
             StreetAddress => self.plan_address(fact, &value),
@@ -984,11 +985,12 @@ impl Run<'_> {
                     || !reads_as_name(core)
                 {
                     Shaped::Drop(format!("the box asks for {} and this does not read as one", s.describe()))
-                } else if s == GivenName && let Some((family, given)) = core.split_once(", ") {
-                    // "Rivera Santiago, Ángel" said to a first-name box: the name after the comma.
-                    match (given.split_whitespace().next(), family.split_whitespace().count()) {
-                        (Some(first), 1..=3) => replace_if_changed(first.to_string()),
-                        _ => Shaped::Drop("the box asks for a given (first) name and this does not read as one".into()),
+                } else if s == GivenName && core.contains(", ") {
+                    // "Rivera Santiago, Ángel" said to a first-name box: the given name of the
+                    // comma form (the shared name splitter reads it, suffixes included).
+                    match shape::split_name(core) {
+                        Some(name) => replace_if_changed(name.given),
+                        None => Shaped::Drop("the box asks for a given (first) name and this does not read as one".into()),
                     }
                 } else if s == GivenName && words >= 3 && self.meanings.iter().any(|m| m.semantic == FamilyName && m.entity == meaning.entity) {
                     // A whole name ("Karla Beatriz Menjívar Ramos") in a first-name box beside a
