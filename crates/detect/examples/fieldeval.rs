@@ -5,6 +5,8 @@
 //!
 //! `--runs N` evaluates N times and reports the median time per page (the scores do not
 //! change between runs).
+//! `--set train` (or `all`) evaluates the forms of `corpus/train` (or both folders) instead
+//! of `corpus/fillable`.
 //! `--forms` adds one line per form; `--only NAME` evaluates only forms whose name contains NAME; `--misses NAME` prints the unmatched widgets and
 //! detections of the forms whose file name contains NAME.
 
@@ -24,8 +26,17 @@ fn main() {
         .position(|a| a == "--only")
         .and_then(|i| args.get(i + 1))
         .cloned();
+    let set = args
+        .iter()
+        .position(|a| a == "--set")
+        .and_then(|i| args.get(i + 1))
+        .map_or("fillable", String::as_str);
+    let paths = match set {
+        "all" => [eval::pdfs("fillable"), eval::pdfs("train")].concat(),
+        other => eval::pdfs(other),
+    };
     let mut results = Vec::new();
-    for path in eval::fillable() {
+    for path in paths {
         if let Some(o) = &only
             && !path.to_string_lossy().contains(o.as_str())
         {

@@ -30,4 +30,6 @@ pub use fields::{
     DetectOptions, DetectedField, FieldKind, FieldSource, PageFields, detect_fields, page_marks,
     text_and_marks,
 };
+#[doc(hidden)]
+pub use fields::{FEATURE_NAMES, FEATURES, detect_fields_with_features};
 pub use text::{Line, PageText, TextOptions, TextWarning, Word, extract_text};

@@ -270,6 +270,44 @@ fn bounds(points: &[Point]) -> [f64; 4] {
 }
 
 /// The subpath as an axis-parallel rectangle, if it is one.
+/// An unknown glyph counts only as a hollow square: a rectangle inside a straight-edged
+/// outline that nearly fills it (□, or ❑ ❒ with their drop shadow, as symbol fonts draw
+/// them under private-use codes).
+fn is_hollow_square(subs: &[Sub]) -> bool {
+    let [a, b] = subs else { return false };
+    // Straight edges along the axes, but for short bevels (a shadow's corners).
+    let rectilinear = |s: &Sub| {
+        let b = bounds(&s.points);
+        let bevel = 0.25 * (b[2] - b[0]).max(b[3] - b[1]);
+        !s.curved
+            && s.points.len() >= 4
+            && s.points.len() <= 12
+            && s.points.windows(2).all(|w| {
+                let (dx, dy) = ((w[0].x - w[1].x).abs(), (w[0].y - w[1].y).abs());
+                dx < AXIS_TOLERANCE || dy < AXIS_TOLERANCE || dx.max(dy) <= bevel
+            })
+    };
+    if !rectilinear(a) || !rectilinear(b) {
+        return false;
+    }
+    let (outer, inner) = {
+        let (ba, bb) = (bounds(&a.points), bounds(&b.points));
+        if (ba[2] - ba[0]) * (ba[3] - ba[1]) >= (bb[2] - bb[0]) * (bb[3] - bb[1]) {
+            (ba, b)
+        } else {
+            (bb, a)
+        }
+    };
+    let Some(hole) = as_rect(inner) else { return false };
+    let inside = hole[0] >= outer[0] - 0.01
+        && hole[1] >= outer[1] - 0.01
+        && hole[2] <= outer[2] + 0.01
+        && hole[3] <= outer[3] + 0.01;
+    let fills = (hole[2] - hole[0]) >= 0.6 * (outer[2] - outer[0])
+        && (hole[3] - hole[1]) >= 0.6 * (outer[3] - outer[1]);
+    inside && fills
+}
+
 fn as_rect(s: &Sub) -> Option<[f64; 4]> {
     if s.curved {
         return None;
@@ -606,14 +644,24 @@ impl PageObserver for GraphicsRecorder {
                     };
                     let (w, h) = (b[2] - b[0], b[3] - b[1]);
                     let square = w.min(h) >= 0.7 * w.max(h);
-                    // An unknown glyph counts only as a hollow square: two nested rectangles.
-                    let hollow_square =
-                        subs.len() == 2 && subs.iter().all(|s| as_rect(s).is_some());
+                    let hollow_square = is_hollow_square(&subs);
                     let ok = match kind {
                         GlyphKind::Box => square,
                         _ => square && hollow_square,
                     };
                     if ok && finite(&b) && w.max(h) <= MAX_FRAME_SIDE * 2.0 && w.min(h) >= 2.0 {
+                        // The box to mark is the glyph's cell, not its ink: a box glyph
+                        // inked smaller than its em square grows to 0.9 em around its centre.
+                        let em = (m * Point::new(0.0, UNITS_PER_EM) - m * Point::new(0.0, 0.0))
+                            .hypot();
+                        let side = 0.9 * em;
+                        let b = if side.is_finite() && w.max(h) < side && side <= MAX_FRAME_SIDE * 2.0
+                        {
+                            let (cx, cy) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+                            [cx - side / 2.0, cy - side / 2.0, cx + side / 2.0, cy + side / 2.0]
+                        } else {
+                            b
+                        };
                         g.push_frame(Frame {
                             rect: b.map(|v| v as f32),
                             source: FrameSource::Glyph,

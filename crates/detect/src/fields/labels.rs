@@ -15,6 +15,8 @@ const WIDE_BLANK: f32 = 200.0;
 const RULE_LABEL_GAP: f32 = 40.0;
 /// Words per page grouped into phrases (bounds hostile pages).
 const MAX_WORDS: usize = 20_000;
+/// The gap reported when no phrase is in reach (beyond every lookup's reach).
+pub(crate) const NO_PHRASE: f32 = 999.0;
 /// Longest label kept (characters).
 const MAX_LABEL: usize = 160;
 
@@ -235,6 +237,19 @@ impl Labels {
                 )
             })
             .min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+
+    /// Distances to the nearest phrase left of, right of, above and below `t` (as the
+    /// label lookups measure them), [`NO_PHRASE`] where there is none in reach: features
+    /// of the field scorer.
+    pub fn gaps(&self, t: &Bx) -> [f32; 4] {
+        let gap = |found: Option<(&Phrase, f32)>| found.map_or(NO_PHRASE, |(_, g)| g);
+        [
+            gap(self.left(t)),
+            gap(self.right(t)),
+            gap(self.above(t)),
+            gap(self.below(t)),
+        ]
     }
 
     /// The boxes of the phrases whose text passes `test`.

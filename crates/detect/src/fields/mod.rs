@@ -26,6 +26,8 @@ mod labels;
 mod lines;
 mod rules;
 mod scan;
+mod score;
+mod score_model;
 
 use std::time::{Duration, Instant};
 
@@ -53,6 +55,9 @@ pub struct DetectOptions {
     /// Scanned pages read from their pixels per call (each costs seconds of OCR); later
     /// ones come back without fields and with a [`TextWarning::ScanNotRead`].
     pub max_scanned_pages: usize,
+    /// Candidates the learned scorer rates below this (0..1) are left out; 0 keeps every
+    /// candidate the rules find. The default is the threshold the model was trained for.
+    pub min_confidence: f32,
 }
 
 impl Default for DetectOptions {
@@ -66,6 +71,7 @@ impl Default for DetectOptions {
                 ..crate::ocr::OcrOptions::default()
             },
             max_scanned_pages: 100,
+            min_confidence: score_model::THRESHOLD,
         }
     }
 }
@@ -128,6 +134,8 @@ pub struct DetectedField {
     /// Found on a scanned page (from its pixels and OCR'd words) rather than from drawing
     /// operations: the box is as precise as the scan.
     pub from_scan: bool,
+    /// The learned scorer's estimate (0..1) that a person sees a field here.
+    pub confidence: f32,
 }
 
 /// The fields of one page.
@@ -167,6 +175,34 @@ pub fn detect_fields(
     pages: Option<&[usize]>,
     options: &DetectOptions,
 ) -> Result<Vec<PageFields>> {
+    Ok(detect(pdf, pages, options, false)?
+        .into_iter()
+        .map(|(page, _)| page)
+        .collect())
+}
+
+/// [`detect_fields`] with every candidate the rules find (whatever `min_confidence` says)
+/// and each one's scorer features, in field order: what the scorer is trained on
+/// (`examples/train_scorer.rs`).
+#[doc(hidden)]
+pub fn detect_fields_with_features(
+    pdf: &[u8],
+    pages: Option<&[usize]>,
+    options: &DetectOptions,
+) -> Result<Vec<(PageFields, Vec<[f32; FEATURES]>)>> {
+    detect(pdf, pages, options, true)
+}
+
+/// The scorer's features and trees, for the training example.
+#[doc(hidden)]
+pub use score::{FEATURE_NAMES, FEATURES};
+
+fn detect(
+    pdf: &[u8],
+    pages: Option<&[usize]>,
+    options: &DetectOptions,
+    keep_features: bool,
+) -> Result<Vec<(PageFields, Vec<[f32; FEATURES]>)>> {
     let mut out = Vec::new();
     let mut scanner: Option<Result<scan::ScanReader>> = None;
     let mut scanned_count = 0usize;
@@ -180,10 +216,11 @@ pub fn detect_fields(
         let started = Instant::now();
         let image_only = is_image_only(&input);
         let mut fields = Vec::new();
+        let mut features = keep_features.then(Vec::new);
         let mut truncated = false;
         let mut scan_skew = None;
         if !image_only {
-            truncated = find_fields(&input, options, &mut fields, |b| b, false);
+            truncated = find_fields(&input, options, &mut fields, &mut features, |b| b, false);
         } else if options.scanned_pages && crate::ocr::AVAILABLE {
             scanned_count += 1;
             let reader = scanner.get_or_insert_with(|| scan::ScanReader::new(pdf, options));
@@ -217,7 +254,14 @@ pub fn detect_fields(
             });
             match scanned {
                 Ok(s) => {
-                    truncated = find_fields(&s.input, options, &mut fields, |b| s.to_page(b), true);
+                    truncated = find_fields(
+                        &s.input,
+                        options,
+                        &mut fields,
+                        &mut features,
+                        |b| s.to_page(b),
+                        true,
+                    );
                     scan_skew = Some(s.skew);
                 }
                 Err(e) => warnings.push(TextWarning::ScanNotRead {
@@ -225,26 +269,31 @@ pub fn detect_fields(
                 }),
             }
         }
-        out.push(PageFields {
-            page,
-            fields,
-            image_only,
-            scan_skew,
-            truncated,
-            warnings,
-            elapsed: read_time + started.elapsed(),
-        });
+        out.push((
+            PageFields {
+                page,
+                fields,
+                image_only,
+                scan_skew,
+                truncated,
+                warnings,
+                elapsed: read_time + started.elapsed(),
+            },
+            features.unwrap_or_default(),
+        ));
         Ok(())
     })?;
     Ok(out)
 }
 
-/// Runs the finder on one page and appends its fields (boxes through `place`, then to user
-/// space); returns whether fields were cut by a limit.
+/// Runs the finder on one page and appends the fields the scorer keeps (boxes through
+/// `place`, then to user space); with `features`, keeps every candidate and appends its
+/// features there. Returns whether fields were cut by a limit.
 fn find_fields(
     input: &PageInput,
     options: &DetectOptions,
     fields: &mut Vec<DetectedField>,
+    features: &mut Option<Vec<[f32; FEATURES]>>,
     place: impl Fn(Bx) -> Bx,
     from_scan: bool,
 ) -> bool {
@@ -258,7 +307,22 @@ fn find_fields(
     };
     let (candidates, cut) = find::find(&finder);
     let truncated = cut || candidates.len() > options.max_fields_per_page;
-    for c in candidates.into_iter().take(options.max_fields_per_page) {
+    let candidates: Vec<find::Candidate> = candidates
+        .into_iter()
+        .take(options.max_fields_per_page)
+        .collect();
+    let scored: Vec<([f32; FEATURES], f32)> = (0..candidates.len())
+        .map(|i| {
+            let x = score::features(&finder, &candidates, i);
+            (x, score::confidence(&x))
+        })
+        .collect();
+    for (c, (x, confidence)) in candidates.into_iter().zip(scored) {
+        match features {
+            Some(sink) => sink.push(x),
+            None if confidence < options.min_confidence => continue,
+            None => {}
+        }
         let tall = c.rect[3] - c.rect[1] >= MULTILINE_HEIGHT;
         fields.push(DetectedField {
             kind: c.kind,
@@ -268,6 +332,7 @@ fn find_fields(
             multiline: tall && c.comb.is_none() && c.kind == FieldKind::Text,
             source: c.source,
             from_scan,
+            confidence,
         });
     }
     truncated

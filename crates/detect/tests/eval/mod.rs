@@ -253,35 +253,15 @@ pub fn evaluate(path: &Path) -> FormResult {
                 result.printed_widgets += usize::from(*s);
             }
         }
-        // Candidate pairs, best IoU first.
-        let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
-        for (di, d) in page.fields.iter().enumerate() {
-            for (ti, t) in page_truth.iter().enumerate() {
-                let v = iou(&d.rect, &t.rect);
-                if v >= 0.5 && (t.kind.is_none() || t.kind == Some(d.kind)) {
-                    pairs.push((v, di, ti));
-                }
-            }
+        let detections: Vec<(FieldKind, [f32; 4])> =
+            page.fields.iter().map(|d| (d.kind, d.rect)).collect();
+        let m = match_page(&detections, &page_truth, &shown);
+        for k in 0..3 {
+            result.scores[k].add(&m.scores[k]);
+            result.printed[k].add(&m.printed[k]);
         }
-        pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
-        let mut d_used = vec![false; page.fields.len()];
-        let mut t_used = vec![false; page_truth.len()];
-        for (_, di, ti) in pairs {
-            if d_used[di] || t_used[ti] {
-                continue;
-            }
-            d_used[di] = true;
-            t_used[ti] = true;
-            match page_truth[ti].kind {
-                Some(k) => {
-                    result.scores[kind_index(k)].tp += 1;
-                    if shown[ti] {
-                        result.printed[kind_index(k)].tp += 1;
-                    }
-                }
-                None => result.ignored += 1,
-            }
-        }
+        result.ignored += m.ignored;
+        let (d_used, t_used) = (m.detection_matched, m.truth_matched);
         for (di, d) in page.fields.iter().enumerate() {
             let tally = result
                 .by_source
@@ -293,8 +273,6 @@ pub fn evaluate(path: &Path) -> FormResult {
                 tally.1 += 1;
             }
             if !d_used[di] {
-                result.scores[kind_index(d.kind)].fp += 1;
-                result.printed[kind_index(d.kind)].fp += 1;
                 result.misses.push(format!(
                     "p{} FP {:?} {:?} {:?} {:?}",
                     page.page,
@@ -307,10 +285,6 @@ pub fn evaluate(path: &Path) -> FormResult {
         }
         for (ti, t) in page_truth.iter().enumerate() {
             if let (false, Some(k)) = (t_used[ti], t.kind) {
-                result.scores[kind_index(k)].fn_ += 1;
-                if shown[ti] {
-                    result.printed[kind_index(k)].fn_ += 1;
-                }
                 result.misses.push(format!(
                     "p{} FN{} {:?} {:?} {}",
                     page.page,
@@ -323,6 +297,72 @@ pub fn evaluate(path: &Path) -> FormResult {
         }
     }
     result
+}
+
+/// How one page's detections meet its widgets.
+pub struct PageMatch {
+    /// Per type, all widgets and the drawn ones only (see [`printed`]).
+    pub scores: [Score; 3],
+    pub printed: [Score; 3],
+    /// Detections on unscored widgets (choice boxes, buttons).
+    pub ignored: usize,
+    pub detection_matched: Vec<bool>,
+    pub truth_matched: Vec<bool>,
+}
+
+/// Matches one page's detections (type and box) to its widgets: same type, IoU ≥ 0.5,
+/// greedily by IoU. A detection matching a widget the page does not draw counts on
+/// neither side of the drawn-only scores.
+pub fn match_page(detections: &[(FieldKind, [f32; 4])], truths: &[&Truth], shown: &[bool]) -> PageMatch {
+    let mut m = PageMatch {
+        scores: [Score::default(); 3],
+        printed: [Score::default(); 3],
+        ignored: 0,
+        detection_matched: vec![false; detections.len()],
+        truth_matched: vec![false; truths.len()],
+    };
+    // Candidate pairs, best IoU first.
+    let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
+    for (di, (kind, rect)) in detections.iter().enumerate() {
+        for (ti, t) in truths.iter().enumerate() {
+            let v = iou(rect, &t.rect);
+            if v >= 0.5 && (t.kind.is_none() || t.kind == Some(*kind)) {
+                pairs.push((v, di, ti));
+            }
+        }
+    }
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+    for (_, di, ti) in pairs {
+        if m.detection_matched[di] || m.truth_matched[ti] {
+            continue;
+        }
+        m.detection_matched[di] = true;
+        m.truth_matched[ti] = true;
+        match truths[ti].kind {
+            Some(k) => {
+                m.scores[kind_index(k)].tp += 1;
+                if shown[ti] {
+                    m.printed[kind_index(k)].tp += 1;
+                }
+            }
+            None => m.ignored += 1,
+        }
+    }
+    for (di, (kind, _)) in detections.iter().enumerate() {
+        if !m.detection_matched[di] {
+            m.scores[kind_index(*kind)].fp += 1;
+            m.printed[kind_index(*kind)].fp += 1;
+        }
+    }
+    for (ti, t) in truths.iter().enumerate() {
+        if let (false, Some(k)) = (m.truth_matched[ti], t.kind) {
+            m.scores[kind_index(k)].fn_ += 1;
+            if shown[ti] {
+                m.printed[kind_index(k)].fn_ += 1;
+            }
+        }
+    }
+    m
 }
 
 /// Whether the page content draws the widget's place: a line along its bottom or top edge

@@ -1,0 +1,228 @@
+//! The learned check on every candidate: how likely a person filling the page sees a field
+//! where the rules found one.
+//!
+//! The rules ([`super::find`]) propose candidates from what is drawn; this scorer weighs each
+//! against what it looks like and what surrounds it (size and shape, the rule that made it,
+//! label distances on each side, words inside, siblings of the same size and alignment, the
+//! page's density) with gradient-boosted trees trained on the corpus's fillable forms with
+//! their widgets removed (`examples/train_scorer.rs`, which writes [`super::score_model`]).
+//! Inference is a few hundred comparisons per candidate.
+
+use super::find::{Candidate, Page, area, intersection};
+use super::score_model::{BASE, NODES, TREES};
+use super::{FieldKind, FieldSource};
+
+/// Names of the features, in vector order (the training script prints them).
+pub const FEATURE_NAMES: [&str; FEATURES] = [
+    "kind_text",
+    "kind_checkbox",
+    "kind_signature",
+    "source_box",
+    "source_comb",
+    "source_underline",
+    "source_square",
+    "source_glyph",
+    "width",
+    "height",
+    "aspect",
+    "center_x",
+    "center_y",
+    "has_label",
+    "label_chars",
+    "label_words",
+    "label_digits",
+    "gap_left",
+    "gap_right",
+    "gap_above",
+    "gap_below",
+    "words_inside",
+    "word_cover",
+    "words_near",
+    "page_candidates",
+    "same_size",
+    "same_left",
+    "same_row",
+    "same_kind_row",
+    "page_words",
+    "page_lines",
+    "page_frames",
+    "page_fills",
+    "comb_cells",
+    "lines_inside",
+    "fill_lightness",
+    "nearest_candidate",
+];
+
+/// Length of a feature vector.
+pub const FEATURES: usize = 37;
+
+/// One tree node: a split (`feature < LEAF`: go left when the value is at most `threshold`)
+/// or a leaf holding its output in `threshold`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Node {
+    pub feature: u8,
+    pub threshold: f32,
+    pub left: u16,
+    pub right: u16,
+}
+
+/// `Node::feature` of a leaf.
+pub(crate) const LEAF: u8 = u8::MAX;
+
+/// The trees' estimate (0..1) for one feature vector; a model without trees says 1.
+pub(crate) fn confidence(x: &[f32; FEATURES]) -> f32 {
+    if TREES.is_empty() {
+        return 1.0;
+    }
+    let mut sum = BASE;
+    for &root in TREES {
+        sum += tree_output(NODES, root as usize, x);
+    }
+    1.0 / (1.0 + (-sum).exp())
+}
+
+/// Walks one tree from `root`; a malformed table (an index out of range) ends at 0.
+pub(crate) fn tree_output(nodes: &[Node], root: usize, x: &[f32]) -> f32 {
+    let mut at = root;
+    // A tree is at most a few levels deep; the bound keeps a bad table from looping.
+    for _ in 0..64 {
+        let Some(node) = nodes.get(at) else { return 0.0 };
+        if node.feature == LEAF {
+            return node.threshold;
+        }
+        let value = x.get(node.feature as usize).copied().unwrap_or(0.0);
+        at = if value <= node.threshold {
+            node.left as usize
+        } else {
+            node.right as usize
+        };
+    }
+    0.0
+}
+
+/// The feature vector of candidate `i` among the page's final candidates.
+pub(crate) fn features(page: &Page<'_>, all: &[Candidate], i: usize) -> [f32; FEATURES] {
+    let c = &all[i];
+    let r = &c.rect;
+    let (pw, ph) = (page.size.0.max(1.0), page.size.1.max(1.0));
+    let (w, h) = ((r[2] - r[0]).max(0.0), (r[3] - r[1]).max(0.0));
+    let one = |b: bool| if b { 1.0 } else { 0.0 };
+    let label = c.label.as_deref().unwrap_or("");
+    let g = page.graphics;
+
+    let inside = page.words.touching(r);
+    let word_area: f32 = inside
+        .iter()
+        .map(|&k| intersection(&page.words.words[k].rect, r))
+        .sum();
+    let around = [r[0] - 36.0, r[1] - 24.0, r[2] + 36.0, r[3] + 24.0];
+    let near = page.words.touching(&around).len() as f32;
+    let gaps = page.labels.gaps(r);
+
+    let close = |a: f32, b: f32, tol: f32| (a - b).abs() <= tol;
+    let mut same_size = 0.0;
+    let mut same_left = 0.0;
+    let mut same_row = 0.0;
+    let mut same_kind_row = 0.0;
+    let mut nearest = 999.0f32;
+    for (j, o) in all.iter().enumerate() {
+        if j == i {
+            continue;
+        }
+        let q = &o.rect;
+        if o.kind == c.kind && close(q[2] - q[0], w, 1.0) && close(q[3] - q[1], h, 1.0) {
+            same_size += 1.0;
+        }
+        if close(q[0], r[0], 2.0) {
+            same_left += 1.0;
+        }
+        if close(q[1], r[1], 4.0) || close(q[3], r[3], 4.0) {
+            same_row += 1.0;
+            if o.kind == c.kind {
+                same_kind_row += 1.0;
+            }
+        }
+        let dx = (q[0] - r[2]).max(r[0] - q[2]).max(0.0);
+        let dy = (q[1] - r[3]).max(r[1] - q[3]).max(0.0);
+        nearest = nearest.min(dx.max(dy));
+    }
+
+    // Rules running across the inside (a grid, or a box holding other rows).
+    let lines_inside = g
+        .segs
+        .iter()
+        .filter(|s| {
+            if s.horizontal {
+                s.at > r[1] + 2.0 && s.at < r[3] - 2.0 && s.lo < r[2] && s.hi > r[0]
+            } else {
+                s.at > r[0] + 2.0 && s.at < r[2] - 2.0 && s.lo < r[3] && s.hi > r[1]
+            }
+        })
+        .count() as f32;
+    // The lightest fill under the candidate's centre (1: plain paper).
+    let (cx, cy) = ((r[0] + r[2]) / 2.0, (r[1] + r[3]) / 2.0);
+    let fill_lightness = g
+        .fills
+        .iter()
+        .filter(|f| f.rect[0] <= cx && f.rect[2] >= cx && f.rect[1] <= cy && f.rect[3] >= cy)
+        .map(|f| f.lightness)
+        .fold(1.0f32, f32::min);
+
+    [
+        one(c.kind == FieldKind::Text),
+        one(c.kind == FieldKind::Checkbox),
+        one(c.kind == FieldKind::Signature),
+        one(c.source == FieldSource::Box),
+        one(c.source == FieldSource::Comb),
+        one(c.source == FieldSource::Underline),
+        one(c.source == FieldSource::Square),
+        one(c.source == FieldSource::Glyph),
+        w,
+        h,
+        w / h.max(0.5),
+        cx / pw,
+        cy / ph,
+        one(!label.is_empty()),
+        label.chars().count() as f32,
+        label.split_whitespace().count() as f32,
+        label.chars().filter(char::is_ascii_digit).count() as f32,
+        gaps[0],
+        gaps[1],
+        gaps[2],
+        gaps[3],
+        inside.len() as f32,
+        word_area / area(r).max(1.0),
+        near,
+        all.len() as f32,
+        same_size,
+        same_left,
+        same_row,
+        same_kind_row,
+        page.words.words.len() as f32,
+        g.segs.len() as f32,
+        g.frames.len() as f32,
+        g.fills.len() as f32,
+        c.comb.unwrap_or(0) as f32,
+        lines_inside,
+        fill_lightness,
+        nearest,
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tree_walks_to_its_leaf_and_a_bad_table_ends_at_zero() {
+        let nodes = [
+            Node { feature: 0, threshold: 5.0, left: 1, right: 2 },
+            Node { feature: LEAF, threshold: -1.0, left: 0, right: 0 },
+            Node { feature: LEAF, threshold: 2.0, left: 0, right: 0 },
+            Node { feature: 1, threshold: 0.0, left: 9, right: 9 },
+        ];
+        assert_eq!(tree_output(&nodes, 0, &[4.0, 0.0]), -1.0);
+        assert_eq!(tree_output(&nodes, 0, &[6.0, 0.0]), 2.0);
+        assert_eq!(tree_output(&nodes, 3, &[0.0, 0.0]), 0.0);
+    }
+}
