@@ -124,6 +124,11 @@ enum Command {
         /// Password of an encrypted PDF.
         #[arg(long)]
         password: Option<String>,
+        /// Score detection on a fillable PDF: its widgets are removed, detection runs on
+        /// what is left, and each detection is matched to a widget (same page and type,
+        /// IoU ≥ 0.5); prints precision, recall and F1 per type and what was missed.
+        #[arg(long, conflicts_with_all = ["json", "make_fillable", "pages"])]
+        eval: bool,
     },
     /// Parse a document (PDF, image, office file) into markdown chunks with located blocks
     /// and print the ParseRun output JSON (`{"chunks": [...]}`).
@@ -219,7 +224,17 @@ fn main() -> ExitCode {
             output,
             pages,
             password,
+            eval,
         } => {
+            if eval {
+                return match detect_eval(&pdf, password) {
+                    Ok(()) => ExitCode::SUCCESS,
+                    Err((code, message)) => {
+                        eprintln!("error: {code}: {message}");
+                        ExitCode::from(2)
+                    }
+                };
+            }
             let request = DetectRequest {
                 pdf,
                 json,
@@ -610,6 +625,61 @@ fn parse_command(
             .map_err(|e| ("FAILED_TO_GENERATE_TARGET_FORMAT", e.to_string()))?
     };
     print(&text);
+    Ok(())
+}
+
+/// `formsmith detect --eval`: detection scored against the form's own widgets.
+fn detect_eval(
+    pdf: &std::path::Path,
+    password: Option<String>,
+) -> std::result::Result<(), (&'static str, String)> {
+    use formsmith_detect::evaluate;
+    let fail = |e: Error| (e.reason().code(), e.to_string());
+    let bytes = read_pdf(pdf).map_err(fail)?;
+    // Opened first for the documented errors (wrong password, corrupt file, no fields).
+    let form = open(&bytes, password).map_err(fail)?;
+    if form.fields().is_empty() {
+        return Err((
+            "INVALID_OPTIONS",
+            "--eval needs a fillable PDF: its form fields are the truth".into(),
+        ));
+    }
+    let name = pdf
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let r = evaluate::evaluate_pdf(&name, &bytes, &formsmith_detect::DetectOptions::default());
+    if let Some(e) = r.error {
+        return Err(("CORRUPT_FILE", e));
+    }
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "{name}: {} pages, {} scored widgets ({} drawn by the page)",
+        r.pages, r.widgets, r.printed_widgets
+    );
+    for (title, scores) in [("all widgets", &r.scores), ("drawn widgets", &r.printed)] {
+        let _ = writeln!(out, "{title}:");
+        for (kind, s) in evaluate::KINDS.iter().zip(scores.iter()) {
+            let _ = writeln!(
+                out,
+                "  {:<10} precision {:.3}  recall {:.3}  F1 {:.3}  ({} matched, {} detected, {} widgets)",
+                kind.as_str(),
+                s.precision(),
+                s.recall(),
+                s.f1(),
+                s.tp,
+                s.tp + s.fp,
+                s.tp + s.fn_
+            );
+        }
+    }
+    if !r.misses.is_empty() {
+        let _ = writeln!(out, "misses (page, FP = detected where no widget is, FN = widget not found):");
+        for m in &r.misses {
+            let _ = writeln!(out, "  {m}");
+        }
+    }
     Ok(())
 }
 

@@ -359,3 +359,39 @@ fn the_readme_sample_ships_in_the_repository_and_fills() {
     assert!(text.contains("Jordan Avery") && text.contains("Springfield, IL 62701"), "{text}");
     let _ = std::fs::remove_file(&out_pdf);
 }
+
+/// `detect --eval` scores detection against a fillable form's own widgets; a flat PDF has
+/// no truth and is refused.
+#[test]
+fn detect_eval_scores_a_fillable_form_and_refuses_a_flat_one() {
+    let out = formsmith()
+        .args(["detect", "--eval"])
+        .arg(corpus("fillable/sf424-page2.pdf"))
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("1 pages, 14 scored widgets"), "{text}");
+    // The SF-424 page's text inputs: most are found, and what is not is listed.
+    let text_line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("text"))
+        .unwrap_or_default();
+    let matched: usize = text_line
+        .split('(')
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0);
+    assert!(matched >= 5, "{text}");
+    assert!(text.contains(" FN Text "), "{text}");
+
+    let flat = formsmith()
+        .args(["detect", "--eval"])
+        .arg(corpus("flat/sf424-page2-flat-vector.pdf"))
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&flat.stderr);
+    assert!(!flat.status.success());
+    assert!(err.starts_with("error: INVALID_OPTIONS: "), "{err}");
+}

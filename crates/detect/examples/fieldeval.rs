@@ -36,13 +36,13 @@ fn main() {
         other => eval::pdfs(other),
     };
     let mut results = Vec::new();
-    for path in paths {
+    for path in &paths {
         if let Some(o) = &only
             && !path.to_string_lossy().contains(o.as_str())
         {
             continue;
         }
-        let r = eval::evaluate(&path);
+        let r = eval::evaluate(path);
         if let Some(e) = &r.error {
             eprintln!("{}: {e}", r.file);
         }
@@ -108,15 +108,10 @@ fn main() {
         .max()
         .unwrap_or_default();
     for _ in 1..runs {
-        let again: Vec<eval::FormResult> = results
+        let again: Vec<eval::FormResult> = paths
             .iter()
-            .map(|r| {
-                eval::evaluate(
-                    &std::path::Path::new(eval::CORPUS)
-                        .join("fillable")
-                        .join(&r.file),
-                )
-            })
+            .filter(|p| results.iter().any(|r| p.ends_with(&r.file)))
+            .map(|p| eval::evaluate(p))
             .collect();
         let (_, t) = eval::timing(&again);
         per_page.push(t.as_secs_f64() * 1000.0 / pages.max(1) as f64);

@@ -27,7 +27,7 @@ const ROUNDS: usize = 150;
 const DEPTH: usize = 4;
 const LEARNING_RATE: f32 = 0.1;
 const LAMBDA: f32 = 1.0;
-const MIN_CHILD_HESSIAN: f32 = 2.0;
+const MIN_CHILD_HESSIAN: f32 = 5.0;
 const MAX_BINS: usize = 64;
 
 /// One candidate of one form.
@@ -48,6 +48,15 @@ struct FormData {
     set: &'static str,
     fold: usize,
     pages: Vec<PageData>,
+}
+
+/// Pages with fewer candidates keep them all, as in the library
+/// (`MIN_CANDIDATES_TO_JUDGE`); `MIN_PAGE=0` scores every page.
+fn min_page() -> usize {
+    std::env::var("MIN_PAGE")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8)
 }
 
 fn fold_of(name: &str) -> usize {
@@ -72,9 +81,15 @@ fn load(samples: &mut Vec<Sample>) -> Vec<FormData> {
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let Ok(bytes) = std::fs::read(&path) else { continue };
-        let Ok((truths, _)) = eval::truth(&bytes) else { continue };
-        let Ok(stripped) = eval::strip(&bytes) else { continue };
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let Ok((truths, _)) = eval::truth(&bytes) else {
+            continue;
+        };
+        let Ok(stripped) = eval::strip(&bytes) else {
+            continue;
+        };
         let Ok(detected) = detect_fields_with_features(&stripped, None, &options) else {
             eprintln!("{file}: detection failed");
             continue;
@@ -177,9 +192,7 @@ fn cuts(samples: &[&Sample]) -> Vec<Vec<f32>> {
                 // Midpoints between distinct values.
                 return v.windows(2).map(|w| (w[0] + w[1]) / 2.0).collect();
             }
-            let mut out: Vec<f32> = (1..MAX_BINS)
-                .map(|k| v[k * v.len() / MAX_BINS])
-                .collect();
+            let mut out: Vec<f32> = (1..MAX_BINS).map(|k| v[k * v.len() / MAX_BINS]).collect();
             out.dedup();
             out
         })
@@ -196,7 +209,10 @@ fn train(samples: &[&Sample]) -> Model {
         .iter()
         .map(|s| std::array::from_fn(|f| bin_of(&cuts[f], s.x[f])))
         .collect();
-    let y: Vec<f32> = samples.iter().map(|s| f32::from(u8::from(s.positive))).collect();
+    let y: Vec<f32> = samples
+        .iter()
+        .map(|s| f32::from(u8::from(s.positive)))
+        .collect();
     let mean = (y.iter().sum::<f32>() / y.len().max(1) as f32).clamp(0.01, 0.99);
     let base = (mean / (1.0 - mean)).ln();
     let mut raw = vec![base; samples.len()];
@@ -226,7 +242,13 @@ fn train(samples: &[&Sample]) -> Model {
                         raw[i] += n.threshold;
                         break;
                     }
-                    Some(f) => at = if s.x[f] <= n.threshold { n.left } else { n.right },
+                    Some(f) => {
+                        at = if s.x[f] <= n.threshold {
+                            n.left
+                        } else {
+                            n.right
+                        }
+                    }
                 }
             }
         }
@@ -244,9 +266,9 @@ fn grow(
     rows: Vec<usize>,
     depth: usize,
 ) -> usize {
-    let (gs, hs) = rows
-        .iter()
-        .fold((0.0f64, 0.0f64), |(a, b), &i| (a + g[i] as f64, b + h[i] as f64));
+    let (gs, hs) = rows.iter().fold((0.0f64, 0.0f64), |(a, b), &i| {
+        (a + g[i] as f64, b + h[i] as f64)
+    });
     let leaf = |model: &mut Model| {
         model.nodes.push(TrainedNode {
             feature: None,
@@ -318,6 +340,22 @@ fn main() {
         .unwrap_or(0.5);
     let mut samples = Vec::new();
     let forms = load(&mut samples);
+    // `--without a,b`: features held at 0 (to measure what they add).
+    if let Some(names) = args
+        .iter()
+        .position(|a| a == "--without")
+        .and_then(|i| args.get(i + 1))
+    {
+        let off: Vec<usize> = names
+            .split(',')
+            .filter_map(|n| FEATURE_NAMES.iter().position(|f| *f == n))
+            .collect();
+        for s in &mut samples {
+            for &f in &off {
+                s.x[f] = 0.0;
+            }
+        }
+    }
     let positives = samples.iter().filter(|s| s.positive).count();
     println!(
         "{} forms, {} candidates ({} on a widget)",
@@ -401,7 +439,10 @@ fn main() {
         let all: Vec<&Sample> = samples.iter().collect();
         let model = train(&all);
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/fields/score_model.rs");
-        match std::fs::write(path, model_source(&model, threshold, forms.len(), samples.len())) {
+        match std::fs::write(
+            path,
+            model_source(&model, threshold, forms.len(), samples.len()),
+        ) {
             Ok(()) => println!("\nwrote {path} ({} nodes)", model.nodes.len()),
             Err(e) => eprintln!("cannot write {path}: {e}"),
         }
@@ -422,7 +463,7 @@ fn score(
             let kept: Vec<(FieldKind, [f32; 4])> = p
                 .detections
                 .iter()
-                .filter(|d| held_out[d.2] >= cut)
+                .filter(|d| held_out[d.2] >= cut || p.detections.len() < min_page())
                 .map(|d| (d.0, d.1))
                 .collect();
             let truths: Vec<&eval::Truth> = p.truths.iter().collect();
@@ -447,7 +488,9 @@ fn model_source(model: &Model, threshold: f32, forms: usize, samples: usize) -> 
     s.push_str("/// The trees' starting log-odds.\n");
     s.push_str(&format!("pub(super) const BASE: f32 = {:?};\n", model.base));
     s.push_str("/// Candidates scoring below this are dropped by default (`DetectOptions::min_confidence`).\n");
-    s.push_str(&format!("pub(super) const THRESHOLD: f32 = {threshold:?};\n"));
+    s.push_str(&format!(
+        "pub(super) const THRESHOLD: f32 = {threshold:?};\n"
+    ));
     s.push_str("/// Every tree's nodes, trees one after another.\n");
     s.push_str("#[rustfmt::skip]\npub(super) static NODES: &[Node] = &[\n");
     for n in &model.nodes {

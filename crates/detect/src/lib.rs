@@ -11,6 +11,8 @@
 //! - [`ocr`]: words and lines of scanned pages and images through tesseract (feature
 //!   `ocr`), in the same shapes and coordinates as [`text`].
 //! - [`raster`]: images and rendered pages as gray pixels, and the lines and boxes on them.
+//! - [`evaluate`]: detection scored on a fillable form (its widgets removed and used as
+//!   truth), as `formsmith detect --eval` and the corpus benchmarks run it.
 //!
 //! Plain synchronous library: bytes in, structs out; no files, no network. Hostile input
 //! costs bounded time and memory per page and per document (see [`TextOptions`], whose
@@ -20,6 +22,7 @@
 #![deny(missing_docs)]
 
 mod error;
+pub mod evaluate;
 pub mod fields;
 pub mod ocr;
 pub mod raster;

@@ -298,7 +298,9 @@ fn is_hollow_square(subs: &[Sub]) -> bool {
             (bb, a)
         }
     };
-    let Some(hole) = as_rect(inner) else { return false };
+    let Some(hole) = as_rect(inner) else {
+        return false;
+    };
     let inside = hole[0] >= outer[0] - 0.01
         && hole[1] >= outer[1] - 0.01
         && hole[2] <= outer[2] + 0.01
@@ -652,13 +654,20 @@ impl PageObserver for GraphicsRecorder {
                     if ok && finite(&b) && w.max(h) <= MAX_FRAME_SIDE * 2.0 && w.min(h) >= 2.0 {
                         // The box to mark is the glyph's cell, not its ink: a box glyph
                         // inked smaller than its em square grows to 0.9 em around its centre.
-                        let em = (m * Point::new(0.0, UNITS_PER_EM) - m * Point::new(0.0, 0.0))
-                            .hypot();
+                        let em =
+                            (m * Point::new(0.0, UNITS_PER_EM) - m * Point::new(0.0, 0.0)).hypot();
                         let side = 0.9 * em;
-                        let b = if side.is_finite() && w.max(h) < side && side <= MAX_FRAME_SIDE * 2.0
+                        let b = if side.is_finite()
+                            && w.max(h) < side
+                            && side <= MAX_FRAME_SIDE * 2.0
                         {
                             let (cx, cy) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
-                            [cx - side / 2.0, cy - side / 2.0, cx + side / 2.0, cy + side / 2.0]
+                            [
+                                cx - side / 2.0,
+                                cy - side / 2.0,
+                                cx + side / 2.0,
+                                cy + side / 2.0,
+                            ]
                         } else {
                             b
                         };

@@ -55,8 +55,9 @@ pub struct DetectOptions {
     /// Scanned pages read from their pixels per call (each costs seconds of OCR); later
     /// ones come back without fields and with a [`TextWarning::ScanNotRead`].
     pub max_scanned_pages: usize,
-    /// Candidates the learned scorer rates below this (0..1) are left out; 0 keeps every
-    /// candidate the rules find. The default is the threshold the model was trained for.
+    /// Candidates the learned scorer rates below this (0..1) are left out, on pages with at
+    /// least 8 candidates (fewer leave it nothing to compare with); 0 keeps every candidate
+    /// the rules find. The default is the threshold the model was trained for.
     pub min_confidence: f32,
 }
 
@@ -317,10 +318,13 @@ fn find_fields(
             (x, score::confidence(&x))
         })
         .collect();
+    // The scorer leans on a field's siblings (same size, same column, same row); on a page
+    // of a few candidates it has none to judge by, and the rules' candidates stand.
+    let judged = candidates.len() >= score::MIN_CANDIDATES_TO_JUDGE;
     for (c, (x, confidence)) in candidates.into_iter().zip(scored) {
         match features {
             Some(sink) => sink.push(x),
-            None if confidence < options.min_confidence => continue,
+            None if judged && confidence < options.min_confidence => continue,
             None => {}
         }
         let tall = c.rect[3] - c.rect[1] >= MULTILINE_HEIGHT;
