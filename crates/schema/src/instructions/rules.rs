@@ -594,6 +594,11 @@ impl<'a> Run<'a> {
         {
             return Some(true);
         }
+        // "My name is Jordan Avery and I live at …": a piece with a subject of its own is a
+        // statement of its own, never the rest of the value before it.
+        if clauses::opens_statement(tidy) {
+            return Some(false);
+        }
         None
     }
 

@@ -288,6 +288,25 @@ pub(super) fn sentences(text: &str) -> Vec<Sentence> {
     out
 }
 
+/// First-person subjects that open a statement of the writer's own: "I live at …", "we
+/// moved …", "my wife is …", "ich wohne …", "j'habite …", "yo vivo …". Third-person ones
+/// ("and her birthday is …") stay with the clause before: their pronoun names its person.
+const SUBJECTS: &[&str] = &[
+    "i", "i'm", "i’m", "i've", "i’ve", "i'd", "we", "we're", "we’re", "my", "our", "ich", "wir",
+    "mein", "meine", "unser", "unsere", "je", "j'ai", "j’ai", "j'habite", "j’habite", "nous",
+    "mon", "ma", "mes", "notre", "yo", "mi", "mis", "nosotros", "nuestro", "nuestra",
+];
+
+/// Whether a piece opens with a subject and goes on (a statement of its own).
+pub(super) fn opens_statement(piece: &str) -> bool {
+    let mut words = piece.split_whitespace();
+    let Some(first) = words.next() else { return false };
+    let first = first.trim_matches(|c: char| c == ',' || c == '"');
+    // "MA 02128", "MI 48201": a state code in capitals is not "ma" / "mi".
+    let shouted = first.chars().count() > 1 && !first.chars().any(char::is_lowercase);
+    !shouted && SUBJECTS.contains(&first.to_lowercase().as_str()) && words.next().is_some()
+}
+
 fn lower_at(chars: &[char], at: usize, what: &str) -> bool {
     let w: Vec<char> = what.chars().collect();
     at + w.len() <= chars.len()
@@ -633,6 +652,17 @@ mod tests {
             .into_iter()
             .map(|s| s.pieces.into_iter().map(|(_, p)| p).collect())
             .collect()
+    }
+
+    #[test]
+    fn a_first_person_subject_opens_a_statement_a_state_code_does_not() {
+        assert!(opens_statement("I live at 12 Elm Street"));
+        assert!(opens_statement("my wife is Ingrid"));
+        assert!(opens_statement("j'habite à Lyon"));
+        assert!(!opens_statement("MA 02128"));
+        assert!(!opens_statement("MI 48201"));
+        assert!(!opens_statement("her birthday is 3/4/2010"));
+        assert!(!opens_statement("I"));
     }
 
     #[test]
