@@ -335,9 +335,11 @@ fn read(path: &Path) -> Result<Vec<u8>> {
     })
 }
 
+/// A path that cannot be read (missing, a directory, no permission) is a bad argument,
+/// not a corrupt file: INVALID_OPTIONS, like the other files the commands read.
 fn read_pdf(pdf: &Path) -> Result<Vec<u8>> {
     std::fs::read(pdf).map_err(|e| {
-        engine_error(formsmith_engine::Error::Corrupt(format!(
+        engine_error(formsmith_engine::Error::Unreadable(format!(
             "cannot read {}: {e}",
             pdf.display()
         )))

@@ -395,3 +395,14 @@ fn detect_eval_scores_a_fillable_form_and_refuses_a_flat_one() {
     assert!(!flat.status.success());
     assert!(err.starts_with("error: INVALID_OPTIONS: "), "{err}");
 }
+
+/// A path that is not a readable file is a bad argument (INVALID_OPTIONS), not a corrupt PDF.
+#[test]
+fn a_directory_or_missing_path_is_an_invalid_option() {
+    for path in [corpus("fillable"), corpus("fillable/no-such-form.pdf")] {
+        let out = formsmith().arg("schema").arg(&path).output().expect("runs");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{}", path.display());
+        assert!(err.starts_with("error: INVALID_OPTIONS: cannot read "), "{err}");
+    }
+}

@@ -106,6 +106,10 @@ pub enum Error {
     /// The values file (JSON or XFDF) cannot be read.
     #[error("bad values: {0}")]
     BadValues(String),
+    /// A file named as input cannot be read (missing, a directory, no permission): a bad
+    /// argument, not a corrupt file.
+    #[error("{0}")]
+    Unreadable(String),
     /// An internal failure (a bug, or writing failed).
     #[error("internal error: {0}")]
     Internal(String),
@@ -134,7 +138,9 @@ impl Error {
             Self::TooLarge { .. } => FailureReason::FileSizeTooLarge,
             Self::Corrupt(_) | Self::LimitExceeded { .. } => FailureReason::CorruptFile,
             Self::Password(_) => FailureReason::PasswordProtectedFile,
-            Self::UnknownField { .. } | Self::BadValues(_) => FailureReason::InvalidOptions,
+            Self::UnknownField { .. } | Self::BadValues(_) | Self::Unreadable(_) => {
+                FailureReason::InvalidOptions
+            }
             Self::InvalidValue { .. } => FailureReason::SchemaValidationError,
             Self::NoFields => FailureReason::EmptySchema,
             Self::Internal(_) => FailureReason::InternalError,

@@ -2,8 +2,10 @@
 //!
 //! Every key we act on is checked (type and range) and an error names its full path, e.g.
 //! `config.chunkingStrategy.options.maxCharacters must be a positive integer`. Keys we
-//! accept but do not act on (figure summaries, agentic options, spreadsheet modes) are
-//! checked only for being of the documented JSON type and echoed as given.
+//! accept but do not act on are checked for being of the documented JSON type; switches
+//! for work we do not do (figure summaries, agentic corrections, barcodes, formulas,
+//! tracked changes, engine variants) are echoed with the value we work as, so the echo is
+//! the effective config (spec §13.8), and listed in `not_applied`.
 
 use serde_json::{Map, Value, json};
 
@@ -111,6 +113,9 @@ pub struct ParseConfig {
     pub vertical_grouping: f64,
     /// Bounds on the work (not echoed).
     pub limits: ParseLimits,
+    /// Options the request turned on that this server does not carry out (config paths);
+    /// the echo shows them off.
+    pub not_applied: Vec<String>,
     /// The request's JSON with defaults filled in, echoed as the run's `config`.
     raw: Map<String, Value>,
 }
@@ -200,6 +205,50 @@ fn default_at(obj: &mut Map<String, Value>, path: &[&str], value: Value) {
     }
 }
 
+/// Options this server accepts but does not carry out, with the value it works as: figure
+/// summaries and clipping, chart extraction, agentic (model) corrections, barcode reading,
+/// LaTeX formulas, tracked-change markup, and engine variants (one engine runs). Each one
+/// the request turned on is set to its effective value in the echo; returns their paths.
+fn switch_off_unsupported(raw: &mut Map<String, Value>) -> Vec<String> {
+    const OFF: [&[&str]; 9] = [
+        &["blockOptions", "figures", "enabled"],
+        &["blockOptions", "figures", "figureImageClippingEnabled"],
+        &["blockOptions", "figures", "advancedChartExtractionEnabled"],
+        &["blockOptions", "tables", "agentic", "enabled"],
+        &["blockOptions", "text", "agentic", "enabled"],
+        &["blockOptions", "barcodes", "readingEnabled"],
+        &["blockOptions", "barcodes", "imageClippingEnabled"],
+        &["blockOptions", "formulas", "enabled"],
+        &["advancedOptions", "formattingDetection"],
+    ];
+    let mut turned_off = Vec::new();
+    for path in OFF {
+        let Some((last, parents)) = path.split_last() else { continue };
+        let mut cur = Some(&mut *raw);
+        for key in parents {
+            cur = cur.and_then(|m| m.get_mut(*key)).and_then(Value::as_object_mut);
+        }
+        let Some(parent) = cur else { continue };
+        let asked = match parent.get(*last) {
+            Some(Value::Bool(on)) => *on,
+            Some(Value::Array(items)) => !items.is_empty(),
+            _ => false,
+        };
+        if asked {
+            let off = if *last == "formattingDetection" { json!([]) } else { json!(false) };
+            parent.insert(last.to_string(), off);
+            turned_off.push(path.join("."));
+        }
+    }
+    if let Some(engine) = raw.get("engine").and_then(Value::as_str)
+        && engine != "parse_performance"
+    {
+        turned_off.push(format!("engine ({engine})"));
+        raw.insert("engine".into(), json!("parse_performance"));
+    }
+    turned_off
+}
+
 impl ParseConfig {
     fn base() -> Self {
         Self {
@@ -215,6 +264,7 @@ impl ParseConfig {
             enrichment: Enrichment::Xml,
             vertical_grouping: 1.0,
             limits: ParseLimits::default(),
+            not_applied: Vec::new(),
             raw: Map::new(),
         }
     }
@@ -412,7 +462,9 @@ impl ParseConfig {
             &["blockOptions", "keyValue", "blankFieldFormattingEnabled"],
             json!(false),
         );
-        // No figure summaries or image clipping are made; say so in the echo.
+        // The echo is the effective config: what this server does not do is echoed off
+        // (whatever was asked), and the asked-for paths are kept to say so.
+        c.not_applied = switch_off_unsupported(&mut raw);
         default_at(&mut raw, &["blockOptions", "figures", "enabled"], json!(false));
         default_at(&mut raw, &["advancedOptions", "returnOcr", "words"], json!(false));
         default_at(&mut raw, &["advancedOptions", "enrichmentFormat"], json!("xml"));

@@ -390,6 +390,43 @@ fn config_errors_name_the_key() {
     assert_eq!(echo["blockOptions"]["tables"]["targetFormat"], "markdown");
     assert_eq!(echo["metadataX"], 1);
     assert_eq!(ParseConfig::default().to_json(), ParseConfig::from_json(&json!(null)).expect("null").to_json());
+    assert!(ParseConfig::default().not_applied.is_empty());
+}
+
+/// Work this server does not do is echoed off, whatever was asked: the echo is the
+/// effective config, and `not_applied` names what was turned off.
+#[test]
+fn unsupported_switches_are_echoed_as_they_work() {
+    let c = ParseConfig::from_json(&json!({
+        "engine": "parse_light",
+        "blockOptions": {
+            "figures": {"enabled": true, "figureImageClippingEnabled": true},
+            "tables": {"agentic": {"enabled": true}, "targetFormat": "html"},
+            "barcodes": {"readingEnabled": true},
+            "formulas": {"enabled": false}
+        },
+        "advancedOptions": {"formattingDetection": [{"type": "change_tracking"}]}
+    }))
+    .expect("valid");
+    let echo = c.to_json();
+    assert_eq!(echo["engine"], "parse_performance");
+    assert_eq!(echo["blockOptions"]["figures"]["enabled"], false);
+    assert_eq!(echo["blockOptions"]["figures"]["figureImageClippingEnabled"], false);
+    assert_eq!(echo["blockOptions"]["tables"]["agentic"]["enabled"], false);
+    assert_eq!(echo["blockOptions"]["tables"]["targetFormat"], "html", "what is done stays");
+    assert_eq!(echo["blockOptions"]["barcodes"]["readingEnabled"], false);
+    assert_eq!(echo["advancedOptions"]["formattingDetection"], json!([]));
+    assert_eq!(
+        c.not_applied,
+        [
+            "blockOptions.figures.enabled",
+            "blockOptions.figures.figureImageClippingEnabled",
+            "blockOptions.tables.agentic.enabled",
+            "blockOptions.barcodes.readingEnabled",
+            "advancedOptions.formattingDetection",
+            "engine (parse_light)",
+        ]
+    );
 }
 
 #[test]

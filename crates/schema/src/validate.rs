@@ -636,6 +636,14 @@ impl<'a> Checker<'a> {
                 ),
             }
         }
+        // An object value fills only a signature (spec §5.3); without the field type saying
+        // so the value would silently fill nothing.
+        if kind == Some(Kind::Object) && field_type.is_none() && depth == 1 {
+            self.push(
+                &child(ptr, "type"),
+                "\"object\" fields are signatures (spec §5.3): add \"extend_edit:field_type\": \"signature\", or give the field a value type such as [\"string\", \"null\"]",
+            );
+        }
         let enum_len = node.get("enum").and_then(Value::as_array).map(Vec::len);
         for (k, x) in node {
             let p = child(ptr, k);

@@ -364,7 +364,9 @@ pub fn resolve_engine_version(v: Option<&str>) -> Result<&'static str, ApiError>
 
 /// The effective EditConfig, every default applied (what runs echo as `config`). Defaults
 /// follow the SDK's documentation per engine version: `flattenPdf` true (false on
-/// 1.0.0-beta), `radioEnumsEnabled` true (false on 0.0.1), the rest false.
+/// 1.0.0-beta), `radioEnumsEnabled` true (false on 0.0.1), the rest false. Table parsing
+/// and conditional generation are not done by this server: they echo false whatever was
+/// asked (the echo says what ran), and [`not_applied_edit_options`] names them.
 pub fn effective_edit_config(c: &EditConfigIn) -> Result<Value, ApiError> {
     let version = resolve_engine_version(c.engine_version.as_deref())?;
     let a = c.advanced_options.clone().unwrap_or_default();
@@ -384,12 +386,28 @@ pub fn effective_edit_config(c: &EditConfigIn) -> Result<Value, ApiError> {
         json!({
             "flattenPdf": a.flatten_pdf.unwrap_or(version != "1.0.0-beta"),
             "radioEnumsEnabled": a.radio_enums_enabled.unwrap_or(version != "0.0.1"),
-            "tableParsingEnabled": a.table_parsing_enabled.unwrap_or(false),
+            "tableParsingEnabled": false,
             "nativeFieldsOnly": a.native_fields_only.unwrap_or(false),
-            "conditionalGenerationEnabled": a.conditional_generation_enabled.unwrap_or(false),
+            "conditionalGenerationEnabled": false,
         }),
     );
     Ok(Value::Object(out))
+}
+
+/// Edit and detection options the request turned on that this server does not carry out
+/// (echoed off): logged with the run, listed for the caller in the README.
+pub fn not_applied_edit_options(
+    table_parsing_enabled: Option<bool>,
+    conditional_generation_enabled: Option<bool>,
+) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    if table_parsing_enabled == Some(true) {
+        out.push("advancedOptions.tableParsingEnabled");
+    }
+    if conditional_generation_enabled == Some(true) {
+        out.push("advancedOptions.conditionalGenerationEnabled");
+    }
+    out
 }
 
 /// The effective EditSchemaGenerationConfig.
@@ -408,9 +426,9 @@ pub fn effective_detect_config(c: &DetectConfigIn) -> Result<Value, ApiError> {
         "advancedOptions".into(),
         json!({
             "radioEnumsEnabled": a.radio_enums_enabled.unwrap_or(version != "0.0.1"),
-            "tableParsingEnabled": a.table_parsing_enabled.unwrap_or(false),
+            "tableParsingEnabled": false,
             "nativeFieldsOnly": a.native_fields_only.unwrap_or(false),
-            "conditionalGenerationEnabled": a.conditional_generation_enabled.unwrap_or(false),
+            "conditionalGenerationEnabled": false,
         }),
     );
     Ok(Value::Object(out))
@@ -532,6 +550,29 @@ pub fn next_token(page: &Page, last: (i64, &str)) -> String {
         s: sort_label(page.sort_by, page.descending),
     };
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&c).unwrap_or_default())
+}
+
+/// The deprecated `rawText` / `markdown` / `html` flags of `GET /files/{id}`: each adds
+/// that form of the file's latest parse to `contents` (null for a file never parsed).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContentFlags {
+    /// The text, pages joined.
+    #[serde(default)]
+    pub raw_text: bool,
+    /// Each page's markdown.
+    #[serde(default)]
+    pub markdown: bool,
+    /// Each page as HTML.
+    #[serde(default)]
+    pub html: bool,
+}
+
+impl ContentFlags {
+    /// Whether any form of contents was asked for.
+    pub fn any(&self) -> bool {
+        self.raw_text || self.markdown || self.html
+    }
 }
 
 #[cfg(test)]

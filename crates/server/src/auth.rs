@@ -111,11 +111,9 @@ async fn authenticate(parts: &mut Parts, state: &Shared) -> Result<Auth, ApiErro
             .transpose()?
             .filter(|s| !s.is_empty());
         let workspace_id = match (key.workspace_id.as_deref(), named) {
-            (Some(own), None) => own.to_string(),
-            (Some(own), Some(named)) if named == own => named,
-            (Some(_), Some(named)) => {
-                return Err(ApiError::not_found(format!("workspace {named}")));
-            }
+            // A workspace key is bound to its workspace: the header is ignored (spec §2),
+            // whatever it names, so it can never reach another workspace.
+            (Some(own), _) => own.to_string(),
             (None, None) => {
                 return Err(ApiError::invalid(format!(
                     "{WORKSPACE_HEADER} is required with an organization API key"

@@ -7,7 +7,9 @@ use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use formsmith_engine::{Form, OpenOptions};
-use formsmith_schema::{EditContext, EditOutcome, EditRequest, GenerateOptions, InstructionResolver};
+use formsmith_schema::{
+    EditContext, EditOutcome, EditRequest, GenerateOptions, InstructionResolver,
+};
 use serde_json::{Map, Value, json};
 
 use crate::errors::Code;
@@ -235,6 +237,14 @@ pub fn as_pdf<'a>(bytes: &'a [u8], file_name: &str) -> Result<Cow<'a, [u8]>, Fai
     match sniff(bytes, Some(file_name)) {
         InputKind::Office(_) | InputKind::Html | InputKind::Image(_) => Ok(Cow::Owned(
             convert_to_pdf(bytes, Some(file_name), &ConvertOptions::default())?,
+        )),
+        // Plain text has no page layout to fill (parse reads it; edit and detect cannot).
+        InputKind::Text => Err(Failure::new(
+            Code::FileTypeNotSupported,
+            format!(
+                "{file_name} is plain text, which has no form to fill: send a PDF, or an office \
+                 document, HTML page or image to convert"
+            ),
         )),
         _ => Ok(Cow::Borrowed(bytes)),
     }

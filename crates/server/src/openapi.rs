@@ -339,7 +339,7 @@ pub mod op {
                 "file": { "type": "string", "contentMediaType": "application/octet-stream" },
                 "password": { "type": "string", "description": "Opens an encrypted PDF in later runs." } } } } } });
         let mut params = vec![
-            json!({ "name": "convertToPdf", "in": "query", "schema": { "type": "boolean" }, "description": "Accepted and ignored: no conversion is done." }),
+            json!({ "name": "convertToPdf", "in": "query", "schema": { "type": "boolean" }, "description": "Store images, office documents and HTML as a PDF (converted by LibreOffice without network or file access; the name ends in .pdf). Other types: 422 FILE_TYPE_NOT_SUPPORTED; a failed conversion: 422 FAILED_TO_CONVERT_TO_PDF." }),
         ];
         params.push(json!({ "$ref": "#/components/parameters/WorkspaceId" }));
         operation(
@@ -349,7 +349,7 @@ pub mod op {
             Value::Array(params),
             Some(body),
             ok("The stored file (presignedUrl null)", r("File")),
-            &[400, 401, 413, 429, 500],
+            &[400, 401, 413, 422, 429, 500],
         )
     }
     /// `GET /files`.
@@ -372,8 +372,16 @@ pub mod op {
         operation(
             "getFile",
             "Files",
-            "Get a file with a presigned download URL (valid 15 minutes).",
-            path_id("File id (file_…)"),
+            "Get a file with a presigned download URL (valid 15 minutes). The deprecated flags rawText, markdown and html fill `contents` from the file's latest parse run (null for a file never parsed).",
+            {
+                let mut params = path_id("File id (file_…)");
+                if let Some(list) = params.as_array_mut() {
+                    for flag in ["rawText", "markdown", "html"] {
+                        list.push(json!({ "name": flag, "in": "query", "required": false, "deprecated": true, "schema": { "type": "boolean" } }));
+                    }
+                }
+                params
+            },
             None,
             ok("The file", r("File")),
             READ_ERRORS,
@@ -529,7 +537,7 @@ fn components() -> Value {
                 "parentFileId": { "type": ["string", "null"] }, "metadata": r("FileMetadata"),
                 "createdAt": time, "updatedAt": time } },
             "File": { "allOf": [ r("FileSummary"), { "type": "object", "properties": {
-                "presignedUrl": { "type": ["string", "null"] }, "contents": { "type": "null" } } } ] },
+                "presignedUrl": { "type": ["string", "null"] }, "contents": { "type": ["object", "null"], "description": "Deprecated: rawText and pages (pageNumber, pageWidth, pageHeight, markdown, html) of the latest parse, when GET /files/{id} asks with rawText/markdown/html." } } } ] },
             "FileList": { "type": "object", "required": ["object", "data"], "properties": {
                 "object": { "const": "list" }, "data": { "type": "array", "items": r("FileSummary") }, "nextPageToken": { "type": "string" } } },
             "DeleteResponse": { "type": "object", "required": ["id"], "properties": { "id": { "type": "string" } } },

@@ -36,6 +36,105 @@ pub fn file_full(f: &FileRow, presigned_url: Option<String>) -> Value {
     v
 }
 
+/// One page of a parse output: number, width, height, and its blocks as (type, content).
+type ParsedPage = (u64, Value, Value, Vec<(String, String)>);
+
+/// The deprecated `contents` of `GET /files/{id}` from a parse run's output: `rawText`
+/// (every block's text, pages apart by a blank line) and `pages` (`pageNumber`,
+/// `pageWidth`, `pageHeight`, with `markdown` and/or `html`), as the flags ask.
+pub fn file_contents(output: &Value, flags: &crate::api::ContentFlags) -> Value {
+    // Blocks grouped by page, in document order.
+    let mut pages: Vec<ParsedPage> = Vec::new();
+    let blocks = output
+        .get("chunks")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.get("blocks").and_then(Value::as_array))
+        .flatten();
+    for block in blocks {
+        let page = block.pointer("/metadata/page");
+        let number = page
+            .and_then(|p| p.get("number"))
+            .and_then(Value::as_u64)
+            .unwrap_or(1);
+        let kind = block.get("type").and_then(Value::as_str).unwrap_or("text");
+        let content = block.get("content").and_then(Value::as_str).unwrap_or("");
+        if content.trim().is_empty() {
+            continue;
+        }
+        let at = match pages.iter().position(|p| p.0 == number) {
+            Some(i) => i,
+            None => {
+                let size = |k: &str| page.and_then(|p| p.get(k)).cloned().unwrap_or(Value::Null);
+                pages.push((number, size("width"), size("height"), Vec::new()));
+                pages.len() - 1
+            }
+        };
+        pages[at].3.push((kind.to_string(), content.to_string()));
+    }
+    let mut out = serde_json::Map::new();
+    if flags.raw_text {
+        let text: Vec<String> = pages
+            .iter()
+            .map(|p| {
+                p.3.iter()
+                    .map(|(_, c)| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .collect();
+        out.insert("rawText".into(), json!(text.join("\n\n")));
+    }
+    if flags.markdown || flags.html {
+        let list: Vec<Value> = pages
+            .iter()
+            .map(|(number, width, height, blocks)| {
+                let mut page = json!({
+                    "pageNumber": number,
+                    "pageWidth": width,
+                    "pageHeight": height,
+                });
+                if flags.markdown {
+                    let md: Vec<&str> = blocks.iter().map(|(_, c)| c.as_str()).collect();
+                    page["markdown"] = json!(md.join("\n\n"));
+                }
+                if flags.html {
+                    page["html"] = json!(blocks_html(blocks));
+                }
+                page
+            })
+            .collect();
+        out.insert("pages".into(), Value::Array(list));
+    }
+    Value::Object(out)
+}
+
+/// A page's blocks as HTML: headings as `<h2>`, tables (markdown or HTML already) kept in a
+/// `<pre>` unless they are HTML, everything else a paragraph; text escaped.
+fn blocks_html(blocks: &[(String, String)]) -> String {
+    let escape = |t: &str| {
+        t.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    blocks
+        .iter()
+        .map(|(kind, content)| match kind.as_str() {
+            "heading" | "section_heading" => {
+                format!(
+                    "<h2>{}</h2>",
+                    escape(content.trim_start_matches('#').trim())
+                )
+            }
+            "table" if content.trim_start().starts_with("<table") => content.clone(),
+            "table" => format!("<pre>{}</pre>", escape(content)),
+            _ => format!("<p>{}</p>", escape(content)),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The input file of a run: its record, or — before a URL input is downloaded, or after
 /// the file was deleted — what the run knows (id and name).
 pub fn run_file(run: &RunRow, file: Option<&FileRow>) -> Value {

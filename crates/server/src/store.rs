@@ -20,8 +20,8 @@ use sqlx::{Row, Sqlite, Transaction};
 use std::sync::Arc;
 
 use crate::clock::now_ms;
-use crate::secrets::Secrets;
 use crate::ids::{new_api_key, new_id, prefix};
+use crate::secrets::Secrets;
 
 /// The workspace that `FORMSMITH_API_KEY` and `keys create` without `--workspace` use.
 pub const DEFAULT_WORKSPACE: &str = "ws_default";
@@ -363,7 +363,11 @@ impl Page {
     /// Ends a query's `WHERE` with the page's keyset on `col`: the cursor condition after the
     /// first page (binds the cursor's value and id), then `ORDER BY … LIMIT ?` (binds the limit).
     pub fn push_keyset(&self, sql: &mut String, col: &str) {
-        let (cmp, dir) = if self.descending { ("<", "DESC") } else { (">", "ASC") };
+        let (cmp, dir) = if self.descending {
+            ("<", "DESC")
+        } else {
+            (">", "ASC")
+        };
         if self.after.is_some() {
             sql.push_str(&format!(" AND ({col}, id) {cmp} (?, ?)"));
         }
@@ -691,6 +695,29 @@ impl Store {
             .await?
             .map(|r| RunRow::from_row(&r, &self.secrets))
             .transpose()
+    }
+
+    /// The output of the newest PROCESSED run of this kind on a file of the workspace (the
+    /// deprecated `contents` of `GET /files/{id}` come from its latest parse).
+    pub async fn latest_output_for_file(
+        &self,
+        workspace_id: &str,
+        kind: &str,
+        file_id: &str,
+    ) -> Result<Option<Value>> {
+        let row = sqlx::query(
+            "SELECT * FROM runs WHERE workspace_id = ? AND kind = ? AND file_id = ? \
+             AND status = 'PROCESSED' ORDER BY created_ms DESC, id DESC LIMIT 1",
+        )
+        .bind(workspace_id)
+        .bind(kind)
+        .bind(file_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row
+            .map(|r| RunRow::from_row(&r, &self.secrets))
+            .transpose()?
+            .and_then(|run| run.output))
     }
 
     /// A run by id alone (workers).
@@ -1120,7 +1147,12 @@ impl Store {
         if let Some((ms, id)) = &page.after {
             q = q.bind(*ms).bind(id.clone());
         }
-        q.bind(page.limit).fetch_all(&self.pool).await?.iter().map(TemplateRow::from_row).collect()
+        q.bind(page.limit)
+            .fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(TemplateRow::from_row)
+            .collect()
     }
 }
 

@@ -451,6 +451,24 @@ async fn failures_corrupt_password_and_urls() {
         (400, Some("INVALID_OPTIONS")),
         "{e}"
     );
+    // An object-typed field that is not a signature would fill nothing: INVALID_OPTIONS
+    // naming its path.
+    let (s, e) = t
+        .json(t.post("/edit", &json!({"file": {"id": w9}, "config": {"schema": {"type": "object", "properties": {"name": {"type": "object"}}}}})))
+        .await;
+    assert_eq!((s, e["code"].as_str()), (400, Some("INVALID_OPTIONS")), "{e}");
+    assert!(e.to_string().contains("/properties/name/type"), "{e}");
+    // Plain text has no form: FILE_TYPE_NOT_SUPPORTED, not CORRUPT_FILE.
+    let txt = std::env::temp_dir().join(format!("formsmith-notes-{}.txt", std::process::id()));
+    std::fs::write(&txt, "Name: Ada Lovelace\nDate: 1843-07-10\n").unwrap();
+    let r = t.upload_as(KEY, &txt, None).await;
+    let _ = std::fs::remove_file(&txt);
+    assert_eq!(r.status(), 200);
+    let uploaded: Value = r.json().await.unwrap();
+    let (s, e) = t
+        .json(t.post("/edit", &json!({"file": {"id": uploaded["id"]}, "config": {"instructions": "Name: Ada"}})))
+        .await;
+    assert_eq!((s, e["code"].as_str()), (422, Some("FILE_TYPE_NOT_SUPPORTED")), "{e}");
     t.server.shutdown().await;
 }
 
@@ -534,11 +552,17 @@ async fn workspaces_are_isolated() {
         )
         .await;
     assert_eq!(s, 404, "another workspace's file cannot be used");
-    // A workspace key naming another workspace: not found.
-    let (s, _) = t
+    // A workspace key naming another workspace: the header is ignored (spec: it is for
+    // organization keys); the key still sees only its own workspace.
+    let (s, list) = t
         .json(as_other("/files").header("x-extend-workspace-id", "ws_default"))
         .await;
-    assert_eq!(s, 404);
+    assert_eq!(s, 200, "{list}");
+    assert!(!list.to_string().contains(file.as_str()), "{list}");
+    let (s, _) = t
+        .json(as_other(&format!("/files/{file}")).header("x-extend-workspace-id", "ws_default"))
+        .await;
+    assert_eq!(s, 404, "the header never opens another workspace");
 
     // Organization keys: the header picks the workspace.
     let as_org = |path: &str| t.http.get(format!("{}{path}", t.url)).bearer_auth(&org);
@@ -901,6 +925,26 @@ async fn office_inputs_are_converted_for_edits_and_parses() {
     assert_eq!(s, 200, "{parsed}");
     let content = parsed["output"]["chunks"][0]["content"].as_str().unwrap_or("");
     assert!(content.contains("Pet licence application"), "{parsed}");
+    // convertToPdf on upload: the document is stored as a PDF; plain text cannot be.
+    let upload = |name: &str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+        t.http
+            .post(format!("{}/files/upload?convertToPdf=true", t.url))
+            .bearer_auth(KEY)
+            .multipart(form)
+    };
+    let (s, stored) = t
+        .json(upload("application.docx", std::fs::read(&path).unwrap()))
+        .await;
+    assert_eq!(s, 200, "{stored}");
+    assert_eq!(stored["name"], "application.pdf");
+    assert_eq!(stored["type"], "PDF");
+    assert_eq!(stored["metadata"]["pageCount"], 1, "{stored}");
+    let (s, e) = t
+        .json(upload("application.txt", b"Applicant name:\n".to_vec()))
+        .await;
+    assert_eq!((s, e["code"].as_str()), (422, Some("FILE_TYPE_NOT_SUPPORTED")), "{e}");
     t.server.shutdown().await;
 }
 

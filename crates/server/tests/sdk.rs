@@ -1,5 +1,6 @@
-//! Runs `tests/sdk/test_*.py` with pytest from the official Python SDK's venv
-//! (`.venv`, made by `.ci/run`) against a real server on loopback.
+//! The official SDKs against a real server on loopback: `tests/sdk/test_*.py` with pytest
+//! from the Python SDK's venv (`.venv`, made by `.ci/run`), and `tests/sdk-ts/*.test.mjs`
+//! with Node's test runner and the TypeScript SDK (`npm ci` there, done by `.ci/run`).
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -56,5 +57,59 @@ async fn official_python_sdk_drives_the_server() {
         output.status.code()
     );
     assert!(stdout.contains(" passed"), "pytest ran no test");
+    t.server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_typescript_sdk_drives_the_server() {
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk-ts");
+    let installed = tests.join("node_modules/extend-ai/package.json").exists();
+    let node = std::process::Command::new("node").arg("--version").output();
+    if !installed || node.is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "the TypeScript SDK is not installed: run .ci/run (or npm ci in {})",
+            tests.display()
+        );
+        eprintln!(
+            "SKIPPED: no Node.js or no node_modules in {}",
+            tests.display()
+        );
+        return;
+    }
+    let t = start(|_| {}).await;
+    let other = t
+        .server
+        .store()
+        .create_key(Some("ws_other"), DEFAULT_ORGANIZATION)
+        .await
+        .unwrap();
+    let mut cmd = std::process::Command::new("node");
+    cmd.arg("--test")
+        .current_dir(&tests)
+        .env("FORMSMITH_URL", &t.url)
+        .env("FORMSMITH_KEY", KEY)
+        .env("FORMSMITH_OTHER_KEY", &other)
+        .env("FORMSMITH_CORPUS", corpus(""))
+        .env_remove("EXTEND_API_KEY");
+    let output = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "node --test failed ({:?})",
+        output.status.code()
+    );
+    // Node's runner prints "# pass N": at least one test must have run.
+    let passed = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("# pass "))
+        .and_then(|n| n.trim().parse::<usize>().ok())
+        .unwrap_or(0);
+    assert!(passed > 0, "node ran no test");
     t.server.shutdown().await;
 }

@@ -8,14 +8,14 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::{ApiQuery, BaseUrl, list_body};
-use crate::api::ListQuery;
+use crate::api::{ContentFlags, ListQuery};
 use crate::auth::Auth;
 use crate::clock::{now_ms, now_secs};
 use crate::errors::{ApiError, ApiResult, Code};
 use crate::ids::{new_id, prefix};
 use crate::jobs;
 use crate::render;
-use crate::state::Shared;
+use crate::state::{RunKind, Shared};
 use crate::store::{FileRow, SortBy, hex};
 
 fn too_large(limit: u64) -> ApiError {
@@ -38,6 +38,7 @@ const MAX_PARTS: usize = 16;
 pub async fn upload(
     State(state): State<Shared>,
     auth: Auth,
+    ApiQuery(query): ApiQuery<UploadQuery>,
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> ApiResult<Json<Value>> {
@@ -60,6 +61,13 @@ pub async fn upload(
     let (file, password) = parsed?;
     let (name, bytes) =
         file.ok_or_else(|| ApiError::invalid("multipart part `file` is required"))?;
+    let (name, bytes) = if query.convert_to_pdf == Some(true) {
+        tokio::task::spawn_blocking(move || converted_upload(name, bytes))
+            .await
+            .map_err(ApiError::internal)??
+    } else {
+        (name, bytes)
+    };
     let id = new_id(prefix::FILE);
     let now = now_ms();
     let (blobs, blob_id, pw) = (state.blobs.clone(), id.clone(), password.clone());
@@ -99,6 +107,38 @@ pub async fn upload(
     Ok(Json(render::file_full(&row, None)))
 }
 
+/// Query of `POST /files/upload`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UploadQuery {
+    /// Store images, office documents and HTML as PDF (LibreOffice, in its cage).
+    pub convert_to_pdf: Option<bool>,
+}
+
+/// `convertToPdf`: a PDF stays as it is; images, office documents and HTML become a PDF
+/// named like the upload with `.pdf`; anything else cannot be converted (422).
+fn converted_upload(name: String, bytes: Vec<u8>) -> ApiResult<(String, Vec<u8>)> {
+    use formsmith_parse::convert::{ConvertOptions, InputKind, convert_to_pdf, sniff};
+    match sniff(&bytes, Some(&name)) {
+        InputKind::Pdf => Ok((name, bytes)),
+        InputKind::Office(_) | InputKind::Html | InputKind::Image(_) => {
+            let pdf =
+                convert_to_pdf(&bytes, Some(&name), &ConvertOptions::default()).map_err(|e| {
+                    let failure = jobs::Failure::from(e);
+                    ApiError::new(failure.code, failure.message)
+                })?;
+            let stem = name
+                .rsplit_once('.')
+                .map_or(name.as_str(), |(stem, _)| stem);
+            Ok((format!("{stem}.pdf"), pdf))
+        }
+        InputKind::Text | InputKind::Unknown => Err(ApiError::new(
+            Code::FileTypeNotSupported,
+            format!("convertToPdf: {name} is not an image, office document or HTML page"),
+        )),
+    }
+}
+
 /// `GET /files`.
 pub async fn list(
     State(state): State<Shared>,
@@ -110,7 +150,12 @@ pub async fn list(
         .store
         .list_files(&auth.workspace_id, q.name_contains.as_deref(), &page)
         .await?;
-    Ok(Json(list_body(&page, rows, |f| (f.created_ms, f.id.clone()), render::file_summary)))
+    Ok(Json(list_body(
+        &page,
+        rows,
+        |f| (f.created_ms, f.id.clone()),
+        render::file_summary,
+    )))
 }
 
 /// `GET /files/{id}`.
@@ -119,6 +164,7 @@ pub async fn get(
     auth: Auth,
     BaseUrl(base): BaseUrl,
     Path(id): Path<String>,
+    ApiQuery(flags): ApiQuery<ContentFlags>,
 ) -> ApiResult<Json<Value>> {
     let f = state
         .store
@@ -126,7 +172,17 @@ pub async fn get(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("file {id}")))?;
     let url = state.presigned_url(&base, &f.id, &f.workspace_id);
-    Ok(Json(render::file_full(&f, Some(url))))
+    let mut body = render::file_full(&f, Some(url));
+    if flags.any() {
+        let parsed = state
+            .store
+            .latest_output_for_file(&auth.workspace_id, RunKind::Parse.object(), &f.id)
+            .await?;
+        if let Some(output) = parsed {
+            body["contents"] = render::file_contents(&output, &flags);
+        }
+    }
+    Ok(Json(body))
 }
 
 /// `DELETE /files/{id}`.
@@ -205,7 +261,10 @@ pub async fn download(
 }
 
 /// The `file` and `password` parts of an upload, every part and byte counted.
-async fn read_parts(multipart: &mut Multipart, limit: u64) -> ApiResult<(Option<(String, Vec<u8>)>, Option<String>)> {
+async fn read_parts(
+    multipart: &mut Multipart,
+    limit: u64,
+) -> ApiResult<(Option<(String, Vec<u8>)>, Option<String>)> {
     let bad = |e: axum::extract::multipart::MultipartError| {
         crate::api::body_timeout(&e).unwrap_or_else(|| {
             ApiError::invalid(format!("malformed multipart body: {}", e.body_text()))
@@ -227,7 +286,9 @@ async fn read_parts(multipart: &mut Multipart, limit: u64) -> ApiResult<(Option<
         match field.name() {
             Some("file") => {
                 if file.is_some() {
-                    return Err(ApiError::invalid("the multipart body has more than one `file` part"));
+                    return Err(ApiError::invalid(
+                        "the multipart body has more than one `file` part",
+                    ));
                 }
                 let name = field
                     .file_name()

@@ -80,9 +80,12 @@ impl ResponseQuery {
 
 /// The effective config, or 400 INVALID_CONFIG_OPTIONS naming the bad key.
 fn effective_config(config: Option<&Value>) -> ApiResult<Value> {
-    formsmith_parse::ParseConfig::from_json(config.unwrap_or(&Value::Null))
-        .map(|c| c.to_json())
-        .map_err(|e| ApiError::new(Code::InvalidConfigOptions, e.to_string()))
+    let parsed = formsmith_parse::ParseConfig::from_json(config.unwrap_or(&Value::Null))
+        .map_err(|e| ApiError::new(Code::InvalidConfigOptions, e.to_string()))?;
+    if !parsed.not_applied.is_empty() {
+        tracing::info!(options = ?parsed.not_applied, "parse options not carried out by this server (echoed off)");
+    }
+    Ok(parsed.to_json())
 }
 
 fn checked_metadata(metadata: Option<Value>, path: &str) -> ApiResult<Option<Value>> {

@@ -55,6 +55,11 @@ async fn accept_edit(
             )
         }
     };
+    let asked = config.advanced_options.clone().unwrap_or_default();
+    log_not_applied(crate::api::not_applied_edit_options(
+        asked.table_parsing_enabled,
+        asked.conditional_generation_enabled,
+    ));
     let config = effective_edit_config(&config)?;
     worker::accept(
         state,
@@ -67,6 +72,14 @@ async fn accept_edit(
     .await
 }
 
+/// Options asked for that this server does not carry out: the run's echo shows them off;
+/// the log says they were asked.
+fn log_not_applied(paths: Vec<&'static str>) {
+    if !paths.is_empty() {
+        tracing::info!(options = ?paths, "options not carried out by this server (echoed off)");
+    }
+}
+
 async fn accept_detect(
     state: &Shared,
     auth: &Auth,
@@ -77,7 +90,13 @@ async fn accept_detect(
         .file
         .ok_or_else(|| ApiError::invalid("`file` is required"))?
         .resolve()?;
-    let config = effective_detect_config(&body.config.unwrap_or_default())?;
+    let asked = body.config.unwrap_or_default();
+    let options = asked.advanced_options.clone().unwrap_or_default();
+    log_not_applied(crate::api::not_applied_edit_options(
+        options.table_parsing_enabled,
+        options.conditional_generation_enabled,
+    ));
+    let config = effective_detect_config(&asked)?;
     worker::accept(
         state,
         &auth.workspace_id,
@@ -216,7 +235,10 @@ pub(super) async fn list_page(
         };
         data.push(render::run_summary_json(run, file.as_ref()));
     }
-    let next = rows.last().filter(|_| more).map(|r| (page.sort_value(r.created_ms, r.updated_ms), r.id.as_str()));
+    let next = rows
+        .last()
+        .filter(|_| more)
+        .map(|r| (page.sort_value(r.created_ms, r.updated_ms), r.id.as_str()));
     Ok(Json(list_json(page, data, next)))
 }
 
@@ -230,7 +252,10 @@ pub async fn template_list(
 ) -> ApiResult<Json<Value>> {
     let page = q.page(SortBy::UpdatedAt)?;
     let name = q.name_contains.as_deref().filter(|n| !n.is_empty());
-    let mut rows = state.store.list_templates(&auth.workspace_id, name, &page).await?;
+    let mut rows = state
+        .store
+        .list_templates(&auth.workspace_id, name, &page)
+        .await?;
     let more = cut_page(&page, &mut rows);
     let mut data = Vec::with_capacity(rows.len());
     for t in &rows {
@@ -245,7 +270,10 @@ pub async fn template_list(
             "updatedAt": crate::clock::rfc3339(t.updated_ms),
         }));
     }
-    let next = rows.last().filter(|_| more).map(|t| (page.sort_value(t.created_ms, t.updated_ms), t.id.as_str()));
+    let next = rows
+        .last()
+        .filter(|_| more)
+        .map(|t| (page.sort_value(t.created_ms, t.updated_ms), t.id.as_str()));
     Ok(Json(list_json(&page, data, next)))
 }
 

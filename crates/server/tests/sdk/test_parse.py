@@ -72,6 +72,26 @@ def test_sync_parse_covers_every_page_and_the_text():
     assert run.usage.credits == 6
 
 
+def test_file_contents_come_from_its_latest_parse():
+    c = client()
+    f = upload(c, W9)
+    # Never parsed: no contents, whatever the flags.
+    assert c.files.retrieve(f.id, raw_text=True).contents is None
+    c.parse(file={"id": f.id})
+    got = c.files.retrieve(f.id, raw_text=True, markdown=True, html=True)
+    contents = got.contents
+    assert contents is not None, got
+    assert recall(pdftotext(W9), contents.raw_text) >= 0.95
+    assert [p.page_number for p in contents.pages] == list(range(1, 7))
+    assert all(p.markdown and p.html and p.page_width and p.page_height for p in contents.pages)
+    assert "<p>" in contents.pages[0].html
+    # Only what was asked for.
+    only_text = c.files.retrieve(f.id, raw_text=True).contents
+    assert only_text.raw_text and not only_text.pages
+    # Plain retrieval keeps contents null (the flags are the deprecated opt-in).
+    assert c.files.retrieve(f.id).contents is None
+
+
 def test_create_and_poll_document_chunking_and_url_output():
     c = client()
     f = upload(c, W9)
