@@ -207,10 +207,11 @@ fn default_at(obj: &mut Map<String, Value>, path: &[&str], value: Value) {
 
 /// Options this server accepts but does not carry out, with the value it works as: figure
 /// summaries and clipping, chart extraction, agentic (model) corrections, barcode reading,
-/// LaTeX formulas, tracked-change markup, and engine variants (one engine runs). Each one
-/// the request turned on is set to its effective value in the echo; returns their paths.
+/// LaTeX formulas, tracked-change markup, converting images to PDF (and its quality, left
+/// out of the echo), and engine variants (one engine runs). Each one the request turned on
+/// is set to its effective value in the echo; returns their paths.
 fn switch_off_unsupported(raw: &mut Map<String, Value>) -> Vec<String> {
-    const OFF: [&[&str]; 9] = [
+    const OFF: [&[&str]; 10] = [
         &["blockOptions", "figures", "enabled"],
         &["blockOptions", "figures", "figureImageClippingEnabled"],
         &["blockOptions", "figures", "advancedChartExtractionEnabled"],
@@ -220,6 +221,9 @@ fn switch_off_unsupported(raw: &mut Map<String, Value>) -> Vec<String> {
         &["blockOptions", "barcodes", "imageClippingEnabled"],
         &["blockOptions", "formulas", "enabled"],
         &["advancedOptions", "formattingDetection"],
+        // Images are read by OCR as they are (their words have page boxes already); office
+        // files and HTML are always converted.
+        &["advancedOptions", "alwaysConvertToPdf"],
     ];
     let mut turned_off = Vec::new();
     for path in OFF {
@@ -239,6 +243,12 @@ fn switch_off_unsupported(raw: &mut Map<String, Value>) -> Vec<String> {
             parent.insert(last.to_string(), off);
             turned_off.push(path.join("."));
         }
+    }
+    // No image is converted, so no conversion quality applies.
+    if let Some(Value::Object(advanced)) = raw.get_mut("advancedOptions")
+        && advanced.remove("imageConversionQuality").is_some_and(|q| !q.is_null())
+    {
+        turned_off.push("advancedOptions.imageConversionQuality".into());
     }
     if let Some(engine) = raw.get("engine").and_then(Value::as_str)
         && engine != "parse_performance"

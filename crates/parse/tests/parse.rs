@@ -405,7 +405,7 @@ fn unsupported_switches_are_echoed_as_they_work() {
             "barcodes": {"readingEnabled": true},
             "formulas": {"enabled": false}
         },
-        "advancedOptions": {"formattingDetection": [{"type": "change_tracking"}]}
+        "advancedOptions": {"formattingDetection": [{"type": "change_tracking"}], "alwaysConvertToPdf": true, "imageConversionQuality": "high"}
     }))
     .expect("valid");
     let echo = c.to_json();
@@ -416,6 +416,8 @@ fn unsupported_switches_are_echoed_as_they_work() {
     assert_eq!(echo["blockOptions"]["tables"]["targetFormat"], "html", "what is done stays");
     assert_eq!(echo["blockOptions"]["barcodes"]["readingEnabled"], false);
     assert_eq!(echo["advancedOptions"]["formattingDetection"], json!([]));
+    assert_eq!(echo["advancedOptions"]["alwaysConvertToPdf"], false);
+    assert!(echo["advancedOptions"].get("imageConversionQuality").is_none());
     assert_eq!(
         c.not_applied,
         [
@@ -424,6 +426,8 @@ fn unsupported_switches_are_echoed_as_they_work() {
             "blockOptions.tables.agentic.enabled",
             "blockOptions.barcodes.readingEnabled",
             "advancedOptions.formattingDetection",
+            "advancedOptions.alwaysConvertToPdf",
+            "advancedOptions.imageConversionQuality",
             "engine (parse_light)",
         ]
     );
