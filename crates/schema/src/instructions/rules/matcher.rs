@@ -171,6 +171,32 @@ pub(super) fn clean_description(description: &str) -> String {
     d.to_string()
 }
 
+/// The caption of a label that goes on with help sentences: "1 Name of entity/individual.
+/// An entry is required. (For a sole proprietor …, enter the business name on line 2.)"
+/// is matched as "1 Name of entity/individual" — the help talks about other boxes.
+fn caption_of(label: &str) -> &str {
+    let bytes = label.as_bytes();
+    for (i, _) in label.match_indices(". ") {
+        let head = &label[..i];
+        let next = label[i + 2..].chars().next();
+        let words = head.split_whitespace().filter(|w| w.chars().any(char::is_alphabetic)).count();
+        // A sentence end: a capital or a parenthesis follows, the head has words of its
+        // own, and the period is not an abbreviation's ("No. 5", "Apt. 3").
+        let abbreviation = head
+            .rsplit(' ')
+            .next()
+            .is_some_and(|w| w.chars().count() <= 3 && w.chars().next().is_some_and(char::is_uppercase));
+        if words >= 2
+            && !abbreviation
+            && next.is_some_and(|c| c.is_uppercase() || c == '(')
+            && bytes.get(i + 2).is_some()
+        {
+            return head;
+        }
+    }
+    label
+}
+
 /// `generate`'s description of one radio option: "Group: Option. true selects this option...".
 fn radio_option_description(description: &str) -> Option<(String, String)> {
     let head = description
@@ -294,7 +320,7 @@ impl Index {
         let label_tokens: Vec<Vec<String>> = props
             .iter()
             .map(|p| {
-                let mut t = text::tokens(&p.label);
+                let mut t = text::tokens(caption_of(&p.label));
                 // Keys a caller wrote ("employer_ein") add their words; keys without words
                 // ("p1_t4") and radio options' keys (they name the option) do not.
                 if p.radio_option.is_none() && key_is_meaningful(&p.key) {
