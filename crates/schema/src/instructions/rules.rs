@@ -41,6 +41,7 @@ use self::matcher::{Found, Index, Prop, TargetKind};
 use super::meaning::{self, Meaning};
 use super::request::{self, Fact};
 use super::{InstructionResolver, Resolution};
+use crate::fieldmodel::semantic::Semantic;
 use crate::model::{EditRootJson, ValueKind};
 
 /// Longest instructions read, in bytes; the rest is ignored with a warning.
@@ -688,6 +689,7 @@ impl<'a> Run<'a> {
             && let Some(fact) = request::from_label(label, value, clause)
             && fact.semantic.is_some_and(place::is_identity)
             && let Some(s) = fact.semantic
+            && !self.label_names_one_organization_field(s, label)
             && let Ok(actions) = self.plan_fact(s, &fact)
             && !actions.is_empty()
         {
@@ -720,6 +722,15 @@ impl<'a> Run<'a> {
             return;
         }
         self.settle(clause, hits, problems, roles);
+    }
+
+    /// An organization's name has no parts to shape or party to find: when its label names
+    /// exactly one field by all its words ("Business name" and the W-9's "Business
+    /// name/disregarded entity name"), that field is meant, not the first box that takes an
+    /// organization's name ("Name of entity/individual").
+    fn label_names_one_organization_field(&self, s: Semantic, label: &str) -> bool {
+        s == Semantic::Organization
+            && matches!(self.index.find_field_strict(&text::tokens(label)), Found::One(_))
     }
 
     fn settle(

@@ -380,7 +380,15 @@ fn readings_at(
 ) {
     for connector in connectors {
         for (start, end) in connector_positions(text, connector) {
-            let (left, right) = (text[..start].trim(), text[end..].trim());
+            let (left, mut right) = (text[..start].trim(), text[end..].trim());
+            // "My business is called Avery Tools LLC": the name is what follows "called".
+            if !value_first && matches!(*connector, "is" | "are") {
+                for naming in ["called ", "named "] {
+                    if let Some(rest) = right.get(..naming.len()).filter(|h| h.eq_ignore_ascii_case(naming)).and(right.get(naming.len()..)) {
+                        right = rest.trim();
+                    }
+                }
+            }
             if left.is_empty() || right.is_empty() || out.len() >= MAX_READINGS {
                 continue;
             }
@@ -652,6 +660,20 @@ mod tests {
             .into_iter()
             .map(|s| s.pieces.into_iter().map(|(_, p)| p).collect())
             .collect()
+    }
+
+    #[test]
+    fn a_name_said_as_called_or_named_is_what_follows() {
+        for clause in ["My business is called Avery Tools LLC", "The company is named Avery Tools LLC"] {
+            match parse(clause) {
+                Parsed::Assign { readings, .. } => assert!(
+                    readings.iter().any(|(_, v)| v == "Avery Tools LLC")
+                        && !readings.iter().any(|(_, v)| v.starts_with("called") || v.starts_with("named")),
+                    "{clause}: {readings:?}"
+                ),
+                other => panic!("{clause}: {other:?}"),
+            }
+        }
     }
 
     #[test]
