@@ -9,6 +9,7 @@
 //! and nothing is decided when two readings compete.
 
 use std::collections::{BTreeMap, HashSet};
+use std::sync::LazyLock;
 
 use regex::Regex;
 use serde_json::Value;
@@ -41,12 +42,41 @@ const NEGATION: &[&str] = &[
 /// Option labels too generic to be named in passing.
 const GENERIC_OPTIONS: &[&str] = &["other", "none", "yes", "no", "unknown", "specify", "self", "n a", "na", "others", "sonstiges", "autre", "otro"];
 
+/// The phrases that name a classification rather than the kind of thing: "taxed as",
+/// "treated as", "classified as" (and "elected to be taxed as").
+static CLASSIFIED_AS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)\b(?:taxed|treated|classified)\s+as\b").expect("a valid pattern"));
+
+/// A sentence cut at its classification phrase: (what it says before, what it names as the
+/// classification); the tail is empty when there is no such phrase.
+fn split_classification(sentence: &str) -> (&str, &str) {
+    match CLASSIFIED_AS.find(sentence) {
+        Some(m) if m.start() > 0 => (&sentence[..m.start()], &sentence[m.end()..]),
+        _ => (sentence, ""),
+    }
+}
+
+/// A label's legend of codes: "(C = C corporation, S = S corporation, P = Partnership)" as
+/// (code, the option's words).
+fn legend_of(label: &str) -> Vec<(String, Vec<String>)> {
+    static PAIR: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?:^|[(,;]\s*)([A-Z0-9]{1,2})\s*=\s*([^,;=()]+)").expect("a valid pattern"));
+    PAIR.captures_iter(label)
+        .filter_map(|c| Some((c.get(1)?.as_str().to_string(), option_words(c.get(2)?.as_str().trim()))))
+        .collect()
+}
+
 /// Content words plus what names an option though short: a lone capital letter ("C" of
 /// "C corporation") as `c`, an acronym ("LLC") as written.
 fn option_words(text: &str) -> Vec<String> {
     let mut words = content_words(text);
-    // In a caption set in capitals ("UNDER HONORABLE CONDITIONS") no word stands out.
+    // In a caption set in capitals ("UNDER HONORABLE CONDITIONS") no word stands out; a
+    // caption that is one acronym ("LLC") is that acronym.
     if !text.chars().any(char::is_lowercase) {
+        let t = text.trim();
+        if (2..=5).contains(&t.len()) && t.chars().all(|c| c.is_ascii_uppercase()) {
+            return vec![t.to_string()];
+        }
         return words;
     }
     for w in text.split(|c: char| !c.is_alphanumeric()) {
@@ -146,7 +176,12 @@ impl Run<'_> {
             }
         }
         // Options named by the request.
-        decided.extend(self.named_options(sentences));
+        // "An LLC taxed as a C corporation": the kind of entity is named before "taxed as",
+        // the classification after it — the options are picked from the head, the tail
+        // fills a box whose label gives codes for it.
+        let heads: Vec<String> = sentences.iter().map(|s| split_classification(s).0.to_string()).collect();
+        decided.extend(self.legend_codes(sentences));
+        decided.extend(self.named_options(&heads));
         for (actions, source) in decided {
             let fresh: Vec<Action> = actions
                 .into_iter()
@@ -156,6 +191,50 @@ impl Run<'_> {
                 .collect();
             self.apply(fresh, &source);
         }
+    }
+
+    /// A small text box whose label carries a legend of codes — "LLC. Enter the tax
+    /// classification (C = C corporation, S = S corporation, P = Partnership)" — takes the
+    /// code of the option a sentence names as its classification ("taxed as a C
+    /// corporation"), when the sentence also names what the box is about ("LLC").
+    fn legend_codes(&self, sentences: &[String]) -> Vec<(Vec<Action>, String)> {
+        let mut out = Vec::new();
+        for (p, prop) in self.index.props.iter().enumerate() {
+            if self.is_pinned(p) || prop.kind != Some(ValueKind::String) || prop.max_len.is_none_or(|n| n > 2) {
+                continue;
+            }
+            let legend = legend_of(&prop.label);
+            if legend.len() < 2 {
+                continue;
+            }
+            // Compared in lower case: an acronym caption alone ("LLC") reads as plain words.
+            let lower = |words: Vec<String>| -> HashSet<String> { words.into_iter().map(|w| w.to_lowercase()).collect() };
+            let about = lower(option_words(prop.label.split(". ").next().unwrap_or(&prop.label)));
+            for sentence in sentences {
+                let (head, tail) = split_classification(sentence);
+                if tail.is_empty() {
+                    continue;
+                }
+                let head_words = lower(option_words(head));
+                if about.is_empty() || !about.iter().all(|w| head_words.contains(w)) {
+                    continue;
+                }
+                let tail_words = lower(option_words(tail));
+                let named: Vec<&(String, Vec<String>)> = legend
+                    .iter()
+                    .filter(|(_, words)| !words.is_empty() && words.iter().all(|w| tail_words.contains(&w.to_lowercase())))
+                    .collect();
+                // The most specific option named ("S corporation" over "corporation").
+                let best = named.iter().max_by_key(|(_, words)| words.len());
+                if let Some((code, words)) = best
+                    && named.iter().filter(|(_, w)| w.len() == words.len()).count() == 1
+                {
+                    out.push((vec![Action::Set(p, Value::String(code.clone()))], sentence.clone()));
+                    break;
+                }
+            }
+        }
+        out
     }
 
     fn choose_action(&self, choice: &Choice) -> Vec<Action> {
@@ -303,7 +382,12 @@ impl Run<'_> {
                 let stem = name.rsplit_once('[').map_or(name, |(head, _)| head);
                 let head = prop.label.split(". ").next().unwrap_or(&prop.label);
                 // Party words ("Check box (veteran)") say whose box it is, not which option.
-                let words: Vec<String> = option_words(head).into_iter().filter(|w| crate::fieldmodel::entity_in(w).is_none()).collect();
+                let all_words = option_words(head);
+                let mut words: Vec<String> = all_words.iter().filter(|w| crate::fieldmodel::entity_in(w).is_none()).cloned().collect();
+                // A caption that is only such a word ("LLC") names the option by it.
+                if words.is_empty() {
+                    words = all_words;
+                }
                 options.push((format!("stem:{stem}"), Choice::Option(p), words));
             }
         }
