@@ -655,6 +655,12 @@ fn infer_semantic(field: &Field, info: &FieldInfo) -> Semantic {
         FieldType::Button => return Semantic::Text,
         FieldType::Text => {}
     }
+    // A box of a letter or two whose label gives a legend of codes ("Enter the tax
+    // classification (C = C corporation, S = S corporation, P = Partnership)") takes a code:
+    // a choice, whatever words ("tax") the label holds.
+    if field.max_len.is_some_and(|n| n <= 2) && info.label.as_deref().is_some_and(|l| code_legend_pairs(l) >= 2) {
+        return Semantic::Choice;
+    }
     let tooltip = field.tooltip.as_deref().filter(|t| !junk::is_junk(t));
     let name = junk::name_words(field.short_name());
     let found = words(info.label.as_deref())
@@ -668,6 +674,14 @@ fn infer_semantic(field: &Field, info: &FieldInfo) -> Semantic {
         Some(s) => s,
         None => Semantic::Text,
     }
+}
+
+/// How many "X = words" pairs of a code legend a label carries ("(C = C corporation, S = …").
+fn code_legend_pairs(label: &str) -> usize {
+    static PAIR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?:^|[(,;]\s*)[A-Z0-9]{1,2}\s*=\s*[A-Za-z]").expect("a valid pattern")
+    });
+    PAIR.find_iter(label).count()
 }
 
 fn is_signature_date(info: &FieldInfo, tooltip: Option<&str>) -> bool {
@@ -1065,6 +1079,13 @@ fn refine_with_neighbours(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_legend_is_counted_by_its_pairs() {
+        assert_eq!(code_legend_pairs("LLC. Enter the tax classification (C = C corporation, S = S corporation, P = Partnership)"), 3);
+        assert_eq!(code_legend_pairs("Total tax (line 15 = line 12 + line 14)"), 0);
+        assert_eq!(code_legend_pairs("Code (A = adult, C = child)"), 2);
+    }
 
     #[test]
     fn captions_lose_their_marks() {
