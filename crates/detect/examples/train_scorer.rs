@@ -110,7 +110,9 @@ fn load(samples: &mut Vec<Sample>) -> Vec<FormData> {
                 .collect();
             let mut detections = Vec::new();
             for (field, x) in page.fields.iter().zip(features) {
-                let positive = page_truth.iter().any(|t| iou(&field.rect, &t.rect) >= 0.5);
+                let positive = page_truth
+                    .iter()
+                    .any(|t| eval::iou(&field.rect, &t.rect) >= 0.5);
                 detections.push((field.kind, field.rect, samples.len()));
                 samples.push(Sample { x, positive });
             }
@@ -128,17 +130,6 @@ fn load(samples: &mut Vec<Sample>) -> Vec<FormData> {
         });
     }
     forms
-}
-
-fn iou(a: &[f32; 4], b: &[f32; 4]) -> f32 {
-    let w = a[2].min(b[2]) - a[0].max(b[0]);
-    let h = a[3].min(b[3]) - a[1].max(b[1]);
-    if w <= 0.0 || h <= 0.0 {
-        return 0.0;
-    }
-    let i = w * h;
-    let u = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - i;
-    if u <= 0.0 { 0.0 } else { i / u }
 }
 
 /// A trained node: split on `feature` at `threshold` (≤ goes left) or a leaf (`feature`
@@ -159,22 +150,24 @@ struct Model {
 }
 
 impl Model {
-    fn raw(&self, x: &[f32; FEATURES]) -> f32 {
-        let mut sum = self.base;
-        for &root in &self.roots {
-            let mut at = root;
-            loop {
-                let n = &self.nodes[at];
-                match n.feature {
-                    None => {
-                        sum += n.threshold;
-                        break;
-                    }
-                    Some(f) => at = if x[f] <= n.threshold { n.left } else { n.right },
-                }
+    /// One tree's output for `x`.
+    fn tree(&self, root: usize, x: &[f32; FEATURES]) -> f32 {
+        let mut at = root;
+        loop {
+            let n = &self.nodes[at];
+            match n.feature {
+                None => return n.threshold,
+                Some(f) => at = if x[f] <= n.threshold { n.left } else { n.right },
             }
         }
-        sum
+    }
+    fn raw(&self, x: &[f32; FEATURES]) -> f32 {
+        self.base
+            + self
+                .roots
+                .iter()
+                .map(|&root| self.tree(root, x))
+                .sum::<f32>()
     }
     fn predict(&self, x: &[f32; FEATURES]) -> f32 {
         1.0 / (1.0 + (-self.raw(x)).exp())
@@ -234,23 +227,7 @@ fn train(samples: &[&Sample]) -> Model {
         let root = grow(&mut model, &bins, &cuts, &g, &h, all, 0);
         model.roots.push(root);
         for (i, s) in samples.iter().enumerate() {
-            let mut at = root;
-            loop {
-                let n = &model.nodes[at];
-                match n.feature {
-                    None => {
-                        raw[i] += n.threshold;
-                        break;
-                    }
-                    Some(f) => {
-                        at = if s.x[f] <= n.threshold {
-                            n.left
-                        } else {
-                            n.right
-                        }
-                    }
-                }
-            }
+            raw[i] += model.tree(root, &s.x);
         }
     }
     model

@@ -197,15 +197,9 @@ pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, String> {
     Ok(out)
 }
 
-fn iou(a: &[f32; 4], b: &[f32; 4]) -> f32 {
-    let w = a[2].min(b[2]) - a[0].max(b[0]);
-    let h = a[3].min(b[3]) - a[1].max(b[1]);
-    if w <= 0.0 || h <= 0.0 {
-        return 0.0;
-    }
-    let i = w * h;
-    let u = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - i;
-    if u <= 0.0 { 0.0 } else { i / u }
+/// Intersection over union of two boxes (the detector's own measure).
+pub fn iou(a: &[f32; 4], b: &[f32; 4]) -> f32 {
+    crate::fields::find::iou(a, b)
 }
 
 /// Evaluates one fillable form read from `path`.

@@ -26,36 +26,13 @@ async fn official_python_sdk_drives_the_server() {
     }
     let max_upload = 2 * 1024 * 1024;
     let t = start(|c| c.max_upload_bytes = max_upload).await;
-    let other = t
-        .server
-        .store()
-        .create_key(Some("ws_other"), DEFAULT_ORGANIZATION)
-        .await
-        .unwrap();
     let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sdk");
     let mut cmd = std::process::Command::new(&python);
     cmd.args(["-m", "pytest", "-q", "-p", "no:cacheprovider"])
         .arg(&tests)
-        .env("FORMSMITH_URL", &t.url)
-        .env("FORMSMITH_KEY", KEY)
-        .env("FORMSMITH_OTHER_KEY", &other)
-        .env("FORMSMITH_CORPUS", corpus(""))
-        .env("FORMSMITH_MAX_UPLOAD", max_upload.to_string())
-        .env_remove("EXTEND_API_KEY");
-    // The server runs on this runtime: wait for pytest on a blocking thread.
-    let output = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .unwrap()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}\n{stderr}");
+        .env("FORMSMITH_MAX_UPLOAD", max_upload.to_string());
     // Exit 5 = no tests collected: a failure here (the file must be found and run).
-    assert!(
-        output.status.success(),
-        "pytest failed ({:?})",
-        output.status.code()
-    );
+    let stdout = run_client(&t, cmd, "pytest").await;
     assert!(stdout.contains(" passed"), "pytest ran no test");
     t.server.shutdown().await;
 }
@@ -78,32 +55,9 @@ async fn official_typescript_sdk_drives_the_server() {
         return;
     }
     let t = start(|_| {}).await;
-    let other = t
-        .server
-        .store()
-        .create_key(Some("ws_other"), DEFAULT_ORGANIZATION)
-        .await
-        .unwrap();
     let mut cmd = std::process::Command::new("node");
-    cmd.arg("--test")
-        .current_dir(&tests)
-        .env("FORMSMITH_URL", &t.url)
-        .env("FORMSMITH_KEY", KEY)
-        .env("FORMSMITH_OTHER_KEY", &other)
-        .env("FORMSMITH_CORPUS", corpus(""))
-        .env_remove("EXTEND_API_KEY");
-    let output = tokio::task::spawn_blocking(move || cmd.output())
-        .await
-        .unwrap()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}\n{stderr}");
-    assert!(
-        output.status.success(),
-        "node --test failed ({:?})",
-        output.status.code()
-    );
+    cmd.arg("--test").current_dir(&tests);
+    let stdout = run_client(&t, cmd, "node --test").await;
     // Node's runner prints "# pass N": at least one test must have run.
     let passed = stdout
         .lines()
@@ -112,4 +66,35 @@ async fn official_typescript_sdk_drives_the_server() {
         .unwrap_or(0);
     assert!(passed > 0, "node ran no test");
     t.server.shutdown().await;
+}
+
+/// Runs an SDK test client against the server with its environment (server URL, a key of
+/// the default workspace and one of another, the corpus); prints and returns its output,
+/// failing when the client does.
+async fn run_client(t: &common::TestServer, mut cmd: std::process::Command, what: &str) -> String {
+    let other = t
+        .server
+        .store()
+        .create_key(Some("ws_other"), DEFAULT_ORGANIZATION)
+        .await
+        .unwrap();
+    cmd.env("FORMSMITH_URL", &t.url)
+        .env("FORMSMITH_KEY", KEY)
+        .env("FORMSMITH_OTHER_KEY", &other)
+        .env("FORMSMITH_CORPUS", corpus(""))
+        .env_remove("EXTEND_API_KEY");
+    // The server runs on this runtime: wait for the client on a blocking thread.
+    let output = tokio::task::spawn_blocking(move || cmd.output())
+        .await
+        .unwrap()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "{what} failed ({:?})",
+        output.status.code()
+    );
+    stdout
 }

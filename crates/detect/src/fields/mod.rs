@@ -20,7 +20,7 @@
 //! Boxes are returned in user space, like widget rectangles.
 
 mod boxes;
-mod find;
+pub(crate) mod find;
 pub(crate) mod graphics;
 mod labels;
 mod lines;

@@ -167,17 +167,6 @@ pub struct PageResult {
     pub misses: Vec<String>,
 }
 
-fn iou(a: &[f32; 4], b: &[f32; 4]) -> f32 {
-    let w = a[2].min(b[2]) - a[0].max(b[0]);
-    let h = a[3].min(b[3]) - a[1].max(b[1]);
-    if w <= 0.0 || h <= 0.0 {
-        return 0.0;
-    }
-    let i = w * h;
-    let u = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - i;
-    if u <= 0.0 { 0.0 } else { i / u }
-}
-
 fn kind_index(k: FieldKind) -> usize {
     KINDS.iter().position(|x| *x == k).unwrap_or(0)
 }
@@ -192,7 +181,7 @@ fn score(
     let mut pairs = Vec::new();
     for (di, d) in detected.iter().enumerate() {
         for (ti, t) in truth.iter().enumerate() {
-            let v = iou(&d.0, &t.0);
+            let v = eval::iou(&d.0, &t.0);
             if v >= min_iou && (t.1.is_none() || t.1 == Some(d.1)) {
                 pairs.push((v, di, ti));
             }

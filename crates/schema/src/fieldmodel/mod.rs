@@ -658,7 +658,7 @@ fn infer_semantic(field: &Field, info: &FieldInfo) -> Semantic {
     // A box of a letter or two whose label gives a legend of codes ("Enter the tax
     // classification (C = C corporation, S = S corporation, P = Partnership)") takes a code:
     // a choice, whatever words ("tax") the label holds.
-    if field.max_len.is_some_and(|n| n <= 2) && info.label.as_deref().is_some_and(|l| code_legend_pairs(l) >= 2) {
+    if field.max_len.is_some_and(|n| n <= 2) && info.label.as_deref().is_some_and(|l| code_legend(l).len() >= 2) {
         return Semantic::Choice;
     }
     let tooltip = field.tooltip.as_deref().filter(|t| !junk::is_junk(t));
@@ -676,12 +676,15 @@ fn infer_semantic(field: &Field, info: &FieldInfo) -> Semantic {
     }
 }
 
-/// How many "X = words" pairs of a code legend a label carries ("(C = C corporation, S = …").
-fn code_legend_pairs(label: &str) -> usize {
+/// The code legend a label carries — "(C = C corporation, S = S corporation, P =
+/// Partnership)" — as (code, phrase) pairs.
+pub(crate) fn code_legend(label: &str) -> Vec<(&str, &str)> {
     static PAIR: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"(?:^|[(,;]\s*)[A-Z0-9]{1,2}\s*=\s*[A-Za-z]").expect("a valid pattern")
+        regex::Regex::new(r"(?:^|[(,;]\s*)([A-Z0-9]{1,2})\s*=\s*([A-Za-z][^,;=()]*)").expect("a valid pattern")
     });
-    PAIR.find_iter(label).count()
+    PAIR.captures_iter(label)
+        .filter_map(|c| Some((c.get(1)?.as_str(), c.get(2)?.as_str().trim())))
+        .collect()
 }
 
 fn is_signature_date(info: &FieldInfo, tooltip: Option<&str>) -> bool {
@@ -1081,10 +1084,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_code_legend_is_counted_by_its_pairs() {
-        assert_eq!(code_legend_pairs("LLC. Enter the tax classification (C = C corporation, S = S corporation, P = Partnership)"), 3);
-        assert_eq!(code_legend_pairs("Total tax (line 15 = line 12 + line 14)"), 0);
-        assert_eq!(code_legend_pairs("Code (A = adult, C = child)"), 2);
+    fn a_code_legend_is_read_as_its_pairs() {
+        assert_eq!(
+            code_legend("LLC. Enter the tax classification (C = C corporation, S = S corporation, P = Partnership)"),
+            [("C", "C corporation"), ("S", "S corporation"), ("P", "Partnership")]
+        );
+        assert!(code_legend("Total tax (line 15 = line 12 + line 14)").is_empty());
+        assert_eq!(code_legend("Code (A = adult, C = child)").len(), 2);
     }
 
     #[test]

@@ -56,13 +56,11 @@ fn split_classification(sentence: &str) -> (&str, &str) {
     }
 }
 
-/// A label's legend of codes: "(C = C corporation, S = S corporation, P = Partnership)" as
-/// (code, the option's words).
+/// A label's legend of codes (the field model's reading) as (code, the option's words).
 fn legend_of(label: &str) -> Vec<(String, Vec<String>)> {
-    static PAIR: LazyLock<Regex> =
-        LazyLock::new(|| Regex::new(r"(?:^|[(,;]\s*)([A-Z0-9]{1,2})\s*=\s*([^,;=()]+)").expect("a valid pattern"));
-    PAIR.captures_iter(label)
-        .filter_map(|c| Some((c.get(1)?.as_str().to_string(), option_words(c.get(2)?.as_str().trim()))))
+    crate::fieldmodel::code_legend(label)
+        .into_iter()
+        .map(|(code, phrase)| (code.to_string(), option_words(phrase)))
         .collect()
 }
 
@@ -179,8 +177,9 @@ impl Run<'_> {
         // "An LLC taxed as a C corporation": the kind of entity is named before "taxed as",
         // the classification after it — the options are picked from the head, the tail
         // fills a box whose label gives codes for it.
-        let heads: Vec<String> = sentences.iter().map(|s| split_classification(s).0.to_string()).collect();
-        decided.extend(self.legend_codes(sentences));
+        let splits: Vec<(&str, &str)> = sentences.iter().map(|s| split_classification(s)).collect();
+        let heads: Vec<String> = splits.iter().map(|(head, _)| head.to_string()).collect();
+        decided.extend(self.legend_codes(sentences, &splits));
         decided.extend(self.named_options(&heads));
         for (actions, source) in decided {
             let fresh: Vec<Action> = actions
@@ -197,7 +196,7 @@ impl Run<'_> {
     /// classification (C = C corporation, S = S corporation, P = Partnership)" — takes the
     /// code of the option a sentence names as its classification ("taxed as a C
     /// corporation"), when the sentence also names what the box is about ("LLC").
-    fn legend_codes(&self, sentences: &[String]) -> Vec<(Vec<Action>, String)> {
+    fn legend_codes(&self, sentences: &[String], splits: &[(&str, &str)]) -> Vec<(Vec<Action>, String)> {
         let mut out = Vec::new();
         for (p, prop) in self.index.props.iter().enumerate() {
             if self.is_pinned(p) || prop.kind != Some(ValueKind::String) || prop.max_len.is_none_or(|n| n > 2) {
@@ -210,8 +209,7 @@ impl Run<'_> {
             // Compared in lower case: an acronym caption alone ("LLC") reads as plain words.
             let lower = |words: Vec<String>| -> HashSet<String> { words.into_iter().map(|w| w.to_lowercase()).collect() };
             let about = lower(option_words(prop.label.split(". ").next().unwrap_or(&prop.label)));
-            for sentence in sentences {
-                let (head, tail) = split_classification(sentence);
+            for (sentence, &(head, tail)) in sentences.iter().zip(splits) {
                 if tail.is_empty() {
                     continue;
                 }
