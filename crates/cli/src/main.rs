@@ -10,7 +10,7 @@ use formsmith_engine::{
     FillOptions, Form, OpenOptions, SaveOptions, values_from_json, values_from_xfdf,
 };
 use formsmith_schema::{
-    EditContext, EditRequest, Error, GenerateOptions, detected, edit, generate,
+    EditContext, EditRequest, Error, GenerateOptions, detected, edit,
 };
 
 type Result<T, E = Error> = std::result::Result<T, E>;
@@ -46,13 +46,8 @@ enum Command {
     Schema {
         /// The PDF form.
         pdf: PathBuf,
-        /// One enum property per radio group instead of one boolean per option.
-        #[arg(long)]
-        radio_enums: bool,
-        /// Use only the form's own (AcroForm) fields: no fields detected on pages without
-        /// widgets (the API's nativeFieldsOnly).
-        #[arg(long)]
-        native_only: bool,
+        #[command(flatten)]
+        generation: GenerationArgs,
         /// Password of an encrypted PDF.
         #[arg(long)]
         password: Option<String>,
@@ -78,12 +73,9 @@ enum Command {
         /// Draw the values into the pages and remove the form.
         #[arg(long)]
         flatten: bool,
-        /// With a generated schema: one enum property per radio group.
-        #[arg(long)]
-        radio_enums: bool,
-        /// With a generated schema: only the form's own fields, none detected on flat pages.
-        #[arg(long)]
-        native_only: bool,
+        /// How the schema is generated when --schema is not given.
+        #[command(flatten)]
+        generation: GenerationArgs,
         /// Password of an encrypted PDF.
         #[arg(long)]
         password: Option<String>,
@@ -155,6 +147,40 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+}
+
+/// How a schema is generated from the form (`schema`, and `fill` without --schema).
+#[derive(clap::Args)]
+struct GenerationArgs {
+    /// One enum property per radio group instead of one boolean per option.
+    #[arg(long)]
+    radio_enums: bool,
+    /// Use only the form's own (AcroForm) fields: no fields detected on pages without
+    /// widgets (the API's nativeFieldsOnly).
+    #[arg(long)]
+    native_only: bool,
+    /// Add root-level rules read from the form ("If yes, explain" is required when Yes is
+    /// checked): the API's conditionalGenerationEnabled.
+    #[arg(long)]
+    conditional: bool,
+    /// Steer generation in plain words ("only page 1; skip the signature block; keep the
+    /// PDF's field names"): the API's schemaGenerationInstructions (README lists the
+    /// phrasings understood).
+    #[arg(long, value_name = "TEXT")]
+    generation_instructions: Option<String>,
+}
+
+impl GenerationArgs {
+    fn options(&self) -> formsmith_schema::SchemaOptions {
+        formsmith_schema::SchemaOptions {
+            generate: GenerateOptions {
+                radio_enums: self.radio_enums,
+            },
+            detect_flat_pages: !self.native_only,
+            conditional_rules: self.conditional,
+            instructions: self.generation_instructions.clone(),
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -439,22 +465,23 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Schema {
             pdf,
-            radio_enums,
-            native_only,
+            generation,
             password,
         } => {
             let bytes = read_pdf(&pdf)?;
             let form = open(&bytes, password.clone())?;
             let labels = formsmith_schema::printed_labels(&bytes, &form, password.as_deref());
-            let mut schema = generate(&form, labels.as_ref(), &GenerateOptions { radio_enums });
-            if !native_only {
-                let flat = detected::detect_flat_pages(&bytes, &form, password.as_deref());
-                detected::add_detected(&mut schema, &form, &flat);
-                for w in &flat.warnings {
-                    eprintln!("warning: {w}");
-                }
+            let built = formsmith_schema::build_schema(
+                &bytes,
+                &form,
+                password.as_deref(),
+                labels.as_ref(),
+                &generation.options(),
+            );
+            for w in &built.warnings {
+                eprintln!("warning: {w}");
             }
-            print(&to_json(&schema)?);
+            print(&to_json(&built.schema)?);
             Ok(())
         }
         Command::Fill {
@@ -503,8 +530,7 @@ fn run(cli: Cli) -> Result<()> {
             instructions,
             output,
             flatten,
-            radio_enums,
-            native_only,
+            generation,
             password,
             llm,
             explain,
@@ -534,9 +560,8 @@ fn run(cli: Cli) -> Result<()> {
                 schema,
                 instructions,
                 flatten,
-                generate: GenerateOptions { radio_enums },
+                generation: generation.options(),
                 password,
-                detect_flat_pages: !native_only,
             };
             let resolver = llm.resolver().map_err(|message| {
                 Error::InvalidOptions(vec![formsmith_schema::Violation { path: "--llm-url".into(), message }])

@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 use formsmith_detect::{DetectOptions, FieldKind as Detected};
 use formsmith_engine::{Form, PageGeometry};
 
+use crate::build::PropertyFacts;
+use crate::fieldmodel::Semantic;
 use crate::keys::KeyAllocator;
-
 use crate::model::{EditJson, EditRootJson, FieldKind, TextEditOptions};
 pub use formsmith_detect::{DetectedField, FieldKind as DetectedKind, PageFields as PageDetection};
 
@@ -135,6 +136,17 @@ pub fn detect_flat_pages(pdf: &[u8], form: &Form, password: Option<&str>) -> Fla
 /// Adds the detected fields to `schema` as bbox-only properties, after its own, with keys
 /// unique among all of them.
 pub fn add_detected(schema: &mut EditRootJson, form: &Form, fields: &FlatFields) {
+    add_detected_with_facts(schema, form, fields);
+}
+
+/// [`add_detected`], with the facts of the properties it adds: the label's semantic type
+/// and party read from its words (a detected box has no name or tooltip).
+pub(crate) fn add_detected_with_facts(
+    schema: &mut EditRootJson,
+    form: &Form,
+    fields: &FlatFields,
+) -> Vec<PropertyFacts> {
+    let mut facts = Vec::new();
     let mut keys = KeyAllocator::default();
     for key in schema.properties.keys() {
         keys.claim(key.clone());
@@ -153,11 +165,26 @@ pub fn add_detected(schema: &mut EditRootJson, form: &Form, fields: &FlatFields)
                 )
             });
             let key = keys.allocate(&label);
+            let normalized = crate::fieldmodel::semantic::normalize(&label);
+            facts.push(PropertyFacts {
+                key: key.clone(),
+                semantic: match field.kind {
+                    Detected::Signature => Semantic::Signature,
+                    Detected::Checkbox => Semantic::Choice,
+                    _ => crate::fieldmodel::semantic::from_words(&normalized).unwrap_or(Semantic::Text),
+                },
+                entity: crate::fieldmodel::entity_in(&label).map(str::to_string),
+                label: field.label.clone().unwrap_or_default(),
+                question: None,
+                section: None,
+                native_name: None,
+            });
             schema
                 .properties
                 .insert(key, property(field, &label, page.page, geometry));
         }
     }
+    facts
 }
 
 /// A schema of the detected fields alone (`formsmith detect --json`, the annotated schema
@@ -326,7 +353,10 @@ mod tests {
     fn a_flat_pdf_gets_a_schema_of_detected_fields_counted_in_the_metrics() {
         let flat = corpus("flat/illinois-bill-of-sale-flat-vector.pdf");
         let request = EditRequest {
-            detect_flat_pages: true,
+            generation: crate::SchemaOptions {
+                detect_flat_pages: true,
+                ..Default::default()
+            },
             ..EditRequest::default()
         };
         let outcome = edit(&flat, &request, &context()).unwrap();

@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result, Violation};
-use crate::generate::{GenerateOptions, generate};
+use crate::build::{SchemaOptions, build_schema};
 use crate::instructions::InstructionResolver;
 use crate::labels::LabelSource;
 use crate::model::{EditJson, EditRootJson, FieldKind, ValueKind};
@@ -29,14 +29,13 @@ pub struct EditRequest {
     pub instructions: Option<String>,
     /// Bake values into the pages and remove the form.
     pub flatten: bool,
-    /// How a schema is generated when none is given.
-    pub generate: GenerateOptions,
+    /// How a schema is generated when none is given: radio enums, the fields detected on
+    /// pages without native widgets (`detect_flat_pages`: the API's `nativeFieldsOnly:
+    /// false`, off by default here; see [`crate::detected`]), conditional rules and
+    /// generation instructions.
+    pub generation: SchemaOptions,
     /// Password of an encrypted PDF.
     pub password: Option<String>,
-    /// With a generated schema: add the fields detected on pages without native widgets
-    /// (every page of a flat PDF) as bbox-only properties — the API's `nativeFieldsOnly:
-    /// false`. Off by default here; see [`crate::detected`].
-    pub detect_flat_pages: bool,
 }
 
 /// Builds the printed-label index of a form: (PDF bytes, the opened form, its password).
@@ -143,18 +142,21 @@ pub fn edit(pdf: &[u8], request: &EditRequest, context: &EditContext<'_>) -> Res
         }
         None => {
             let labels = (context.labels)(pdf, &form, request.password.as_deref());
-            let flat = request.detect_flat_pages.then(|| {
-                crate::detected::detect_flat_pages(pdf, &form, request.password.as_deref())
-            });
-            metrics.field_detection_time_ms = ms(started);
-            let annotating = Instant::now();
-            let mut schema = generate(&form, labels.as_ref(), &request.generate);
-            if let Some(flat) = &flat {
-                metrics.fields_detected_count += flat.count() as u64;
-                crate::detected::add_detected(&mut schema, &form, flat);
-                detection_warnings.extend(flat.warnings.iter().cloned());
-            }
-            metrics.field_annotation_time_ms = ms(annotating);
+            let labelled = ms(started);
+            let built = build_schema(
+                pdf,
+                &form,
+                request.password.as_deref(),
+                labels.as_ref(),
+                &request.generation,
+            );
+            // Detection: the label index and the flat pages' boxes; annotation: the rest.
+            let detection_ms = labelled.saturating_add(u64::try_from(built.detection_time.as_millis()).unwrap_or(u64::MAX));
+            metrics.field_detection_time_ms = detection_ms;
+            metrics.field_annotation_time_ms = ms(started).saturating_sub(detection_ms);
+            metrics.fields_detected_count += built.detected_count as u64;
+            detection_warnings.extend(built.warnings);
+            let schema = built.schema;
             if schema.properties.is_empty() {
                 return Err(Error::EmptySchema(
                     "no schema was given and no fillable fields were found in this PDF".into(),

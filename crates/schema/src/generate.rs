@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use formsmith_engine::{Field, FieldType, Form, PageGeometry, Widget};
 use indexmap::IndexMap;
 
+use crate::build::PropertyFacts;
 use crate::fieldmodel::{self, FieldInfo, FieldModel, Semantic};
 use crate::keys::{KeyAllocator, key_text, snake_case};
 use crate::labels::{LabelSource, PrintedLabels};
@@ -25,6 +26,17 @@ pub struct GenerateOptions {
 /// once (a radio group once per option when `radio_enums` is off). Labels, keys and
 /// descriptions come from the field model ([`fieldmodel`]).
 pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions) -> EditRootJson {
+    generate_with_facts(form, labels, options).0
+}
+
+/// [`generate`], with what the field model knows of every property (label, semantic type,
+/// entity, place) for the steps that reshape a generated schema.
+pub(crate) fn generate_with_facts(
+    form: &Form,
+    labels: &dyn LabelSource,
+    options: &GenerateOptions,
+) -> (EditRootJson, Vec<PropertyFacts>) {
+    let mut facts = Vec::new();
     let empty = PrintedLabels::default();
     let model = fieldmodel::build(form, labels.printed().unwrap_or(&empty));
     let base_keys = model_keys(form, &model);
@@ -103,6 +115,15 @@ pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions
                         .unwrap_or_else(|| decode_name(&option.export));
                     let key = keys.allocate(&format!("{base_key} {option_label}"));
                     let mut node = placed(Some(widget), &geometry);
+                    facts.push(PropertyFacts {
+                        key: key.clone(),
+                        label: option_label.clone(),
+                        question: Some(label.clone()),
+                        semantic: info.semantic,
+                        entity: info.entity.clone(),
+                        section: info.section.clone(),
+                        native_name: Some(field.name.clone()),
+                    });
                     node.kind = Some(EditJson::nullable("boolean"));
                     node.field_type = Some(kind);
                     node.description = Some(format!(
@@ -127,6 +148,15 @@ pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions
                     &geometry,
                 );
                 node.description = node.description.map(|d| describe(&d, info, printed.as_deref()));
+                facts.push(PropertyFacts {
+                    key: key.clone(),
+                    label: info.label.clone().unwrap_or_else(|| label.clone()),
+                    question: info.question.clone(),
+                    semantic: info.semantic,
+                    entity: info.entity.clone(),
+                    section: info.section.clone(),
+                    native_name: Some(field.name.clone()),
+                });
                 if is_required {
                     required.push(key.clone());
                 }
@@ -134,13 +164,14 @@ pub fn generate(form: &Form, labels: &dyn LabelSource, options: &GenerateOptions
             }
         }
     }
-    EditRootJson {
+    let schema = EditRootJson {
         kind: "object".into(),
         properties,
         required: (!required.is_empty()).then_some(required),
         additional_properties: Some(false),
         rules: IndexMap::new(),
-    }
+    };
+    (schema, facts)
 }
 
 /// What the model adds to a description: the kind of value, whose it is, which part.

@@ -8,6 +8,8 @@
 //! Plain synchronous library: bytes and JSON in, bytes and JSON out; no network, no files.
 #![deny(missing_docs)]
 
+pub mod build;
+pub mod conditions;
 pub mod detected;
 pub mod fieldmodel;
 mod edit;
@@ -19,8 +21,10 @@ pub mod keys;
 pub mod labels;
 pub mod model;
 mod printed;
+pub mod steer;
 pub mod validate;
 
+pub use build::{BuiltSchema, PropertyFacts, SchemaOptions, build_schema};
 pub use edit::{
     EditContext, EditMetrics, EditOutcome, EditRequest, LabelFinder, edit, parse_schema,
 };
@@ -30,3 +34,4 @@ pub use instructions::{InstructionResolver, NoResolver, Resolution, RuleResolver
 pub use labels::{LabelSource, NoLabels, PrintedLabels, PrintedWord};
 pub use model::{EditJson, EditRootJson, FieldKind, SourceAcroForm, TextEditOptions, ValueKind};
 pub use printed::{page_text, printed_labels};
+pub use steer::GenerationInstructions;

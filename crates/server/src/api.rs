@@ -365,8 +365,8 @@ pub fn resolve_engine_version(v: Option<&str>) -> Result<&'static str, ApiError>
 /// The effective EditConfig, every default applied (what runs echo as `config`). Defaults
 /// follow the SDK's documentation per engine version: `flattenPdf` true (false on
 /// 1.0.0-beta), `radioEnumsEnabled` true (false on 0.0.1), the rest false. Table parsing
-/// and conditional generation are not done by this server: they echo false whatever was
-/// asked (the echo says what ran), and [`not_applied_edit_options`] names them.
+/// is not done by this server: it echoes false whatever was asked (the echo says what
+/// ran), and [`not_applied_edit_options`] names it.
 pub fn effective_edit_config(c: &EditConfigIn) -> Result<Value, ApiError> {
     let version = resolve_engine_version(c.engine_version.as_deref())?;
     let a = c.advanced_options.clone().unwrap_or_default();
@@ -388,7 +388,8 @@ pub fn effective_edit_config(c: &EditConfigIn) -> Result<Value, ApiError> {
             "radioEnumsEnabled": a.radio_enums_enabled.unwrap_or(version != "0.0.1"),
             "tableParsingEnabled": false,
             "nativeFieldsOnly": a.native_fields_only.unwrap_or(false),
-            "conditionalGenerationEnabled": false,
+            // Rules are read from the form only for a generated schema (spec §4.3).
+            "conditionalGenerationEnabled": a.conditional_generation_enabled.unwrap_or(false) && c.schema.is_none(),
         }),
     );
     Ok(Value::Object(out))
@@ -396,16 +397,10 @@ pub fn effective_edit_config(c: &EditConfigIn) -> Result<Value, ApiError> {
 
 /// Edit and detection options the request turned on that this server does not carry out
 /// (echoed off): logged with the run, listed for the caller in the README.
-pub fn not_applied_edit_options(
-    table_parsing_enabled: Option<bool>,
-    conditional_generation_enabled: Option<bool>,
-) -> Vec<&'static str> {
+pub fn not_applied_edit_options(table_parsing_enabled: Option<bool>) -> Vec<&'static str> {
     let mut out = Vec::new();
     if table_parsing_enabled == Some(true) {
         out.push("advancedOptions.tableParsingEnabled");
-    }
-    if conditional_generation_enabled == Some(true) {
-        out.push("advancedOptions.conditionalGenerationEnabled");
     }
     out
 }
@@ -428,7 +423,7 @@ pub fn effective_detect_config(c: &DetectConfigIn) -> Result<Value, ApiError> {
             "radioEnumsEnabled": a.radio_enums_enabled.unwrap_or(version != "0.0.1"),
             "tableParsingEnabled": false,
             "nativeFieldsOnly": a.native_fields_only.unwrap_or(false),
-            "conditionalGenerationEnabled": false,
+            "conditionalGenerationEnabled": a.conditional_generation_enabled.unwrap_or(false),
         }),
     );
     Ok(Value::Object(out))

@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use formsmith_engine::{Form, OpenOptions};
 use formsmith_schema::{
-    EditContext, EditOutcome, EditRequest, GenerateOptions, InstructionResolver,
+    EditContext, EditOutcome, EditRequest, InstructionResolver, SchemaOptions,
 };
 use serde_json::{Map, Value, json};
 
@@ -86,6 +86,21 @@ fn ms(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
+/// How a schema is generated, from an effective EditConfig or EditSchemaGenerationConfig
+/// (`instructions_key` names the generation instructions in it): radio enums, flat-page
+/// detection unless `nativeFieldsOnly`, conditional rules, generation instructions.
+fn schema_options(config: &Value, instructions_key: &str) -> SchemaOptions {
+    let mut options = SchemaOptions::default();
+    options.generate.radio_enums = flag(config, "radioEnumsEnabled", true);
+    options.detect_flat_pages = !flag(config, "nativeFieldsOnly", false);
+    options.conditional_rules = flag(config, "conditionalGenerationEnabled", false);
+    options.instructions = config
+        .get(instructions_key)
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    options
+}
+
 /// An edit run: `config` is the effective EditConfig.
 #[allow(clippy::field_reassign_with_default)] // other fields keep their defaults as the library grows
 pub fn edit(
@@ -95,18 +110,14 @@ pub fn edit(
     load_image: &dyn Fn(&str) -> Result<Vec<u8>, String>,
     resolver: &dyn InstructionResolver,
 ) -> Result<EditOutcome, Failure> {
-    let mut generate = GenerateOptions::default();
-    generate.radio_enums = flag(config, "radioEnumsEnabled", true);
     let mut request = EditRequest::default();
+    request.generation = schema_options(config, "schemaGenerationInstructions");
     request.schema = config.get("schema").filter(|s| !s.is_null()).cloned();
     request.instructions = config
         .get("instructions")
         .and_then(Value::as_str)
         .map(str::to_string);
     request.flatten = flag(config, "flattenPdf", true);
-    request.generate = generate;
-    // Flat pages get their printed boxes detected unless the caller wants native fields only.
-    request.detect_flat_pages = !flag(config, "nativeFieldsOnly", false);
     request.password = password;
     let context = EditContext {
         resolver,
@@ -139,19 +150,22 @@ pub fn detect(pdf: &[u8], password: Option<String>, config: &Value) -> Result<De
         .filter(|f| formsmith_schema::generate::is_fillable(f))
         .count();
     let labels = formsmith_schema::printed_labels(pdf, &form, password.as_deref());
-    // Pages without native widgets: their printed boxes, unless nativeFieldsOnly.
-    let flat = if flag(config, "nativeFieldsOnly", false) {
-        formsmith_schema::detected::FlatFields::default()
-    } else {
-        formsmith_schema::detected::detect_flat_pages(pdf, &form, password.as_deref())
-    };
-    let detected = detected + flat.count();
-    let detection_ms = ms(started);
-    let annotating = Instant::now();
-    let mut options = GenerateOptions::default();
-    options.radio_enums = flag(config, "radioEnumsEnabled", true);
-    let mut schema = formsmith_schema::generate(&form, labels.as_ref(), &options);
-    formsmith_schema::detected::add_detected(&mut schema, &form, &flat);
+    let labelled = ms(started);
+    let built = formsmith_schema::build_schema(
+        pdf,
+        &form,
+        password.as_deref(),
+        labels.as_ref(),
+        &schema_options(config, "instructions"),
+    );
+    let detected = detected + built.detected_count;
+    let detection_ms =
+        labelled.saturating_add(u64::try_from(built.detection_time.as_millis()).unwrap_or(u64::MAX));
+    let annotation_ms = ms(started).saturating_sub(detection_ms);
+    for warning in &built.warnings {
+        tracing::info!("form detection: {warning}");
+    }
+    let schema = built.schema;
     if schema.properties.is_empty() {
         return Err(Failure::new(
             Code::EmptySchema,
@@ -166,7 +180,6 @@ pub fn detect(pdf: &[u8], password: Option<String>, config: &Value) -> Result<De
     let field_count = schema.properties.len();
     let annotated = serde_json::to_value(&schema)
         .map_err(|e| Failure::internal(format!("schema serialization: {e}")))?;
-    let annotation_ms = ms(annotating);
     let (schema_out, mapping) = match config.get("inputSchema").filter(|s| !s.is_null()) {
         Some(input) => {
             let (mapped, result) = map_input_schema(input, &annotated)?;
@@ -176,11 +189,19 @@ pub fn detect(pdf: &[u8], password: Option<String>, config: &Value) -> Result<De
     };
     let page_count = form.page_count() as u64;
     Ok(Detection {
-        output: json!({
-            "schema": schema_out,
-            "annotatedSchema": annotated,
-            "mappingResult": mapping,
-        }),
+        output: {
+            let mut output = json!({
+                "schema": schema_out,
+                "annotatedSchema": annotated,
+                "mappingResult": mapping,
+            });
+            // An extension (the SDKs keep unknown keys): generation instructions that were
+            // not understood, pages that could not be read.
+            if !built.warnings.is_empty() {
+                output["warnings"] = json!(built.warnings);
+            }
+            output
+        },
         metrics: json!({
             "processingTimeMs": ms(started),
             "pageCount": page_count,

@@ -1015,3 +1015,81 @@ async fn instructions_through_a_configured_language_model() {
     assert_eq!(seen.lock().unwrap().len(), 3, "one attempt and one retry after the first run");
     t.server.shutdown().await;
 }
+
+/// `conditionalGenerationEnabled` and generation instructions are carried out (and echoed
+/// as they ran): rules read from the form, pages and keys as asked, not-understood words
+/// said back; a caller's own schema turns conditional generation off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conditional_rules_and_generation_instructions() {
+    let t = start(|_| {}).await;
+    let file = t
+        .upload("train/codeforamerica__michigan-benefits__DHS_1426_step_2_additional_member.pdf")
+        .await;
+    let (s, det) = t
+        .json(t.post(
+            "/detect_form",
+            &json!({"file": {"id": file}, "config": {
+                "instructions": "only page 1; skip the signature block; make it sparkle",
+                "advancedOptions": {"conditionalGenerationEnabled": true}}}),
+        ))
+        .await;
+    assert_eq!(s, 200, "{det}");
+    assert_eq!(det["config"]["advancedOptions"]["conditionalGenerationEnabled"], true);
+    let schema = &det["output"]["schema"];
+    let rules = schema["allOf"].as_array().cloned().unwrap_or_default();
+    assert!(rules.len() >= 4, "{schema}");
+    let rule = &rules[0];
+    let control = rule["if"]["required"][0].as_str().unwrap();
+    let dependent = rule["then"]["required"][0].as_str().unwrap();
+    assert!(schema["properties"][control].is_object() && schema["properties"][dependent].is_object());
+    for p in schema["properties"].as_object().unwrap().values() {
+        assert_eq!(p["extend_edit:page_index"], 0, "only page 1: {p}");
+        assert_ne!(p["extend_edit:field_type"], "signature");
+    }
+    let warnings = det["output"]["warnings"].to_string();
+    assert!(warnings.contains("make it sparkle"), "{warnings}");
+
+    // An edit on the generated schema with the rule: yes without the name fails.
+    let (s, e) = t
+        .json(t.post(
+            "/edit",
+            &json!({"file": {"id": file}, "config": {"schema": schema, "instructions": "Are you married? Yes"}}),
+        ))
+        .await;
+    assert_eq!(s, 422, "{e}");
+    assert_eq!(e["code"], "SCHEMA_VALIDATION_ERROR", "{e}");
+    // With a caller's schema, conditional generation has no effect and echoes off.
+    let (_, run) = t
+        .json(t.post(
+            "/edit_runs",
+            &json!({"file": {"id": file}, "config": {"schema": {"type": "object", "properties": {dependent: {"type": ["string", "null"], "extend_edit:value": "Ada"}}},
+                "advancedOptions": {"conditionalGenerationEnabled": true}}}),
+        ))
+        .await;
+    assert_eq!(run["config"]["advancedOptions"]["conditionalGenerationEnabled"], false, "{run}");
+    // schemaGenerationInstructions steer the edit's generated schema.
+    let (s, run) = t
+        .json(t.post(
+            "/edit",
+            &json!({"file": {"id": file}, "config": {"schemaGenerationInstructions": "keep the PDF's original field names",
+                "instructions": "Are you married? Yes"}}),
+        ))
+        .await;
+    assert_eq!(s, 200, "{run}");
+    assert_eq!(run["config"]["schemaGenerationInstructions"], "keep the PDF's original field names");
+    let filled = run["output"]["filledValues"].as_object().unwrap();
+    assert!(!filled.is_empty(), "{run}");
+    let form_names: Vec<String> = {
+        let bytes = std::fs::read(common::corpus(
+            "train/codeforamerica__michigan-benefits__DHS_1426_step_2_additional_member.pdf",
+        ))
+        .unwrap();
+        let form = formsmith_engine::Form::open(&bytes, &Default::default()).unwrap();
+        form.fields().iter().map(|f| f.name.clone()).collect()
+    };
+    for key in filled.keys() {
+        let name = key.split(':').next().unwrap();
+        assert!(form_names.iter().any(|n| n == name), "{key} is not a field name");
+    }
+    t.server.shutdown().await;
+}
