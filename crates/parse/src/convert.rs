@@ -375,19 +375,24 @@ pub fn convert_to_pdf(bytes: &[u8], file_name: Option<&str>, options: &ConvertOp
         .and_then(|()| std::fs::create_dir(dir.0.join("out")))
         .map_err(|e| Error::ConversionFailed(format!("cannot write the input for conversion: {e}")))?;
     let job = cage::JOB_DIR;
-    let args = [
+    let mut args = vec![
         format!("-env:UserInstallation=file://{job}/profile"),
         "--headless".into(),
         "--norestore".into(),
         "--nologo".into(),
         "--nodefault".into(),
         "--nolockcheck".into(),
-        "--convert-to".into(),
-        "pdf".into(),
-        "--outdir".into(),
-        format!("{job}/out"),
-        format!("{job}/{file}"),
     ];
+    if kind == InputKind::Html {
+        // Writer's own HTML import: the default (Writer/Web) loses the first paragraph of
+        // a page (LibreOffice 7.4 printed it nowhere: "<p>A</p><p>B</p>" became "B" on
+        // page 2 of 2).
+        args.push("--infilter=HTML (StarWriter)".into());
+        args.extend(["--convert-to".into(), "pdf:writer_pdf_Export".into()]);
+    } else {
+        args.extend(["--convert-to".into(), "pdf".into()]);
+    }
+    args.extend(["--outdir".into(), format!("{job}/out"), format!("{job}/{file}")]);
     let mut cmd = cage::command(
         &bwrap,
         &dir.0,

@@ -218,6 +218,19 @@ fn documents_that_reference_outside_content_reach_nothing() {
     assert_eq!(ear.hits.load(std::sync::atomic::Ordering::SeqCst), 0, "a document reached the listener");
 }
 
+#[test]
+fn html_keeps_its_first_paragraph() {
+    if convert::find_soffice(&ConvertOptions::default()).is_none() {
+        println!("NOTICE: LibreOffice (soffice) is not installed: HTML conversion not exercised");
+        return;
+    }
+    // LibreOffice's default HTML import (Writer/Web) printed the first paragraph nowhere.
+    let html = b"<html><body><p>Visible Okapi text</p><p>end</p></body></html>";
+    let out = parse(html, &ParseRequest::default()).expect("html converted");
+    let text = common::all_text(&out);
+    assert!(text.contains("Visible Okapi text") && text.contains("end"), "{text}");
+}
+
 fn tempdir(tag: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("formsmith-{tag}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
