@@ -275,8 +275,12 @@ fn leaf(path: &[String], value: FactValue, ordinal: Option<usize>, facts: &mut V
     }
     // {"nacimiento": {"fecha": …}}, {"birth": {"when": …}}: a date under a birth key.
     let birth_words = ["birth", "born", "nacimiento", "naissance", "geburt", "geboren", "naci", "nee"];
-    if semantic == Some(Semantic::Date)
-        && parents.iter().any(|p| semantic::normalize(p).split(' ').any(|w| birth_words.contains(&w)))
+    // The key itself may say both: "fecha_nacimiento", "date_naissance", "birth_dt".
+    let says_birth = |k: &String| semantic::normalize(k).split(' ').any(|w| birth_words.contains(&w));
+    let date_words = ["date", "fecha", "datum", "dt", "when"];
+    let key_is_date = semantic::normalize(key).split(' ').any(|w| date_words.contains(&w));
+    if (semantic == Some(Semantic::Date) && parents.iter().any(says_birth))
+        || (matches!(semantic, None | Some(Semantic::Date)) && key_is_date && says_birth(&key.to_string()))
     {
         semantic = Some(Semantic::Bday);
     }
@@ -921,6 +925,13 @@ mod tests {
         let last = find("spouse.name.last");
         assert_eq!((last.semantic, last.entity.as_deref()), (Some(Semantic::FamilyName), Some("spouse")));
         assert_eq!(find("person.firstName").entity.as_deref(), Some("person"));
+        // A key that says date and birth in one, in any language, is a birth date.
+        let facts = facts_of(json!({"demandado": {"fecha_nacimiento": "1990-08-14"}, "date_naissance": "1980-12-02",
+            "fecha_boda": "2010-06-01"}));
+        let find = |source: &str| facts.iter().find(|f| f.source == format!("record {source}")).cloned().expect(source);
+        assert_eq!(find("demandado.fecha_nacimiento").semantic, Some(Semantic::Bday));
+        assert_eq!(find("date_naissance").semantic, Some(Semantic::Bday));
+        assert_ne!(find("fecha_boda").semantic, Some(Semantic::Bday));
     }
 
     #[test]
