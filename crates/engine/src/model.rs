@@ -144,6 +144,11 @@ pub struct Field {
     pub max_len: Option<u32>,
     /// /TU, the user-facing name.
     pub tooltip: Option<String>,
+    /// The JavaScript of the field's format action (/AA /F), else of its keystroke action
+    /// (/AA /K): Acrobat's formats (`AFDate_FormatEx("mm/dd/yyyy")`, `AFNumber_Format(2, …)`,
+    /// `AFSpecial_Format(3)`) say what the field holds.
+    #[serde(rename = "formatScript", skip_serializing_if = "Option::is_none")]
+    pub format_script: Option<String>,
     /// /Q alignment: 0 left, 1 centre, 2 right.
     pub quadding: u8,
     /// /DA default appearance (inherited from the AcroForm dictionary).
@@ -574,6 +579,9 @@ impl Reader<'_> {
                 None
             },
             tooltip: d.and_then(|d| get_text(doc, d, b"TU")),
+            format_script: d.and_then(|d| {
+                pdfutil::action_script(doc, d, b"F").or_else(|| pdfutil::action_script(doc, d, b"K"))
+            }),
             quadding: inh.q.unwrap_or(0),
             da: inh.da.clone(),
             on_states,

@@ -36,7 +36,9 @@ const SKIPPED_KEYS: &[&[u8]] = &[
     b"Names",
     b"Dests",
     b"OpenAction",
+    // Actions: only a field's format and keystroke scripts are followed (see `collect_refs`).
     b"AA",
+    b"Next",
     b"A",
     b"PieceInfo",
     b"Threads",
@@ -850,6 +852,16 @@ fn collect_refs(obj: &Object, out: &mut Vec<u32>, depth: usize) {
             for (k, v) in d.iter() {
                 if !SKIPPED_KEYS.contains(&k.as_slice()) {
                     collect_refs(v, out, depth + 1);
+                } else if k.as_slice() == b"AA"
+                    && let Object::Dictionary(actions) = v
+                {
+                    // A field's format and keystroke scripts say what it holds (the field
+                    // model reads them); its other actions stay unread.
+                    for trigger in [b"F".as_slice(), b"K"] {
+                        if let Ok(action) = actions.get(trigger) {
+                            collect_refs(action, out, depth + 1);
+                        }
+                    }
                 }
             }
         }

@@ -113,6 +113,38 @@ pub(crate) fn get_text(doc: &Document, dict: &Dictionary, key: &[u8]) -> Option<
     text(get(doc, dict, key)?)
 }
 
+/// Longest action script read: format scripts are one call (`AFDate_FormatEx("mm/dd/yyyy");`);
+/// a longer one is a program, not a format, and is not needed whole.
+const MAX_SCRIPT_BYTES: u64 = 16 * 1024;
+
+/// The JavaScript of the additional action `trigger` (`F` format, `K` keystroke…) in
+/// `dict`'s /AA: a /JS text string, or a stream (raw or Flate, read up to 16 KiB).
+pub(crate) fn action_script(doc: &Document, dict: &Dictionary, trigger: &[u8]) -> Option<String> {
+    use std::io::Read;
+    let action = get_dict(doc, get_dict(doc, dict, b"AA")?, trigger)?;
+    if get_name(doc, action, b"S") != Some(b"JavaScript".as_slice()) {
+        return None;
+    }
+    let bytes = match get(doc, action, b"JS")? {
+        Object::Stream(stream) => {
+            let flate = matches!(stream.dict.get(b"Filter").map(|f| resolve(doc, f)), Ok(Object::Name(n)) if n == b"FlateDecode");
+            let mut out = Vec::new();
+            if flate {
+                let reader = flate2::read::ZlibDecoder::new(stream.content.as_slice());
+                reader.take(MAX_SCRIPT_BYTES).read_to_end(&mut out).ok()?;
+            } else if stream.dict.get(b"Filter").is_err() {
+                out = stream.content.iter().take(MAX_SCRIPT_BYTES as usize).copied().collect();
+            } else {
+                return None;
+            }
+            String::from_utf8_lossy(&out).into_owned()
+        }
+        other => text(other)?,
+    };
+    let bytes: String = bytes.chars().take(MAX_SCRIPT_BYTES as usize).collect();
+    Some(bytes).filter(|s| !s.trim().is_empty())
+}
+
 /// Names are bytes; real forms put UTF-8 (and sometimes Latin-1) in them.
 pub(crate) fn name_text(name: &[u8]) -> String {
     match std::str::from_utf8(name) {

@@ -505,3 +505,32 @@ fn hostile_nesting_and_offsets_never_panic() {
         }
     }
 }
+
+/// A field's format script (/AA /F, else /AA /K) is read by both loaders: the partial one
+/// follows a field's format and keystroke actions and nothing else of /AA.
+#[test]
+fn format_scripts_are_read_by_both_loaders() {
+    let bytes = std::fs::read(corpus().join("train/amsclark__docassemble-BankruptcyClinic__form_b_107.pdf"))
+        .expect("corpus file");
+    for parse_everything in [false, true] {
+        let options = OpenOptions {
+            parse_everything,
+            ..OpenOptions::default()
+        };
+        let form = Form::open(&bytes, &options).expect("opens");
+        let script = |name: &str| {
+            form.fields()
+                .iter()
+                .find(|f| f.name == name)
+                .and_then(|f| f.format_script.clone())
+        };
+        assert_eq!(
+            script("Date signed Debtor 1").as_deref(),
+            Some(r#"AFDate_FormatEx("mm/dd/yyyy");"#),
+            "parse_everything {parse_everything}"
+        );
+        assert_eq!(script("add1_D1_zip").as_deref(), Some("AFSpecial_Format(0);"));
+        let with_scripts = form.fields().iter().filter(|f| f.format_script.is_some()).count();
+        assert!(with_scripts > 100, "{with_scripts}");
+    }
+}

@@ -440,6 +440,12 @@ fn property(
                 multi_line: multi_line.then_some(true),
                 ..TextEditOptions::default()
             };
+            // The layout the form's own date script writes: the instructions write dates so.
+            if let Some(fieldmodel::format::FieldFormat::Date { layout: Some(layout) }) =
+                field.format_script.as_deref().and_then(fieldmodel::format::parse)
+            {
+                notes.push(format!("a date written {layout}"));
+            }
             if let Some(max) = field.max_len {
                 notes.push(if comb {
                     format!("{max} characters, one per box")

@@ -185,3 +185,43 @@ fn generation_instructions_steer_pages_signatures_parties_and_keys() {
     assert!(b.schema.properties.keys().any(|k| k.chars().any(char::is_uppercase)));
     assert!(b.schema.properties.values().all(|n| n.source_acroform.is_some()), "native only");
 }
+
+#[test]
+fn format_scripts_type_fields_and_give_the_date_layout() {
+    let path = train("amsclark__docassemble-BankruptcyClinic__form_b_107.pdf");
+    let bytes = std::fs::read(&path).unwrap();
+    let form = Form::open(&bytes, &OpenOptions::default()).unwrap();
+    let labels = printed_labels(&bytes, &form, None);
+    let model = formsmith_schema::fieldmodel::build(&form, labels.printed().unwrap());
+    let info = |name: &str| model.get(name).unwrap_or_else(|| panic!("{name}"));
+    use formsmith_schema::fieldmodel::{Semantic, format::FieldFormat};
+    let signed = info("Date signed Debtor 1");
+    assert_eq!(signed.semantic, Semantic::DateSigned);
+    assert_eq!(signed.format, Some(FieldFormat::Date { layout: Some("mm/dd/yyyy".into()) }));
+    assert_eq!(info("add1_D1_zip").semantic, Semantic::PostalCode);
+    // Every field whose script formats a date is typed as a date of some kind.
+    let dated = model.fields.iter().filter(|f| matches!(f.format, Some(FieldFormat::Date { .. })));
+    for f in dated {
+        assert!(
+            matches!(f.semantic, Semantic::Date | Semantic::Bday | Semantic::DateSigned),
+            "{}: {:?}",
+            f.name,
+            f.semantic
+        );
+    }
+    // The schema says the layout, and the resolver writes dates in it.
+    let schema = built(&path, &SchemaOptions::default()).schema;
+    let (key, node) = schema
+        .properties
+        .iter()
+        .find(|(_, n)| n.source_acroform.as_ref().is_some_and(|s| s.field_name == "Date signed Debtor 1"))
+        .unwrap();
+    assert!(node.description.as_deref().unwrap_or("").contains("a date written mm/dd/yyyy"), "{node:?}");
+    use formsmith_schema::InstructionResolver;
+    // (The form has sixty boxes labelled "Date": the property alone, as a caller would pick it.)
+    let mut one = schema.clone();
+    one.properties.retain(|k, _| k == key);
+    one.required = None;
+    let resolution = RuleResolver::default().resolve(&one, "Date: 5 March 2025", &serde_json::Map::new());
+    assert_eq!(resolution.values.get(key).and_then(|v| v.as_str()), Some("03/05/2025"), "{:?}", resolution.warnings);
+}

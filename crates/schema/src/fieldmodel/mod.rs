@@ -8,6 +8,7 @@
 //! (all four sides, with the side a page prints its captions on decided per page),
 //! tooltips and field names (junk rejected), options, lengths and neighbours.
 
+pub mod format;
 pub mod junk;
 pub mod semantic;
 
@@ -80,6 +81,9 @@ pub struct FieldInfo {
     /// The section heading above it, when the page prints one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub section: Option<String>,
+    /// The format the form's own script gives it (a date layout, a number, a ZIP code…).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<format::FieldFormat>,
     /// A value can be written and shown (not a push button, not read-only, not hidden
     /// everywhere).
     pub fillable: bool,
@@ -228,6 +232,7 @@ pub fn build(form: &Form, printed: &PrintedLabels) -> FieldModel {
                 part: None,
                 tooltip: None,
                 section,
+                format: None,
                 fillable,
             };
             info.tooltip = field
@@ -245,6 +250,18 @@ pub fn build(form: &Form, printed: &PrintedLabels) -> FieldModel {
                     }
                 });
             info.semantic = infer_semantic(field, &info);
+            // The form's own format script decides what the words leave open.
+            if field.kind == FieldType::Text
+                && let Some(found) = field.format_script.as_deref().and_then(format::parse)
+            {
+                let tooltip = field.tooltip.as_deref().filter(|t| !junk::is_junk(t));
+                info.semantic = match format::refine(info.semantic, &found) {
+                    Semantic::Date if is_signature_date(&info, tooltip) => Semantic::DateSigned,
+                    Semantic::Date if mentions_birth(&info, tooltip) => Semantic::Bday,
+                    refined => refined,
+                };
+                info.format = Some(found);
+            }
             let (entity, qualifier) = entity_and_qualifier(field, &info, row_header.as_deref());
             info.entity = entity;
             info.qualifier = qualifier;

@@ -1125,7 +1125,12 @@ impl<'a> Run<'a> {
                 match prop.kind {
                     Some(ValueKind::String) | None => match text_value(prop, value) {
                         Ok(v) => set(v),
-                        Err(why) => Err(Problem::BadValue(why)),
+                        // A value the box's type writes shorter ("5 March 2025" into a
+                        // ten-character date box as 03/05/2025) is shaped before it is measured.
+                        Err(why) => match self.shaped(p, value) {
+                            place::Shaped::Replace(new) if text_value(prop, &new).is_ok() => set(Value::String(new)),
+                            _ => Err(Problem::BadValue(why)),
+                        },
                     },
                     Some(ValueKind::Number) => {
                         match text::parse_number(value).and_then(Number::from_f64) {

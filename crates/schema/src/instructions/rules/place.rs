@@ -916,7 +916,7 @@ impl Run<'_> {
         }
     }
 
-    fn shaped(&self, p: usize, text: &str) -> Shaped {
+    pub(super) fn shaped(&self, p: usize, text: &str) -> Shaped {
         use Semantic::*;
         let meaning = &self.meanings[p];
         let s = meaning.semantic;
@@ -1052,7 +1052,7 @@ fn reads_as_name(text: &str) -> bool {
 }
 
 /// What the check of one placed value decided.
-enum Shaped {
+pub(super) enum Shaped {
     Keep,
     Replace(String),
     Drop(String),
