@@ -256,7 +256,7 @@ fn lines(mut drafts: Vec<Draft>) -> (Vec<Word>, Vec<Line>) {
                     continue;
                 }
                 if d.start - pend > LINE_GAP_EM * em {
-                    push_line(&mut lines, &words, line_start);
+                    push_line(&mut lines, &mut words, line_start);
                     line_start = words.len();
                 }
             }
@@ -264,12 +264,99 @@ fn lines(mut drafts: Vec<Draft>) -> (Vec<Word>, Vec<Line>) {
             prev = Some((d.start, end, d.text.clone(), d.size));
             words.push(d.into_word());
         }
-        push_line(&mut lines, &words, line_start);
+        push_line(&mut lines, &mut words, line_start);
     }
     (words, lines)
 }
 
-fn push_line(lines: &mut Vec<Line>, words: &[Word], start: usize) {
+/// Puts a line holding right-to-left letters (Hebrew, Arabic…) in logical order. Pages
+/// draw such text left to right as it is seen, so the words read backwards, each spelled
+/// backwards; the Unicode bidirectional algorithm (the `unicode-bidi` crate) gives each
+/// word its embedding level, the visual reordering of those levels (it is its own inverse
+/// on a line) gives the words' reading order, and right-to-left words are spelled forward
+/// again, brackets mirrored, combining marks kept after their letter. Lines without
+/// right-to-left letters are untouched.
+fn to_logical(words: &mut [Word]) {
+    use unicode_bidi::{BidiClass, BidiInfo, Level, bidi_class};
+    let count = |classes: &[BidiClass]| {
+        words
+            .iter()
+            .flat_map(|w| w.text.chars())
+            .filter(|c| classes.contains(&bidi_class(*c)))
+            .count()
+    };
+    let rtl = count(&[BidiClass::R, BidiClass::AL]);
+    if rtl == 0 {
+        return;
+    }
+    let base = if rtl >= count(&[BidiClass::L]) { Level::rtl() } else { Level::ltr() };
+    let visual = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+    let info = BidiInfo::new(&visual, Some(base));
+    // A word's level: that of its first strong character, else of its first character.
+    let mut levels = Vec::with_capacity(words.len());
+    let mut at = 0;
+    for w in words.iter() {
+        let mut level = info.levels.get(at).copied().unwrap_or(base);
+        for (i, c) in w.text.char_indices() {
+            if matches!(bidi_class(c), BidiClass::L | BidiClass::R | BidiClass::AL) {
+                level = info.levels.get(at + i).copied().unwrap_or(level);
+                break;
+            }
+        }
+        levels.push(level);
+        at += w.text.len() + 1;
+    }
+    let order = BidiInfo::reorder_visual(&levels);
+    let reordered: Vec<Word> = order
+        .iter()
+        .filter_map(|&i| {
+            let mut w = words.get(i)?.clone();
+            if levels.get(i).is_some_and(|l| l.is_rtl()) {
+                w.text = spelled_forward(&w.text);
+            }
+            Some(w)
+        })
+        .collect();
+    if reordered.len() == words.len() {
+        words.clone_from_slice(&reordered);
+    }
+}
+
+/// A right-to-left word read off the page left to right, spelled in reading order:
+/// letters reversed with their combining marks after them, brackets mirrored.
+fn spelled_forward(text: &str) -> String {
+    use unicode_bidi::{BidiClass, bidi_class};
+    let mut clusters: Vec<String> = Vec::new();
+    for c in text.chars() {
+        match clusters.last_mut() {
+            Some(cluster) if bidi_class(c) == BidiClass::NSM => cluster.push(c),
+            _ => clusters.push(c.to_string()),
+        }
+    }
+    clusters
+        .iter()
+        .rev()
+        .flat_map(|cluster| cluster.chars())
+        .map(|c| match c {
+            '(' => ')',
+            ')' => '(',
+            '[' => ']',
+            ']' => '[',
+            '{' => '}',
+            '}' => '{',
+            '<' => '>',
+            '>' => '<',
+            '«' => '»',
+            '»' => '«',
+            other => other,
+        })
+        .collect()
+}
+
+fn push_line(lines: &mut Vec<Line>, words: &mut [Word], start: usize) {
+    if let Some(line) = words.get_mut(start..) {
+        to_logical(line);
+    }
     let Some(slice) = words.get(start..) else {
         return;
     };
@@ -343,6 +430,24 @@ mod tests {
 
     fn texts(words: &[Word]) -> Vec<&str> {
         words.iter().map(|w| w.text.as_str()).collect()
+    }
+
+    #[test]
+    fn right_to_left_lines_read_in_logical_order() {
+        // "שלום 2024 (עולם)" drawn as seen: "(םלוע)", "2024", "םולש" from left to right.
+        let mut glyphs = run("(םלוע)", 10.0, 100.0, 5.0, 0.0);
+        glyphs.extend(run("2024", 50.0, 100.0, 5.0, 0.0));
+        glyphs.extend(run("םולש", 80.0, 100.0, 5.0, 0.0));
+        let (words, lines) = layout(&page(10.0, [1.0, 0.0], &glyphs), 0.3);
+        assert_eq!(texts(&words), vec!["שלום", "2024", "(עולם)"]);
+        assert_eq!(lines[0].text, "שלום 2024 (עולם)");
+        // Left-to-right lines with a right-to-left word keep their order.
+        let mut glyphs = run("Shalom", 10.0, 100.0, 5.0, 0.0);
+        glyphs.extend(run("םולש", 50.0, 100.0, 5.0, 0.0));
+        glyphs.extend(run("means", 80.0, 100.0, 5.0, 0.0));
+        glyphs.extend(run("peace", 115.0, 100.0, 5.0, 0.0));
+        let (words, _) = layout(&page(10.0, [1.0, 0.0], &glyphs), 0.3);
+        assert_eq!(texts(&words), vec!["Shalom", "שלום", "means", "peace"]);
     }
 
     #[test]
