@@ -5,6 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+mod batch;
+
 use clap::{Parser, Subcommand};
 use formsmith_engine::{
     FillOptions, Form, OpenOptions, SaveOptions, values_from_json, values_from_xfdf,
@@ -67,9 +69,22 @@ enum Command {
         /// Plain-language values ("Name: Jordan Avery; check Single").
         #[arg(long, conflicts_with = "values")]
         instructions: Option<String>,
-        /// Where to write the filled PDF.
+        /// Where to write the filled PDF. With --rows, a pattern: `{row}` (1-based) and
+        /// `{column}` (that row's cell) make one file per row, e.g. 'out/{last_name}-{row}.pdf'.
         #[arg(short, long)]
         output: PathBuf,
+        /// Fill once per row (a mail merge): a CSV file whose header names the fields, or
+        /// JSON Lines (.jsonl) of objects as --values takes them. Every column is checked
+        /// against the form first; a bad row is reported and skipped, and the exit status is
+        /// 2 if any row failed.
+        #[arg(long, conflicts_with_all = ["values", "schema", "instructions"])]
+        rows: Option<PathBuf>,
+        /// With --rows: rows filled at once (default: one per core).
+        #[arg(long, requires = "rows")]
+        jobs: Option<usize>,
+        /// With --rows: print the summary as JSON.
+        #[arg(long, requires = "rows")]
+        json: bool,
         /// Draw the values into the pages and remove the form.
         #[arg(long)]
         flatten: bool,
@@ -243,6 +258,38 @@ fn main() -> ExitCode {
             };
         }
         Command::Keys { command } => return keys(command),
+        Command::Fill {
+            pdf,
+            rows: Some(rows),
+            output,
+            flatten,
+            truncate,
+            password,
+            jobs,
+            json,
+            ..
+        } => {
+            let request = batch::BatchRequest {
+                pdf,
+                rows,
+                output: output.to_string_lossy().into_owned(),
+                flatten,
+                truncate,
+                password,
+                jobs,
+                json,
+            };
+            return match batch::run(&request) {
+                Ok(summary) => {
+                    batch::report(&summary, &request);
+                    if summary.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
+                }
+                Err((code, message)) => {
+                    eprintln!("error: {code}: {message}");
+                    ExitCode::from(2)
+                }
+            };
+        }
         Command::Detect {
             pdf,
             json,

@@ -406,3 +406,105 @@ fn a_directory_or_missing_path_is_an_invalid_option() {
         assert!(err.starts_with("error: INVALID_OPTIONS: cannot read "), "{err}");
     }
 }
+
+/// `fill --rows`: a mail merge. Columns are field names or the generated schema's keys;
+/// one PDF per row named from the pattern; a bad row is reported and skipped (exit 2), the
+/// others are written, open in qpdf and carry their values (read back with pdftotext); an
+/// unknown column stops the batch before anything is written.
+#[test]
+fn fills_one_pdf_per_row_from_csv_and_jsonl() {
+    let dir = std::env::temp_dir().join(format!("formsmith-cli-rows-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let w9 = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/fw9.pdf");
+    // Readable keys (`formsmith schema --native-only`) and one raw field name; a quoted cell
+    // with a comma; row 4's SSN part is too long for its three cells.
+    let mut csv = String::from(
+        "name_of_entity_individual,c_corporation,city_state_and_zip_code,topmostSubform[0].Page1[0].f1_11[0]\n",
+    );
+    for i in 1..=6 {
+        let ssn = if i == 4 { "12345" } else { "123" };
+        let corp = if i % 2 == 0 { "x" } else { "" };
+        csv.push_str(&format!("Row Person {i},{corp},\"Columbia, MO 6520{i}\",{ssn}\n"));
+    }
+    let rows = dir.join("rows.csv");
+    std::fs::write(&rows, csv).expect("csv");
+    let out = formsmith()
+        .arg("fill")
+        .arg(&w9)
+        .arg("--rows")
+        .arg(&rows)
+        .arg("-o")
+        .arg(dir.join("out/{row}-{name_of_entity_individual}.pdf"))
+        .args(["--jobs", "3"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "one row failed: {stdout}");
+    assert!(stdout.starts_with("filled 5 of 6 rows"), "{stdout}");
+    assert!(stdout.contains("row 4: SCHEMA_VALIDATION_ERROR"), "{stdout}");
+    for i in [1, 2, 3, 5, 6] {
+        let file = dir.join(format!("out/{i}-Row_Person_{i}.pdf"));
+        let check = Command::new("qpdf").arg("--check").arg(&file).output().expect("qpdf runs");
+        assert!(matches!(check.status.code(), Some(0 | 3)), "{}", file.display());
+        let text = Command::new("pdftotext").arg(&file).arg("-").output().expect("pdftotext runs");
+        let text = String::from_utf8_lossy(&text.stdout);
+        assert!(text.contains(&format!("Row Person {i}")) && text.contains(&format!("Columbia, MO 6520{i}")), "{text}");
+    }
+    assert!(!dir.join("out/4-Row_Person_4.pdf").exists());
+    // The check box column ticked the C corporation box of the even rows only.
+    let fields = |file: &str| {
+        let out = formsmith().arg("fields").arg(dir.join(file)).arg("--json").output().expect("runs");
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("json")
+    };
+    let corp_on = |file: &str| {
+        fields(file)
+            .as_array()
+            .expect("fields")
+            .iter()
+            .any(|f| f["name"].as_str().is_some_and(|n| n.ends_with("c1_1[1]")) && f["value"] != "Off")
+    };
+    assert!(corp_on("out/2-Row_Person_2.pdf") && !corp_on("out/1-Row_Person_1.pdf"));
+
+    // JSON Lines, a JSON summary.
+    let jsonl = dir.join("rows.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"name_of_entity_individual\": \"Lines One\"}\n\n{\"name_of_entity_individual\": \"Lines Two\", \"individual_sole_proprietor\": true}\n",
+    )
+    .expect("jsonl");
+    let out = formsmith()
+        .arg("fill")
+        .arg(&w9)
+        .arg("--rows")
+        .arg(&jsonl)
+        .arg("-o")
+        .arg(dir.join("lines/{row}.pdf"))
+        .arg("--json")
+        .output()
+        .expect("runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("summary json");
+    assert_eq!((summary["rows"].as_u64(), summary["written"].as_u64()), (Some(2), Some(2)), "{summary}");
+    assert!(dir.join("lines/2.pdf").exists());
+
+    // A misspelt column: nothing is written, the near name is suggested.
+    std::fs::write(&rows, "name_of_entity_individal\nA\n").expect("csv");
+    let out = formsmith()
+        .arg("fill")
+        .arg(&w9)
+        .arg("--rows")
+        .arg(&rows)
+        .arg("-o")
+        .arg(dir.join("bad/{row}.pdf"))
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.starts_with("error: INVALID_OPTIONS: ") && err.contains("did you mean \"name_of_entity_individual\""), "{err}");
+    assert!(!dir.join("bad").exists());
+    // One output name for many rows is refused up front.
+    std::fs::write(&rows, "name_of_entity_individual\nA\nB\n").expect("csv");
+    let out = formsmith().arg("fill").arg(&w9).arg("--rows").arg(&rows).arg("-o").arg(dir.join("one.pdf")).output().expect("runs");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("names one file for 2 rows"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
