@@ -59,8 +59,12 @@ pub type SetupError = (&'static str, String);
 /// summary.
 pub fn run(request: &BatchRequest) -> Result<BatchSummary, SetupError> {
     let started = Instant::now();
-    let bytes = std::fs::read(&request.pdf)
-        .map_err(|e| ("INVALID_OPTIONS", format!("cannot read {}: {e}", request.pdf.display())))?;
+    let bytes = std::fs::read(&request.pdf).map_err(|e| {
+        (
+            "INVALID_OPTIONS",
+            format!("cannot read {}: {e}", request.pdf.display()),
+        )
+    })?;
     let open_options = OpenOptions {
         password: request.password.clone(),
         ..OpenOptions::default()
@@ -69,7 +73,11 @@ pub fn run(request: &BatchRequest) -> Result<BatchSummary, SetupError> {
     let rows = read_rows(&request.rows)?;
     let columns = map_columns(&bytes, &form, request.password.as_deref(), &rows)?;
     let outputs = output_paths(&request.output, &rows)?;
-    let kinds: BTreeMap<String, FieldType> = form.fields().iter().map(|f| (f.name.clone(), f.kind)).collect();
+    let kinds: BTreeMap<String, FieldType> = form
+        .fields()
+        .iter()
+        .map(|f| (f.name.clone(), f.kind))
+        .collect();
     drop(form);
 
     let jobs = request
@@ -82,8 +90,10 @@ pub fn run(request: &BatchRequest) -> Result<BatchSummary, SetupError> {
     let progress = (std::io::stderr().is_terminal() && !request.json).then(|| {
         let bar = indicatif::ProgressBar::new(rows.len() as u64);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} rows  {per_sec}  eta {eta}")
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} rows  {per_sec}  eta {eta}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
         );
         bar
     });
@@ -95,10 +105,15 @@ pub fn run(request: &BatchRequest) -> Result<BatchSummary, SetupError> {
                     let (Some(row), Some(out)) = (rows.get(i), outputs.get(i)) else {
                         break;
                     };
-                    if let Err((code, message)) = fill_row(&bytes, &open_options, &kinds, &columns, row, out, request) {
-                        if let Ok(mut f) = failures.lock() {
-                            f.push(RowFailure { row: i + 1, code, message });
-                        }
+                    if let Err((code, message)) =
+                        fill_row(&bytes, &open_options, &kinds, &columns, row, out, request)
+                        && let Ok(mut f) = failures.lock()
+                    {
+                        f.push(RowFailure {
+                            row: i + 1,
+                            code,
+                            message,
+                        });
                     }
                     if let Some(bar) = &progress {
                         bar.inc(1);
@@ -135,11 +150,19 @@ fn fill_row(
     let fail = |e: formsmith_engine::Error| (e.reason().code(), e.to_string());
     let json = Value::Object(row_values(row, kinds, columns));
     let values = values_from_json(&json, &|p| {
-        Err(formsmith_engine::Error::BadValues(format!("{p}: images are not read from rows")))
+        Err(formsmith_engine::Error::BadValues(format!(
+            "{p}: images are not read from rows"
+        )))
     })
     .map_err(fail)?;
     let mut form = Form::open(bytes, open_options).map_err(fail)?;
-    form.fill(&values, &FillOptions { truncate: request.truncate }).map_err(fail)?;
+    form.fill(
+        &values,
+        &FillOptions {
+            truncate: request.truncate,
+        },
+    )
+    .map_err(fail)?;
     let pdf = form
         .save(&SaveOptions {
             flatten: request.flatten,
@@ -147,9 +170,19 @@ fn fill_row(
         })
         .map_err(fail)?;
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| ("INTERNAL_ERROR", format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            (
+                "INTERNAL_ERROR",
+                format!("cannot create {}: {e}", dir.display()),
+            )
+        })?;
     }
-    std::fs::write(out, pdf).map_err(|e| ("INTERNAL_ERROR", format!("cannot write {}: {e}", out.display())))
+    std::fs::write(out, pdf).map_err(|e| {
+        (
+            "INTERNAL_ERROR",
+            format!("cannot write {}: {e}", out.display()),
+        )
+    })
 }
 
 /// What a column fills.
@@ -198,7 +231,9 @@ fn row_values(
             Value::String(s) if s.trim().is_empty() => continue,
             Value::Null => continue,
             // An on-state name ("Married") is taken as given.
-            Value::String(s) if kinds.get(name) == Some(&FieldType::Checkbox) => ticked(s).map_or_else(|| value.clone(), Value::Bool),
+            Value::String(s) if kinds.get(name) == Some(&FieldType::Checkbox) => {
+                ticked(s).map_or_else(|| value.clone(), Value::Bool)
+            }
             other => other.clone(),
         };
         out.insert(name.clone(), value);
@@ -209,7 +244,12 @@ fn row_values(
 /// The rows of a CSV file (a header row of field names) or of a JSON Lines file (one object
 /// per line; `.jsonl`/`.ndjson`).
 fn read_rows(path: &Path) -> Result<Vec<Map<String, Value>>, SetupError> {
-    let cannot = |e: &dyn std::fmt::Display| ("INVALID_OPTIONS", format!("cannot read {}: {e}", path.display()));
+    let cannot = |e: &dyn std::fmt::Display| {
+        (
+            "INVALID_OPTIONS",
+            format!("cannot read {}: {e}", path.display()),
+        )
+    };
     let jsonl = path
         .extension()
         .and_then(|e| e.to_str())
@@ -224,15 +264,34 @@ fn read_rows(path: &Path) -> Result<Vec<Map<String, Value>>, SetupError> {
             }
             match serde_json::from_str::<Value>(&line) {
                 Ok(Value::Object(map)) => rows.push(map),
-                Ok(_) => return Err(("INVALID_OPTIONS", format!("{} line {}: not a JSON object", path.display(), n + 1))),
-                Err(e) => return Err(("INVALID_OPTIONS", format!("{} line {}: {e}", path.display(), n + 1))),
+                Ok(_) => {
+                    return Err((
+                        "INVALID_OPTIONS",
+                        format!("{} line {}: not a JSON object", path.display(), n + 1),
+                    ));
+                }
+                Err(e) => {
+                    return Err((
+                        "INVALID_OPTIONS",
+                        format!("{} line {}: {e}", path.display(), n + 1),
+                    ));
+                }
             }
         }
     } else {
-        let mut reader = csv::ReaderBuilder::new().flexible(false).from_path(path).map_err(|e| cannot(&e))?;
-        let headers: Vec<String> = reader.headers().map_err(|e| cannot(&e))?.iter().map(|h| h.trim().to_string()).collect();
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(false)
+            .from_path(path)
+            .map_err(|e| cannot(&e))?;
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| cannot(&e))?
+            .iter()
+            .map(|h| h.trim().to_string())
+            .collect();
         for record in reader.records() {
-            let record = record.map_err(|e| ("INVALID_OPTIONS", format!("{}: {e}", path.display())))?;
+            let record =
+                record.map_err(|e| ("INVALID_OPTIONS", format!("{}: {e}", path.display())))?;
             rows.push(
                 headers
                     .iter()
@@ -278,14 +337,24 @@ fn map_columns(
     }
     // Readable keys: the generated schema's, for the form's own fields.
     let labels = formsmith_schema::printed_labels(bytes, form, password);
-    let schema = formsmith_schema::generate(form, labels.as_ref(), &formsmith_schema::GenerateOptions::default());
+    let schema = formsmith_schema::generate(
+        form,
+        labels.as_ref(),
+        &formsmith_schema::GenerateOptions::default(),
+    );
     let mut unknown: Vec<String> = Vec::new();
     for column in others {
-        let source = schema.properties.get(&column).and_then(|p| p.source_acroform.as_ref());
+        let source = schema
+            .properties
+            .get(&column)
+            .and_then(|p| p.source_acroform.as_ref());
         match source {
             Some(s) => {
                 let target = match &s.option_value {
-                    Some(export) => Column::Option { field: s.field_name.clone(), export: export.clone() },
+                    Some(export) => Column::Option {
+                        field: s.field_name.clone(),
+                        export: export.clone(),
+                    },
                     None => Column::Field(s.field_name.clone()),
                 };
                 columns.insert(column, target);
@@ -317,7 +386,12 @@ fn map_columns(
 
 /// The field name nearest `name` by edit distance, when it is near.
 fn closest<'a>(name: &str, names: &[&'a str]) -> Option<&'a str> {
-    let fold = |s: &str| s.to_lowercase().chars().filter(|c| c.is_alphanumeric()).collect::<Vec<char>>();
+    let fold = |s: &str| {
+        s.to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric())
+            .collect::<Vec<char>>()
+    };
     let a = fold(name);
     names
         .iter()
@@ -347,7 +421,10 @@ fn output_paths(pattern: &str, rows: &[Map<String, Value>]) -> Result<Vec<PathBu
     if rows.len() > 1 && !pattern.contains('{') {
         return Err((
             "INVALID_OPTIONS",
-            format!("-o {pattern:?} names one file for {} rows: put {{row}} or a {{column}} in it", rows.len()),
+            format!(
+                "-o {pattern:?} names one file for {} rows: put {{row}} or a {{column}} in it",
+                rows.len()
+            ),
         ));
     }
     let mut paths = Vec::with_capacity(rows.len());
@@ -358,14 +435,20 @@ fn output_paths(pattern: &str, rows: &[Map<String, Value>]) -> Result<Vec<PathBu
         while let Some(open) = rest.find('{') {
             out.push_str(&rest[..open]);
             let Some(close) = rest[open..].find('}') else {
-                return Err(("INVALID_OPTIONS", format!("-o {pattern:?}: a `{{` without its `}}`")));
+                return Err((
+                    "INVALID_OPTIONS",
+                    format!("-o {pattern:?}: a `{{` without its `}}`"),
+                ));
             };
             let name = &rest[open + 1..open + close];
             if name == "row" {
                 out.push_str(&(i + 1).to_string());
             } else {
                 let Some(cell) = row.get(name) else {
-                    return Err(("INVALID_OPTIONS", format!("-o {pattern:?}: row {} has no column {name:?}", i + 1)));
+                    return Err((
+                        "INVALID_OPTIONS",
+                        format!("-o {pattern:?}: row {} has no column {name:?}", i + 1),
+                    ));
                 };
                 let text = match cell {
                     Value::String(s) => s.clone(),
@@ -380,7 +463,11 @@ fn output_paths(pattern: &str, rows: &[Map<String, Value>]) -> Result<Vec<PathBu
         if let Some(first) = seen.insert(path.clone(), i + 1) {
             return Err((
                 "INVALID_OPTIONS",
-                format!("rows {first} and {} both write {}: add {{row}} to -o", i + 1, path.display()),
+                format!(
+                    "rows {first} and {} both write {}: add {{row}} to -o",
+                    i + 1,
+                    path.display()
+                ),
             ));
         }
         paths.push(path);
@@ -394,11 +481,21 @@ fn safe_name(text: &str) -> String {
     let cleaned: String = text
         .trim()
         .chars()
-        .map(|c| if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(80)
         .collect();
     let cleaned = cleaned.trim_matches('.').to_string();
-    if cleaned.is_empty() { "_".into() } else { cleaned }
+    if cleaned.is_empty() {
+        "_".into()
+    } else {
+        cleaned
+    }
 }
 
 /// Prints the summary: one line (and the failed rows) for people, or JSON with `--json`.
@@ -431,15 +528,33 @@ mod tests {
     use super::*;
 
     fn row(pairs: &[(&str, &str)]) -> Map<String, Value> {
-        pairs.iter().map(|(k, v)| (k.to_string(), Value::String(v.to_string()))).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), Value::String(v.to_string())))
+            .collect()
     }
 
     #[test]
     fn output_names_from_the_pattern() {
-        let rows = vec![row(&[("last", "O'Brien / Sr."), ("x", "1")]), row(&[("last", "Lee"), ("x", "2")])];
-        let paths = output_paths("out/{last}-{row}.pdf", &rows).unwrap();
-        assert_eq!(paths, vec![PathBuf::from("out/O_Brien___Sr-1.pdf"), PathBuf::from("out/Lee-2.pdf")]);
-        assert!(output_paths("out/{last}.pdf", &[row(&[("last", "Lee")]), row(&[("last", "Lee")])]).is_err());
+        let rows = vec![
+            row(&[("last", "O'Brien / Sr."), ("x", "1")]),
+            row(&[("last", "Lee"), ("x", "2")]),
+        ];
+        let paths = output_paths("out/{last}-{row}.pdf", &rows).expect("two names");
+        assert_eq!(
+            paths,
+            vec![
+                PathBuf::from("out/O_Brien___Sr-1.pdf"),
+                PathBuf::from("out/Lee-2.pdf")
+            ]
+        );
+        assert!(
+            output_paths(
+                "out/{last}.pdf",
+                &[row(&[("last", "Lee")]), row(&[("last", "Lee")])]
+            )
+            .is_err()
+        );
         assert!(output_paths("out/one.pdf", &rows).is_err());
         assert!(output_paths("out/{nope}.pdf", &rows).is_err());
         assert_eq!(safe_name("../../etc"), "_.._etc");
@@ -447,7 +562,10 @@ mod tests {
 
     #[test]
     fn near_names_are_suggested() {
-        assert_eq!(closest("frist_name", &["first_name", "last_name"]), Some("first_name"));
+        assert_eq!(
+            closest("frist_name", &["first_name", "last_name"]),
+            Some("first_name")
+        );
         assert_eq!(closest("zzz", &["first_name"]), None);
     }
 }

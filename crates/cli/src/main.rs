@@ -11,9 +11,7 @@ use clap::{Parser, Subcommand};
 use formsmith_engine::{
     FillOptions, Form, OpenOptions, SaveOptions, values_from_json, values_from_xfdf,
 };
-use formsmith_schema::{
-    EditContext, EditRequest, Error, GenerateOptions, detected, edit,
-};
+use formsmith_schema::{EditContext, EditRequest, Error, GenerateOptions, detected, edit};
 
 type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -282,7 +280,11 @@ fn main() -> ExitCode {
             return match batch::run(&request) {
                 Ok(summary) => {
                     batch::report(&summary, &request);
-                    if summary.failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) }
+                    if summary.failed.is_empty() {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::from(2)
+                    }
                 }
                 Err((code, message)) => {
                     eprintln!("error: {code}: {message}");
@@ -344,21 +346,23 @@ fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
 /// `formsmith serve`: runs until Ctrl-C or SIGTERM.
 fn serve(config: formsmith_server::Config) -> ExitCode {
     formsmith_server::init_logging();
-    let result = runtime().map_err(|e| ("INTERNAL_ERROR", e.to_string())).and_then(|rt| {
-        rt.block_on(async {
-            let server = formsmith_server::start(config).await.map_err(|e| {
-                // A flag that does not hold together is the operator's to fix, not ours.
-                let code = match e {
-                    formsmith_server::StartError::Config(_) => "INVALID_OPTIONS",
-                    _ => "INTERNAL_ERROR",
-                };
-                (code, e.to_string())
-            })?;
-            eprintln!("formsmith: listening on {}", server.url());
-            server.run_until_signal().await;
-            Ok::<(), (&str, String)>(())
-        })
-    });
+    let result = runtime()
+        .map_err(|e| ("INTERNAL_ERROR", e.to_string()))
+        .and_then(|rt| {
+            rt.block_on(async {
+                let server = formsmith_server::start(config).await.map_err(|e| {
+                    // A flag that does not hold together is the operator's to fix, not ours.
+                    let code = match e {
+                        formsmith_server::StartError::Config(_) => "INVALID_OPTIONS",
+                        _ => "INTERNAL_ERROR",
+                    };
+                    (code, e.to_string())
+                })?;
+                eprintln!("formsmith: listening on {}", server.url());
+                server.run_until_signal().await;
+                Ok::<(), (&str, String)>(())
+            })
+        });
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err((code, e)) => {
@@ -480,7 +484,9 @@ fn run(cli: Cli) -> Result<()> {
             if json {
                 let mut listed = Vec::with_capacity(form.fields().len());
                 for (field, info) in form.fields().iter().zip(&model.fields) {
-                    let internal = |e: serde_json::Error| engine_error(formsmith_engine::Error::Internal(e.to_string()));
+                    let internal = |e: serde_json::Error| {
+                        engine_error(formsmith_engine::Error::Internal(e.to_string()))
+                    };
                     let mut value = serde_json::to_value(field).map_err(internal)?;
                     let mut meaning = serde_json::to_value(info).map_err(internal)?;
                     if let Some(m) = meaning.as_object_mut() {
@@ -611,7 +617,10 @@ fn run(cli: Cli) -> Result<()> {
                 password,
             };
             let resolver = llm.resolver().map_err(|message| {
-                Error::InvalidOptions(vec![formsmith_schema::Violation { path: "--llm-url".into(), message }])
+                Error::InvalidOptions(vec![formsmith_schema::Violation {
+                    path: "--llm-url".into(),
+                    message,
+                }])
             })?;
             let context = EditContext {
                 resolver: resolver.as_ref(),
@@ -625,7 +634,10 @@ fn run(cli: Cli) -> Result<()> {
             }
             if explain {
                 for (key, value) in &outcome.filled_values {
-                    let source = outcome.sources.get(key).map_or("(not recorded)", String::as_str);
+                    let source = outcome
+                        .sources
+                        .get(key)
+                        .map_or("(not recorded)", String::as_str);
                     eprintln!("{key} = {value}\n    from {source}");
                 }
             }
@@ -749,7 +761,10 @@ fn detect_eval(
         }
     }
     if !r.misses.is_empty() {
-        let _ = writeln!(out, "misses (page, FP = detected where no widget is, FN = widget not found):");
+        let _ = writeln!(
+            out,
+            "misses (page, FP = detected where no widget is, FN = widget not found):"
+        );
         for m in &r.misses {
             let _ = writeln!(out, "  {m}");
         }

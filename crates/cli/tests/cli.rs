@@ -262,7 +262,11 @@ fn schema_then_fill_from_it_prints_filled_values_and_metrics() {
 fn parse_prints_chunks_json_or_markdown_and_refuses_bad_configs() {
     let w9 = corpus("fillable/irs-fw9-2024.pdf");
     let out = formsmith().arg("parse").arg(&w9).output().expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let output: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let chunks = output["chunks"].as_array().expect("chunks");
     let pages: Vec<u64> = chunks
@@ -319,11 +323,31 @@ fn explain_says_where_each_instruction_value_came_from() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     let sources = json["valueSources"].as_object().expect("valueSources");
     // The name came from its line, the SSN from the record path; --explain prints both.
-    assert!(sources.values().any(|s| s == "instructions: Name: Jordan Avery"), "{sources:?}");
-    assert!(sources.values().any(|s| s.as_str().is_some_and(|s| s.contains("record ssn"))), "{sources:?}");
-    assert!(err.contains("from instructions: Name: Jordan Avery"), "{err}");
-    for key in json["filledValues"].as_object().expect("filledValues").keys() {
-        assert!(sources.contains_key(key), "{key} has no source: {sources:?}");
+    assert!(
+        sources
+            .values()
+            .any(|s| s == "instructions: Name: Jordan Avery"),
+        "{sources:?}"
+    );
+    assert!(
+        sources
+            .values()
+            .any(|s| s.as_str().is_some_and(|s| s.contains("record ssn"))),
+        "{sources:?}"
+    );
+    assert!(
+        err.contains("from instructions: Name: Jordan Avery"),
+        "{err}"
+    );
+    for key in json["filledValues"]
+        .as_object()
+        .expect("filledValues")
+        .keys()
+    {
+        assert!(
+            sources.contains_key(key),
+            "{key} has no source: {sources:?}"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -332,14 +356,24 @@ fn explain_says_where_each_instruction_value_came_from() {
 fn serve_refuses_a_language_model_without_a_model_name() {
     let dir = std::env::temp_dir().join(format!("formsmith-serve-llm-{}", std::process::id()));
     let out = formsmith()
-        .args(["serve", "--listen", "127.0.0.1:0", "--llm-url", "http://127.0.0.1:9/v1", "--data-dir"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--llm-url",
+            "http://127.0.0.1:9/v1",
+            "--data-dir",
+        ])
         .arg(&dir)
         .env_remove("FORMSMITH_LLM_MODEL")
         .output()
         .expect("runs");
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "{err}");
-    assert!(err.contains("error: INVALID_OPTIONS:") && err.contains("--llm-model"), "{err}");
+    assert!(
+        err.contains("error: INVALID_OPTIONS:") && err.contains("--llm-model"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -349,14 +383,31 @@ fn the_readme_sample_ships_in_the_repository_and_fills() {
     let out_pdf = std::env::temp_dir().join(format!("formsmith-readme-{}.pdf", std::process::id()));
     let out = formsmith()
         .current_dir(&root)
-        .args(["fill", "examples/fw9.pdf", "--values", "examples/fw9-values.json", "-o"])
+        .args([
+            "fill",
+            "examples/fw9.pdf",
+            "--values",
+            "examples/fw9-values.json",
+            "-o",
+        ])
         .arg(&out_pdf)
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let text = Command::new("pdftotext").arg(&out_pdf).arg("-").output().expect("pdftotext");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = Command::new("pdftotext")
+        .arg(&out_pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext");
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains("Jordan Avery") && text.contains("Springfield, IL 62701"), "{text}");
+    assert!(
+        text.contains("Jordan Avery") && text.contains("Springfield, IL 62701"),
+        "{text}"
+    );
     let _ = std::fs::remove_file(&out_pdf);
 }
 
@@ -370,7 +421,11 @@ fn detect_eval_scores_a_fillable_form_and_refuses_a_flat_one() {
         .output()
         .expect("runs");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("1 pages, 14 scored widgets"), "{text}");
     // The SF-424 page's text inputs: most are found, and what is not is listed.
     let text_line = text
@@ -403,7 +458,10 @@ fn a_directory_or_missing_path_is_an_invalid_option() {
         let out = formsmith().arg("schema").arg(&path).output().expect("runs");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(!out.status.success(), "{}", path.display());
-        assert!(err.starts_with("error: INVALID_OPTIONS: cannot read "), "{err}");
+        assert!(
+            err.starts_with("error: INVALID_OPTIONS: cannot read "),
+            "{err}"
+        );
     }
 }
 
@@ -425,7 +483,9 @@ fn fills_one_pdf_per_row_from_csv_and_jsonl() {
     for i in 1..=6 {
         let ssn = if i == 4 { "12345" } else { "123" };
         let corp = if i % 2 == 0 { "x" } else { "" };
-        csv.push_str(&format!("Row Person {i},{corp},\"Columbia, MO 6520{i}\",{ssn}\n"));
+        csv.push_str(&format!(
+            "Row Person {i},{corp},\"Columbia, MO 6520{i}\",{ssn}\n"
+        ));
     }
     let rows = dir.join("rows.csv");
     std::fs::write(&rows, csv).expect("csv");
@@ -442,27 +502,49 @@ fn fills_one_pdf_per_row_from_csv_and_jsonl() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "one row failed: {stdout}");
     assert!(stdout.starts_with("filled 5 of 6 rows"), "{stdout}");
-    assert!(stdout.contains("row 4: SCHEMA_VALIDATION_ERROR"), "{stdout}");
+    assert!(
+        stdout.contains("row 4: SCHEMA_VALIDATION_ERROR"),
+        "{stdout}"
+    );
     for i in [1, 2, 3, 5, 6] {
         let file = dir.join(format!("out/{i}-Row_Person_{i}.pdf"));
-        let check = Command::new("qpdf").arg("--check").arg(&file).output().expect("qpdf runs");
-        assert!(matches!(check.status.code(), Some(0 | 3)), "{}", file.display());
-        let text = Command::new("pdftotext").arg(&file).arg("-").output().expect("pdftotext runs");
+        let check = Command::new("qpdf")
+            .arg("--check")
+            .arg(&file)
+            .output()
+            .expect("qpdf runs");
+        assert!(
+            matches!(check.status.code(), Some(0 | 3)),
+            "{}",
+            file.display()
+        );
+        let text = Command::new("pdftotext")
+            .arg(&file)
+            .arg("-")
+            .output()
+            .expect("pdftotext runs");
         let text = String::from_utf8_lossy(&text.stdout);
-        assert!(text.contains(&format!("Row Person {i}")) && text.contains(&format!("Columbia, MO 6520{i}")), "{text}");
+        assert!(
+            text.contains(&format!("Row Person {i}"))
+                && text.contains(&format!("Columbia, MO 6520{i}")),
+            "{text}"
+        );
     }
     assert!(!dir.join("out/4-Row_Person_4.pdf").exists());
     // The check box column ticked the C corporation box of the even rows only.
     let fields = |file: &str| {
-        let out = formsmith().arg("fields").arg(dir.join(file)).arg("--json").output().expect("runs");
+        let out = formsmith()
+            .arg("fields")
+            .arg(dir.join(file))
+            .arg("--json")
+            .output()
+            .expect("runs");
         serde_json::from_slice::<serde_json::Value>(&out.stdout).expect("json")
     };
     let corp_on = |file: &str| {
-        fields(file)
-            .as_array()
-            .expect("fields")
-            .iter()
-            .any(|f| f["name"].as_str().is_some_and(|n| n.ends_with("c1_1[1]")) && f["value"] != "Off")
+        fields(file).as_array().expect("fields").iter().any(|f| {
+            f["name"].as_str().is_some_and(|n| n.ends_with("c1_1[1]")) && f["value"] != "Off"
+        })
     };
     assert!(corp_on("out/2-Row_Person_2.pdf") && !corp_on("out/1-Row_Person_1.pdf"));
 
@@ -483,9 +565,17 @@ fn fills_one_pdf_per_row_from_csv_and_jsonl() {
         .arg("--json")
         .output()
         .expect("runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).expect("summary json");
-    assert_eq!((summary["rows"].as_u64(), summary["written"].as_u64()), (Some(2), Some(2)), "{summary}");
+    assert_eq!(
+        (summary["rows"].as_u64(), summary["written"].as_u64()),
+        (Some(2), Some(2)),
+        "{summary}"
+    );
     assert!(dir.join("lines/2.pdf").exists());
 
     // A misspelt column: nothing is written, the near name is suggested.
@@ -500,11 +590,23 @@ fn fills_one_pdf_per_row_from_csv_and_jsonl() {
         .output()
         .expect("runs");
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.starts_with("error: INVALID_OPTIONS: ") && err.contains("did you mean \"name_of_entity_individual\""), "{err}");
+    assert!(
+        err.starts_with("error: INVALID_OPTIONS: ")
+            && err.contains("did you mean \"name_of_entity_individual\""),
+        "{err}"
+    );
     assert!(!dir.join("bad").exists());
     // One output name for many rows is refused up front.
     std::fs::write(&rows, "name_of_entity_individual\nA\nB\n").expect("csv");
-    let out = formsmith().arg("fill").arg(&w9).arg("--rows").arg(&rows).arg("-o").arg(dir.join("one.pdf")).output().expect("runs");
+    let out = formsmith()
+        .arg("fill")
+        .arg(&w9)
+        .arg("--rows")
+        .arg(&rows)
+        .arg("-o")
+        .arg(dir.join("one.pdf"))
+        .output()
+        .expect("runs");
     assert!(String::from_utf8_lossy(&out.stderr).contains("names one file for 2 rows"));
     let _ = std::fs::remove_dir_all(&dir);
 }

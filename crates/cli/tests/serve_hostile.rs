@@ -60,7 +60,11 @@ fn create_key(dir: &Path, workspace: &str) -> String {
         .arg(dir)
         .output()
         .expect("formsmith keys create runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
@@ -73,8 +77,21 @@ fn serve() -> Serve {
     let key_a = create_key(&dir, "ws_a");
     let key_b = create_key(&dir, "ws_b");
     let mut child = formsmith()
-        .args(["serve", "--listen", "127.0.0.1:0", "--workers", "1", "--rate-limit", "0"])
-        .args(["--header-read-timeout-secs", "2", "--body-read-timeout-secs", "2"])
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--workers",
+            "1",
+            "--rate-limit",
+            "0",
+        ])
+        .args([
+            "--header-read-timeout-secs",
+            "2",
+            "--body-read-timeout-secs",
+            "2",
+        ])
         .arg("--data-dir")
         .arg(&dir)
         .env_remove("FORMSMITH_API_KEY")
@@ -225,7 +242,10 @@ fn hostile_inputs_against_a_running_server() {
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("pages.pdf", pages_of(&vec![b' '; 60 << 20], 100)),
         ("shared.pdf", shared_pages(&vec![b' '; 60 << 20], 1000)),
-        ("ops.pdf", shared_pages(&b"0 0 m 1 1 l S\n".repeat(2_500_000), 40)),
+        (
+            "ops.pdf",
+            shared_pages(&b"0 0 m 1 1 l S\n".repeat(2_500_000), 40),
+        ),
         ("objstm.pdf", object_stream_bomb(20, 60 << 20)),
         ("image.pdf", huge_image(20_000)),
         ("tiny.pdf", many_objects(100_000)),
@@ -254,18 +274,30 @@ fn hostile_inputs_against_a_running_server() {
             let (status, v, took) = s.post(&s.key_a, path, &body);
             let got = outcome(status, &v);
             let peak = peak_mib(s.child.id());
-            eprintln!("{name} {path}: {got} ({status}) in {:.1} s, server peak {peak} MiB", took.as_secs_f32());
+            eprintln!(
+                "{name} {path}: {got} ({status}) in {:.1} s, server peak {peak} MiB",
+                took.as_secs_f32()
+            );
             if i == 3 {
                 assert_eq!(got, "ok", "{name}: the fill: {status} {v}");
             }
-            assert!(allowed.contains(&got.as_str()), "{name} {path}: {status} {v}");
+            assert!(
+                allowed.contains(&got.as_str()),
+                "{name} {path}: {status} {v}"
+            );
             if got != "ok" {
-                let message = v["message"].as_str().or(v["failureMessage"].as_str()).unwrap_or("");
+                let message = v["message"]
+                    .as_str()
+                    .or(v["failureMessage"].as_str())
+                    .unwrap_or("");
                 assert!(message.len() > 10, "{name} {path}: a human message: {v}");
             }
             assert!(took < MAX_TIME, "{name} {path} took {took:?}");
             let bound = before + 10 * size_mib + RSS_SLACK_MIB;
-            assert!(peak < bound, "{name} {path}: server peaked at {peak} MiB (bound {bound})");
+            assert!(
+                peak < bound,
+                "{name} {path}: server peaked at {peak} MiB (bound {bound})"
+            );
         }
         assert!(s.alive(), "the server died on {name}");
     }
@@ -273,20 +305,38 @@ fn hostile_inputs_against_a_running_server() {
     // too: detection keeps the native field and says why the pages were not read; a parse
     // run fails CORRUPT_FILE naming the budget.
     let id = s.upload(&s.key_a, "pages.pdf", pages_of(&vec![b' '; 60 << 20], 100));
-    let (status, run, _) = s.post(&s.key_a, "/form_detection_runs", &json!({"file": {"id": id}}));
+    let (status, run, _) = s.post(
+        &s.key_a,
+        "/form_detection_runs",
+        &json!({"file": {"id": id}}),
+    );
     assert_eq!(status, 200, "{run}");
     let run_id = run["id"].as_str().expect("run id").to_string();
     let done = wait(&s, &format!("/form_detection_runs/{run_id}"));
     assert_eq!(done["status"], "PROCESSED", "{done}");
-    assert!(done["output"]["schema"]["properties"]["name"].is_object(), "{done}");
-    assert!(done["output"]["warnings"].to_string().contains("max_total_decoded_bytes"), "{done}");
+    assert!(
+        done["output"]["schema"]["properties"]["name"].is_object(),
+        "{done}"
+    );
+    assert!(
+        done["output"]["warnings"]
+            .to_string()
+            .contains("max_total_decoded_bytes"),
+        "{done}"
+    );
     let (status, run, _) = s.post(&s.key_a, "/parse_runs", &json!({"file": {"id": id}}));
     assert_eq!(status, 200, "{run}");
     let run_id = run["id"].as_str().expect("run id").to_string();
     let done = wait(&s, &format!("/parse_runs/{run_id}"));
     assert_eq!(done["status"], "FAILED", "{done}");
     assert_eq!(done["failureReason"], "CORRUPT_FILE", "{done}");
-    assert!(done["failureMessage"].as_str().unwrap_or("").contains("max_total_decoded_bytes"), "{done}");
+    assert!(
+        done["failureMessage"]
+            .as_str()
+            .unwrap_or("")
+            .contains("max_total_decoded_bytes"),
+        "{done}"
+    );
 
     // 2. A document of workspace B pointing at workspace A's stored file and at a listener.
     conversion_reaches_nothing(&s);
@@ -333,15 +383,22 @@ fn ear() -> (u16, Arc<AtomicUsize>) {
 }
 
 fn soffice_installed() -> bool {
-    ["/usr/bin/soffice", "/usr/bin/libreoffice", "/usr/lib/libreoffice/program/soffice"]
-        .iter()
-        .any(|p| Path::new(p).exists())
+    [
+        "/usr/bin/soffice",
+        "/usr/bin/libreoffice",
+        "/usr/lib/libreoffice/program/soffice",
+    ]
+    .iter()
+    .any(|p| Path::new(p).exists())
 }
 
 fn conversion_reaches_nothing(s: &Serve) {
     if !soffice_installed() {
         // CI installs LibreOffice: there the case must run.
-        assert!(std::env::var_os("CI").is_none(), "LibreOffice is missing in CI");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "LibreOffice is missing in CI"
+        );
         eprintln!("NOTICE: LibreOffice (soffice) is not installed: the conversion case is skipped");
         return;
     }
@@ -350,13 +407,23 @@ fn conversion_reaches_nothing(s: &Serve) {
     let secret_pdf = hostile::pdf(&[
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Count 1 /Kids [3 0 R] >>".to_vec(),
-        hostile::page("4 0 R", "/Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >>"),
-        hostile::stream("", format!("BT /F1 14 Tf 72 700 Td ({secret_word} private) Tj ET").as_bytes()),
+        hostile::page(
+            "4 0 R",
+            "/Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >>",
+        ),
+        hostile::stream(
+            "",
+            format!("BT /F1 14 Tf 72 700 Td ({secret_word} private) Tj ET").as_bytes(),
+        ),
     ]);
     let a_file = s.upload(&s.key_a, "a.pdf", secret_pdf);
     let (status, own, _) = s.post(&s.key_a, "/parse", &json!({"file": {"id": a_file}}));
-    assert!(status == 200 && own.to_string().contains(secret_word), "A reads its own file: {own}");
-    let secret_html = format!("<!DOCTYPE html><html><body><p>{secret_word} private</p></body></html>");
+    assert!(
+        status == 200 && own.to_string().contains(secret_word),
+        "A reads its own file: {own}"
+    );
+    let secret_html =
+        format!("<!DOCTYPE html><html><body><p>{secret_word} private</p></body></html>");
     let a_page = s.upload(&s.key_a, "a.html", secret_html.into_bytes());
     let a_blob = s.dir.join("blobs").join(&a_page);
     let blobs: Vec<PathBuf> = std::fs::read_dir(s.dir.join("blobs"))
@@ -381,7 +448,10 @@ fn conversion_reaches_nothing(s: &Serve) {
     assert_eq!(status, 200, "{parsed}");
     let text = parsed.to_string();
     assert!(text.contains("Visible Okapi text"), "{parsed}");
-    assert!(!text.contains(secret_word), "workspace A's file leaked: {parsed}");
+    assert!(
+        !text.contains(secret_word),
+        "workspace A's file leaked: {parsed}"
+    );
     // Edit and detection convert the same way (through as_pdf).
     let (_, detected, _) = s.post(&s.key_b, "/detect_form", &json!({"file": {"id": b_file}}));
     assert!(!detected.to_string().contains(secret_word), "{detected}");
@@ -390,7 +460,11 @@ fn conversion_reaches_nothing(s: &Serve) {
     let (status, v, _) = s.post(&s.key_b, "/parse", &json!({"file": {"id": a_file}}));
     assert_eq!(status, 404, "{v}");
     std::thread::sleep(Duration::from_millis(200));
-    assert_eq!(hits.load(Ordering::SeqCst), 0, "a document reached the loopback listener");
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        0,
+        "a document reached the loopback listener"
+    );
 }
 
 fn request_bounds(s: &Serve) {
@@ -415,11 +489,16 @@ fn request_bounds(s: &Serve) {
         // The server may close the connection before the client finishes sending.
         assert_eq!(r.status().as_u16(), 400);
         let v: Value = r.json().unwrap_or(Value::Null);
-        assert!(v["message"].as_str().unwrap_or("").contains("password"), "{v}");
+        assert!(
+            v["message"].as_str().unwrap_or("").contains("password"),
+            "{v}"
+        );
     }
     // A JSON body of a million schema keys naming an unknown file: refused before it is
     // parsed into values.
-    let mut body = String::from(r#"{"file": {"id": "file_unknown"}, "config": {"schema": {"type": "object", "properties": {"#);
+    let mut body = String::from(
+        r#"{"file": {"id": "file_unknown"}, "config": {"schema": {"type": "object", "properties": {"#,
+    );
     for i in 0..1_000_000 {
         if i > 0 {
             body.push(',');
@@ -461,14 +540,23 @@ fn request_bounds(s: &Serve) {
     }
     assert!(limited, "60 wrong keys drew no 429");
     // Half-sent headers are cut after the header read timeout (2 s here).
-    let addr = s.url.trim_start_matches("http://").trim_end_matches('/').to_string();
+    let addr = s
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_string();
     let mut slow = TcpStream::connect(&addr).expect("connect");
-    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").expect("send");
-    slow.set_read_timeout(Some(Duration::from_secs(20))).expect("timeout");
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .expect("send");
+    slow.set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
     let started = Instant::now();
     let mut rest = Vec::new();
     let _ = slow.read_to_end(&mut rest);
-    assert!(started.elapsed() < Duration::from_secs(15), "half-sent headers stayed open");
+    assert!(
+        started.elapsed() < Duration::from_secs(15),
+        "half-sent headers stayed open"
+    );
 }
 
 fn secrets_at_rest(s: &Serve) {
@@ -490,13 +578,19 @@ fn secrets_at_rest(s: &Serve) {
         .expect("answered");
     assert_eq!(r.status().as_u16(), 200);
     // The stored password opens the file for a run, and is nowhere in the database files.
-    let id = r.json::<Value>().expect("json")["id"].as_str().expect("id").to_string();
+    let id = r.json::<Value>().expect("json")["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
     let (status, v, _) = s.post(&s.key_a, "/detect_form", &json!({"file": {"id": id}}));
     assert_eq!(status, 200, "{v}");
     let needle = format!("\"{password}\"");
     for entry in std::fs::read_dir(&s.dir).expect("data dir").flatten() {
         let path = entry.path();
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let meta = entry.metadata().expect("metadata");
         let mode = meta.permissions().mode() & 0o777;
         if meta.is_dir() {
@@ -506,7 +600,9 @@ fn secrets_at_rest(s: &Serve) {
         assert_eq!(mode, 0o600, "{name} is {mode:o}");
         if name.starts_with("formsmith.db") {
             let bytes = std::fs::read(&path).expect("read");
-            let found = bytes.windows(password.len()).any(|w| w == password.as_bytes());
+            let found = bytes
+                .windows(password.len())
+                .any(|w| w == password.as_bytes());
             assert!(!found, "the file password {needle} is readable in {name}");
         }
     }

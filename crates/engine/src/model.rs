@@ -580,7 +580,8 @@ impl Reader<'_> {
             },
             tooltip: d.and_then(|d| get_text(doc, d, b"TU")),
             format_script: d.and_then(|d| {
-                pdfutil::action_script(doc, d, b"F").or_else(|| pdfutil::action_script(doc, d, b"K"))
+                pdfutil::action_script(doc, d, b"F")
+                    .or_else(|| pdfutil::action_script(doc, d, b"K"))
             }),
             quadding: inh.q.unwrap_or(0),
             da: inh.da.clone(),

@@ -133,7 +133,12 @@ pub(crate) fn action_script(doc: &Document, dict: &Dictionary, trigger: &[u8]) -
                 let reader = flate2::read::ZlibDecoder::new(stream.content.as_slice());
                 reader.take(MAX_SCRIPT_BYTES).read_to_end(&mut out).ok()?;
             } else if stream.dict.get(b"Filter").is_err() {
-                out = stream.content.iter().take(MAX_SCRIPT_BYTES as usize).copied().collect();
+                out = stream
+                    .content
+                    .iter()
+                    .take(MAX_SCRIPT_BYTES as usize)
+                    .copied()
+                    .collect();
             } else {
                 return None;
             }

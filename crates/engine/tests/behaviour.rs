@@ -510,8 +510,10 @@ fn hostile_nesting_and_offsets_never_panic() {
 /// follows a field's format and keystroke actions and nothing else of /AA.
 #[test]
 fn format_scripts_are_read_by_both_loaders() {
-    let bytes = std::fs::read(corpus().join("train/amsclark__docassemble-BankruptcyClinic__form_b_107.pdf"))
-        .expect("corpus file");
+    let bytes = std::fs::read(
+        corpus().join("train/amsclark__docassemble-BankruptcyClinic__form_b_107.pdf"),
+    )
+    .expect("corpus file");
     for parse_everything in [false, true] {
         let options = OpenOptions {
             parse_everything,
@@ -529,8 +531,15 @@ fn format_scripts_are_read_by_both_loaders() {
             Some(r#"AFDate_FormatEx("mm/dd/yyyy");"#),
             "parse_everything {parse_everything}"
         );
-        assert_eq!(script("add1_D1_zip").as_deref(), Some("AFSpecial_Format(0);"));
-        let with_scripts = form.fields().iter().filter(|f| f.format_script.is_some()).count();
+        assert_eq!(
+            script("add1_D1_zip").as_deref(),
+            Some("AFSpecial_Format(0);")
+        );
+        let with_scripts = form
+            .fields()
+            .iter()
+            .filter(|f| f.format_script.is_some())
+            .count();
         assert!(with_scripts > 100, "{with_scripts}");
     }
 }

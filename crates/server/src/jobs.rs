@@ -7,9 +7,7 @@ use std::panic::AssertUnwindSafe;
 use std::time::Instant;
 
 use formsmith_engine::{Form, OpenOptions};
-use formsmith_schema::{
-    EditContext, EditOutcome, EditRequest, InstructionResolver, SchemaOptions,
-};
+use formsmith_schema::{EditContext, EditOutcome, EditRequest, InstructionResolver, SchemaOptions};
 use serde_json::{Map, Value, json};
 
 use crate::errors::Code;
@@ -159,8 +157,8 @@ pub fn detect(pdf: &[u8], password: Option<String>, config: &Value) -> Result<De
         &schema_options(config, "instructions"),
     );
     let detected = detected + built.detected_count;
-    let detection_ms =
-        labelled.saturating_add(u64::try_from(built.detection_time.as_millis()).unwrap_or(u64::MAX));
+    let detection_ms = labelled
+        .saturating_add(u64::try_from(built.detection_time.as_millis()).unwrap_or(u64::MAX));
     let annotation_ms = ms(started).saturating_sub(detection_ms);
     for warning in &built.warnings {
         tracing::info!("form detection: {warning}");

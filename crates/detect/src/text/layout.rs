@@ -289,8 +289,16 @@ fn to_logical(words: &mut [Word]) {
     if rtl == 0 {
         return;
     }
-    let base = if rtl >= count(&[BidiClass::L]) { Level::rtl() } else { Level::ltr() };
-    let visual = words.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join(" ");
+    let base = if rtl >= count(&[BidiClass::L]) {
+        Level::rtl()
+    } else {
+        Level::ltr()
+    };
+    let visual = words
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
     let info = BidiInfo::new(&visual, Some(base));
     // A word's level: that of its first strong character, else of its first character.
     let mut levels = Vec::with_capacity(words.len());

@@ -56,7 +56,9 @@ async fn accept_edit(
         }
     };
     let asked = config.advanced_options.clone().unwrap_or_default();
-    log_not_applied(crate::api::not_applied_edit_options(asked.table_parsing_enabled));
+    log_not_applied(crate::api::not_applied_edit_options(
+        asked.table_parsing_enabled,
+    ));
     let config = effective_edit_config(&config)?;
     worker::accept(
         state,
@@ -89,7 +91,9 @@ async fn accept_detect(
         .resolve()?;
     let asked = body.config.unwrap_or_default();
     let options = asked.advanced_options.clone().unwrap_or_default();
-    log_not_applied(crate::api::not_applied_edit_options(options.table_parsing_enabled));
+    log_not_applied(crate::api::not_applied_edit_options(
+        options.table_parsing_enabled,
+    ));
     let config = effective_detect_config(&asked)?;
     worker::accept(
         state,
