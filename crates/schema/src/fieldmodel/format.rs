@@ -40,7 +40,8 @@ pub enum FieldFormat {
 }
 
 static CALL: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r#"\bAF(Date|Number|Percent|Special|Time)_(?:Format|Keystroke)(Ex)?\s*\(\s*([^)]*)\)"#)
+    // Arguments up to the closing parenthesis, quoted strings whole ("(999) 999-9999").
+    Regex::new(r#"\bAF(Date|Number|Percent|Special|Time)_(?:Format|Keystroke)(Ex)?\s*\(\s*((?:"[^"]*"|'[^']*'|[^)"'])*)\)"#)
         .expect("valid regex")
 });
 
