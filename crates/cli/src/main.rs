@@ -80,8 +80,9 @@ enum Command {
         /// With --rows: rows filled at once (default: one per core).
         #[arg(long, requires = "rows")]
         jobs: Option<usize>,
-        /// With --rows: print the summary as JSON.
-        #[arg(long, requires = "rows")]
+        /// Print the summary as JSON (with --values: the values written and the warnings;
+        /// with --rows: the batch summary). --schema and --instructions always print JSON.
+        #[arg(long)]
         json: bool,
         /// Draw the values into the pages and remove the form.
         #[arg(long)]
@@ -545,8 +546,10 @@ fn run(cli: Cli) -> Result<()> {
             password,
             truncate,
             full_rewrite,
+            json,
             ..
         } => {
+            let values_path = values.clone();
             let raw = read(&values)?;
             let is_xml = raw.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'<');
             let values = if is_xml {
@@ -566,6 +569,7 @@ fn run(cli: Cli) -> Result<()> {
                 })?
             };
             let mut form = open(&read_pdf(&pdf)?, password)?;
+            let field_count = form.fields().len();
             let report = form.fill(&values, &FillOptions { truncate })?;
             let out = form.save(&SaveOptions {
                 flatten,
@@ -574,6 +578,20 @@ fn run(cli: Cli) -> Result<()> {
             write_file(&output, &out)?;
             for w in &report.warnings {
                 eprintln!("warning: {w}");
+            }
+            if json {
+                print(&to_json(&report)?);
+            } else {
+                // One line for people: what was written where.
+                print(&format!(
+                    "filled {} of {} fields of {} from {} into {}{}",
+                    report.filled.len(),
+                    field_count,
+                    pdf.display(),
+                    values_path.display(),
+                    output.display(),
+                    if flatten { " (flattened)" } else { "" }
+                ));
             }
             Ok(())
         }

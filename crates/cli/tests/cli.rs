@@ -94,12 +94,33 @@ fn fills_from_xfdf_and_json_and_lists_fields() {
         "{}",
         String::from_utf8_lossy(&st.stderr)
     );
+    // A one-line summary says what was written where.
+    let said = String::from_utf8_lossy(&st.stdout);
+    assert!(
+        said.starts_with("filled 1 of ")
+            && said.contains(&out_pdf.display().to_string())
+            && said.trim_end().ends_with("(flattened)"),
+        "{said}"
+    );
     let text = Command::new("pdftotext")
         .arg(&out_pdf)
         .arg("-")
         .output()
         .expect("pdftotext");
     assert!(String::from_utf8_lossy(&text.stdout).contains("Jordan"));
+    // --json: the values written.
+    let st = formsmith()
+        .arg("fill")
+        .arg(corpus("fillable/libreoffice-form.pdf"))
+        .arg("--values")
+        .arg(&json)
+        .arg("-o")
+        .arg(&out_pdf)
+        .arg("--json")
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&st.stdout).expect("JSON report");
+    assert_eq!(report["filledValues"][0][0], name.as_str(), "{report}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
