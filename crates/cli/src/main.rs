@@ -135,6 +135,11 @@ enum Command {
         /// IoU ≥ 0.5); prints precision, recall and F1 per type and what was missed.
         #[arg(long, conflicts_with_all = ["json", "make_fillable", "pages"])]
         eval: bool,
+        /// With --eval: write a PNG of each page with a miss into this directory, the
+        /// evaluation drawn over the page (matched widgets green, missed widgets red —
+        /// dashed where the page draws nothing —, detections that match nothing blue).
+        #[arg(long, requires = "eval", value_name = "DIR")]
+        overlay: Option<PathBuf>,
     },
     /// Parse a document (PDF, image, office file) into markdown chunks with located blocks
     /// and print the ParseRun output JSON (`{"chunks": [...]}`).
@@ -301,9 +306,10 @@ fn main() -> ExitCode {
             pages,
             password,
             eval,
+            overlay,
         } => {
             if eval {
-                return match detect_eval(&pdf, password) {
+                return match detect_eval(&pdf, password, overlay.as_deref()) {
                     Ok(()) => ExitCode::SUCCESS,
                     Err((code, message)) => {
                         eprintln!("error: {code}: {message}");
@@ -736,6 +742,7 @@ fn parse_command(
 fn detect_eval(
     pdf: &std::path::Path,
     password: Option<String>,
+    overlay: Option<&Path>,
 ) -> std::result::Result<(), (&'static str, String)> {
     use formsmith_detect::evaluate;
     let fail = |e: Error| (e.reason().code(), e.to_string());
@@ -786,6 +793,43 @@ fn detect_eval(
         for m in &r.misses {
             let _ = writeln!(out, "  {m}");
         }
+    }
+    if let Some(dir) = overlay {
+        // Drawn over the stripped form: what detection saw, without the widgets' appearances.
+        let stripped = evaluate::strip(&bytes).map_err(|e| ("CORRUPT_FILE", e))?;
+        std::fs::create_dir_all(dir).map_err(|e| {
+            (
+                "INVALID_OPTIONS",
+                format!("cannot create {}: {e}", dir.display()),
+            )
+        })?;
+        let stem = pdf
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let mut written = 0;
+        for detail in &r.details {
+            let missed =
+                detail.truths.iter().any(|t| !t.1) || detail.detections.iter().any(|d| !d.1);
+            if !missed {
+                continue;
+            }
+            let png = evaluate::overlay_png(&stripped, detail, 72.0)
+                .map_err(|e| ("CORRUPT_FILE", e.to_string()))?;
+            let file = dir.join(format!("{stem}-p{}.png", detail.page + 1));
+            std::fs::write(&file, png).map_err(|e| {
+                (
+                    "INVALID_OPTIONS",
+                    format!("cannot write {}: {e}", file.display()),
+                )
+            })?;
+            written += 1;
+        }
+        let _ = writeln!(
+            out,
+            "overlays: {written} page(s) with misses drawn into {}",
+            dir.display()
+        );
     }
     Ok(())
 }

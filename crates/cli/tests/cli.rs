@@ -631,3 +631,66 @@ fn fills_one_pdf_per_row_from_csv_and_jsonl() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("names one file for 2 rows"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `detect --eval --overlay DIR`: a PNG per page with a miss, the page drawn with the
+/// evaluation over it (a missed widget in red).
+#[test]
+fn eval_overlays_draw_the_misses() {
+    let dir = std::env::temp_dir().join(format!("formsmith-cli-overlay-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let form = corpus(
+        "train/SuffolkLITLab__docassemble-MA209AProtectiveOrder__defendant-information-209A.pdf",
+    );
+    let out = formsmith()
+        .arg("detect")
+        .arg("--eval")
+        .arg(&form)
+        .arg("--overlay")
+        .arg(&dir)
+        .output()
+        .expect("runs");
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && said.contains("overlays: 1 page(s)"),
+        "{said}"
+    );
+    let png = std::fs::read(dir.join(
+        "SuffolkLITLab__docassemble-MA209AProtectiveOrder__defendant-information-209A-p1.png",
+    ))
+    .expect("the page's overlay");
+    assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
+    // Letter size at 72 dpi (the IHDR chunk's width and height).
+    let (w, h) = (
+        u32::from_be_bytes([png[16], png[17], png[18], png[19]]),
+        u32::from_be_bytes([png[20], png[21], png[22], png[23]]),
+    );
+    assert_eq!((w, h), (612, 792));
+    // The drawing, read back by an independent decoder (mutool): the red of a missed
+    // widget is in the pixels.
+    let st = Command::new("mutool")
+        .args(["convert", "-o"])
+        .arg(dir.join("page%d.ppm"))
+        .arg(dir.join(
+            "SuffolkLITLab__docassemble-MA209AProtectiveOrder__defendant-information-209A-p1.png",
+        ))
+        .status()
+        .expect("mutool runs (mupdf-tools)");
+    assert!(st.success());
+    let ppm = std::fs::read(dir.join("page1.ppm")).expect("mutool wrote the page");
+    // P6 header: three lines ("P6", "612 792", "255"), then RGB triples.
+    let mut lines = 0;
+    let start = ppm
+        .iter()
+        .position(|&b| {
+            lines += usize::from(b == b'\n');
+            lines == 3
+        })
+        .expect("a P6 header")
+        + 1;
+    let red = ppm[start..]
+        .chunks_exact(3)
+        .filter(|p| *p == [220, 0, 0])
+        .count();
+    assert!(red > 100, "no missed widget drawn ({red} red pixels)");
+    let _ = std::fs::remove_dir_all(&dir);
+}

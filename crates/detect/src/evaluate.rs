@@ -104,6 +104,21 @@ pub struct FormResult {
     pub misses: Vec<String>,
     /// Per detection source: (matched, unmatched) detections.
     pub by_source: std::collections::BTreeMap<String, (usize, usize)>,
+    /// Per page read: its widgets and detections and which matched, for drawing
+    /// ([`overlay_png`]).
+    pub details: Vec<PageDetail>,
+}
+
+/// One page of an evaluation, for drawing: every scored widget (box, matched, drawn by the
+/// page) and every detection (box, matched), in PDF user space.
+#[derive(Debug, Clone, Default)]
+pub struct PageDetail {
+    /// Zero-based page.
+    pub page: usize,
+    /// (box, matched by a detection, drawn by the page) of each scored widget.
+    pub truths: Vec<([f32; 4], bool, bool)>,
+    /// (box, matched a widget) of each detection.
+    pub detections: Vec<([f32; 4], bool)>,
 }
 
 fn kind_index(k: FieldKind) -> usize {
@@ -273,6 +288,16 @@ pub fn evaluate_pdf(file: &str, bytes: &[u8], options: &DetectOptions) -> FormRe
         }
         result.ignored += m.ignored;
         let (d_used, t_used) = (m.detection_matched, m.truth_matched);
+        result.details.push(PageDetail {
+            page: page.page,
+            truths: page_truth
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.kind.is_some())
+                .map(|(ti, t)| (t.rect, t_used[ti], shown[ti]))
+                .collect(),
+            detections: page.fields.iter().zip(&d_used).map(|(d, used)| (d.rect, *used)).collect(),
+        });
         for (di, d) in page.fields.iter().enumerate() {
             let tally = result
                 .by_source
@@ -408,4 +433,61 @@ pub fn printed(rect: &[f32; 4], marks: &[[f32; 4]]) -> bool {
         .iter()
         .any(|m| m[2] - m[0] > 4.0 && m[3] - m[1] > 4.0 && iou(m, rect) >= 0.3);
     along_x(rect[1]) || along_x(rect[3]) || (along_y(rect[0]) && along_y(rect[2])) || outline
+}
+
+/// The page as a PNG at `dpi` with the evaluation drawn over it: widgets a detection
+/// matched in green, widgets it missed in red (dashed where the page draws nothing there),
+/// detections that matched nothing in blue. `pdf` is the file the detection read (the
+/// stripped form: no widget appearances in the way).
+pub fn overlay_png(pdf: &[u8], detail: &PageDetail, dpi: f32) -> crate::Result<Vec<u8>> {
+    use std::sync::Arc;
+    let doc = crate::text::open_data(Arc::new(pdf.to_vec()).into(), None)?;
+    let count = doc.pages().len();
+    let page = doc
+        .pages()
+        .get(detail.page)
+        .ok_or(crate::Error::PageOutOfRange { page: detail.page, count })?;
+    let frame = crate::fields::graphics::DisplayFrame::of_page(page);
+    let (gray, scale) = crate::raster::render_page(page, dpi, 25_000_000)?;
+    let (w, h) = (gray.width, gray.height);
+    // Gray page, lightened so the boxes stand out.
+    let mut rgb: Vec<u8> = gray.data.iter().flat_map(|&v| { let l = 128 + v / 2; [l, l, l] }).collect();
+    let mut rect = |r: &[f32; 4], color: [u8; 3], dashed: bool, thickness: i64| {
+        let b = frame.to_display(*r).map(|v| (v * scale).round() as i64);
+        let mut put = |x: i64, y: i64, along: i64| {
+            if dashed && (along / 4) % 2 == 1 {
+                return;
+            }
+            if x >= 0 && y >= 0 && (x as u32) < w && (y as u32) < h {
+                let at = ((y as u32 * w + x as u32) * 3) as usize;
+                if let Some(px) = rgb.get_mut(at..at + 3) {
+                    px.copy_from_slice(&color);
+                }
+            }
+        };
+        for t in 0..thickness {
+            for x in b[0]..=b[2] {
+                put(x, b[1] + t, x);
+                put(x, b[3] - t, x);
+            }
+            for y in b[1]..=b[3] {
+                put(b[0] + t, y, y);
+                put(b[2] - t, y, y);
+            }
+        }
+    };
+    for (r, matched, shown) in &detail.truths {
+        let color = if *matched { [0, 160, 0] } else { [220, 0, 0] };
+        rect(r, color, !shown, 2);
+    }
+    for (r, matched) in &detail.detections {
+        if !matched {
+            rect(r, [0, 80, 255], false, 1);
+        }
+    }
+    let mut out = Vec::new();
+    let encoder = image::codecs::png::PngEncoder::new(&mut out);
+    image::ImageEncoder::write_image(encoder, &rgb, w, h, image::ExtendedColorType::Rgb8)
+        .map_err(|e| crate::Error::Corrupt(format!("the overlay could not be encoded: {e}")))?;
+    Ok(out)
 }
