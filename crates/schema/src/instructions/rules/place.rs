@@ -46,7 +46,8 @@ pub(super) enum Miss {
 impl Run<'_> {
     /// Places every fact, in the order said; earlier values win. Says, per fact, whether
     /// it was placed (or was already in place).
-    pub(super) fn place_facts(&mut self, facts: Vec<Fact>) -> Vec<bool> {
+    pub(super) fn place_facts(&mut self, mut facts: Vec<Fact>) -> Vec<bool> {
+        self.name_record_parties(&mut facts);
         let mut placed_flags = Vec::with_capacity(facts.len());
         self.organization_said = facts.iter().any(|f| f.semantic == Some(Semantic::Organization));
         // Prose facts repeat what a clause already placed ("Address: 1 Main St, …" is a
@@ -131,6 +132,56 @@ impl Run<'_> {
             placed_flags.push(done);
         }
         placed_flags
+    }
+
+    /// A record's top-level group that names no known party ("abuser": {…}) is the form's
+    /// party whose boxes' labels share its word's stem ("person accused of abuse" on the
+    /// defendant's boxes), when exactly one party's do; otherwise its values stay the
+    /// writer's as before.
+    fn name_record_parties(&self, facts: &mut [Fact]) {
+        let stem_of = |w: &str| w.chars().take(5).collect::<String>();
+        let mut by_group: std::collections::HashMap<String, Option<String>> = std::collections::HashMap::new();
+        for fact in facts.iter_mut() {
+            if fact.origin != Origin::Record || fact.entity.is_some() {
+                continue;
+            }
+            let Some(path) = fact.source.strip_prefix("record ") else { continue };
+            let Some((group, _)) = path.split_once('.') else { continue };
+            let party = by_group
+                .entry(group.to_string())
+                .or_insert_with(|| {
+                    let word = semantic::normalize(group);
+                    // A plain word of five letters or more that is no kind of value.
+                    if word.contains(' ') || word.chars().count() < 5 || semantic::from_words(&word).is_some() {
+                        return None;
+                    }
+                    let stem = stem_of(&word);
+                    let mut parties: Vec<&str> = self
+                        .meanings
+                        .iter()
+                        .filter(|m| {
+                            semantic::normalize(&m.label).split(' ').any(|w| w.chars().count() >= 5 && stem_of(w) == stem)
+                        })
+                        .filter_map(|m| m.entity.as_deref())
+                        .collect();
+                    parties.sort_unstable();
+                    parties.dedup();
+                    match parties.as_slice() {
+                        [only] => Some(only.to_string()),
+                        _ => None,
+                    }
+                })
+                .clone();
+            if let Some(party) = party {
+                // The group's word is the party's in lookups by label too ("abuser eyes" is
+                // the defendant's eyes).
+                let group_words = semantic::normalize(group);
+                if let Some(rest) = fact.label.strip_prefix(&group_words) {
+                    fact.label = format!("{}{rest}", party.replace('_', " "));
+                }
+                fact.entity = Some(party);
+            }
+        }
     }
 
     /// The fact's party, `None` for the request's subject (the form's main party, or a
