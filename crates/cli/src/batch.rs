@@ -369,9 +369,11 @@ fn map_columns(
     let names: Vec<&str> = names.into_iter().chain(keys).collect();
     let hints: Vec<String> = unknown
         .iter()
-        .map(|u| match closest(u, &names) {
-            Some(near) => format!("\"{u}\" (did you mean \"{near}\"?)"),
-            None => format!("\"{u}\""),
+        .map(|u| {
+            format!(
+                "\"{u}\"{}",
+                formsmith_schema::validate::suggest(u, names.iter().copied())
+            )
         })
         .collect();
     Err((
@@ -382,36 +384,6 @@ fn map_columns(
             hints.join(", ")
         ),
     ))
-}
-
-/// The field name nearest `name` by edit distance, when it is near.
-fn closest<'a>(name: &str, names: &[&'a str]) -> Option<&'a str> {
-    let fold = |s: &str| {
-        s.to_lowercase()
-            .chars()
-            .filter(|c| c.is_alphanumeric())
-            .collect::<Vec<char>>()
-    };
-    let a = fold(name);
-    names
-        .iter()
-        .map(|n| (levenshtein(&a, &fold(n)), *n))
-        .filter(|(d, n)| *d <= (n.len() / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| n)
-}
-
-fn levenshtein(a: &[char], b: &[char]) -> usize {
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            current[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(current[j] + 1);
-        }
-        prev = current;
-    }
-    prev[b.len()]
 }
 
 /// Each row's output path from the pattern: `{row}` is the 1-based row number, `{name}` the
@@ -558,14 +530,5 @@ mod tests {
         assert!(output_paths("out/one.pdf", &rows).is_err());
         assert!(output_paths("out/{nope}.pdf", &rows).is_err());
         assert_eq!(safe_name("../../etc"), "_.._etc");
-    }
-
-    #[test]
-    fn near_names_are_suggested() {
-        assert_eq!(
-            closest("frist_name", &["first_name", "last_name"]),
-            Some("first_name")
-        );
-        assert_eq!(closest("zzz", &["first_name"]), None);
     }
 }

@@ -29,9 +29,7 @@ struct Run {
 
 /// Peak resident set (VmHWM) of a running process, in KiB.
 fn vm_hwm(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+    hostile::status_kib(pid, "VmHWM:")
 }
 
 /// Runs `formsmith args...`, polling its peak RSS until it exits; killed past twice

@@ -132,13 +132,7 @@ fn reset_peak(pid: u32) {
 
 /// A size line of /proc/PID/status (`VmHWM`: peak resident set; `VmRSS`: now), in MiB.
 fn status_mib(pid: u32, key: &str) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            let line = s.lines().find(|l| l.starts_with(key))?.to_string();
-            line.split_whitespace().nth(1)?.parse::<u64>().ok()
-        })
-        .map_or(0, |kib| kib / 1024)
+    hostile::status_kib(pid, key).map_or(0, |kib| kib / 1024)
 }
 
 fn peak_mib(pid: u32) -> u64 {

@@ -169,6 +169,9 @@ fn distance(control: &DisplayBox, dependent: &DisplayBox) -> Option<f64> {
 /// `allOf`), each dependent's description saying when it applies. Returns how many.
 pub fn add_conditional_rules(schema: &mut EditRootJson, facts: &[PropertyFacts]) -> usize {
     let mut ties: Vec<(String, String, Option<String>, Answer)> = Vec::new();
+    // The answer boxes of each kind, found once for all dependents.
+    let kinds = [Answer::Yes, Answer::No, Answer::Other];
+    let boxes_of: Vec<Vec<AnswerBox>> = kinds.iter().map(|&a| answer_boxes(schema, facts, a)).collect();
     for fact in facts {
         let Some(node) = schema.properties.get(&fact.key) else { continue };
         if !matches!(node.field_type, Some(FieldKind::Text)) {
@@ -177,7 +180,7 @@ pub fn add_conditional_rules(schema: &mut EditRootJson, facts: &[PropertyFacts])
         let (Some(rect), Some(page)) = (node.bbox, node.page_index) else { continue };
         let Some(answer) = dependent_on(&fact.label) else { continue };
         let mut candidates: Vec<(f64, &AnswerBox)> = Vec::new();
-        let boxes = answer_boxes(schema, facts, answer);
+        let Some(boxes) = kinds.iter().position(|&a| a == answer).and_then(|i| boxes_of.get(i)) else { continue };
         for b in boxes.iter().filter(|b| b.page == page && b.key != fact.key) {
             if let Some(d) = distance(&b.rect, &rect) {
                 candidates.push((d, b));

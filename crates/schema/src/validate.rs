@@ -1825,8 +1825,9 @@ fn quoted(names: &[&str]) -> String {
         .join(", ")
 }
 
-/// ` (did you mean "x"?)` for the closest candidate, or nothing.
-fn suggest<'k>(name: &str, candidates: impl IntoIterator<Item = &'k str>) -> String {
+/// ` (did you mean "x"?)` for the closest candidate, or nothing (also the CLI's batch
+/// fill, for its columns).
+pub fn suggest<'k>(name: &str, candidates: impl IntoIterator<Item = &'k str>) -> String {
     let best = candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))

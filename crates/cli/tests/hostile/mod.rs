@@ -221,3 +221,10 @@ pub fn object_stream_bomb(streams: usize, size: usize) -> Vec<u8> {
     out.extend_from_slice(format!("\nendobj\nstartxref\n{xref_at}\n%%EOF\n").as_bytes());
     out
 }
+
+/// A size line of /proc/PID/status (`VmHWM:` peak resident set, `VmRSS:` now), in KiB.
+pub fn status_kib(pid: u32, key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
