@@ -807,13 +807,15 @@ impl Store {
         Ok(Some((run, files)))
     }
 
-    /// Claims the oldest waiting run: marks it claimed and counts an attempt.
+    /// Claims the oldest waiting run: marks it claimed and counts an attempt. Runs accepted
+    /// in the same millisecond are taken in the order they were accepted (rowid), not by
+    /// their random ids.
     pub async fn claim_next(&self) -> Result<Option<RunRow>> {
         let now = now_ms();
         sqlx::query(
             "UPDATE runs SET claimed_ms = ?, attempts = attempts + 1, status = 'PROCESSING'
              WHERE id = (SELECT id FROM runs WHERE status IN ('PROCESSING', 'PENDING') AND claimed_ms IS NULL
-                         ORDER BY priority, created_ms, id LIMIT 1)
+                         ORDER BY priority, created_ms, rowid LIMIT 1)
              RETURNING *",
         )
         .bind(now)
