@@ -262,6 +262,11 @@ fn above_scored(phrases: &[Phrase], target: &DisplayBox) -> Option<(String, f64)
         .map(|(p, score)| (label_block(phrases, p), score))
 }
 
+/// The label block whose last line is `nearest` (for the caption scorer).
+pub(crate) fn label_block_text(phrases: &[Phrase], nearest: &Phrase) -> String {
+    label_block(phrases, nearest)
+}
+
 /// Most lines in a printed label block above a box that are joined into its label.
 const MAX_BLOCK_LINES: usize = 4;
 

@@ -45,8 +45,8 @@ fn the_field_model_holds_its_measured_accuracy_on_held_out_forms() {
     );
     assert!(all.fields >= 2000, "{} truth fields", all.fields);
     assert_eq!(all.missing, 0, "truth names the CLI does not list");
-    assert!(label >= 0.70, "held-out label accuracy {label:.3}");
-    assert!(typed >= 0.70, "held-out semantic type accuracy {typed:.3}");
-    assert!(keys >= 0.83, "held-out key readability {keys:.3}");
+    assert!(label >= 0.75, "held-out label accuracy {label:.3}");
+    assert!(typed >= 0.75, "held-out semantic type accuracy {typed:.3}");
+    assert!(keys >= 0.87, "held-out key readability {keys:.3}");
     assert!(all.junk_keys <= 12, "{} junk-looking keys", all.junk_keys);
 }

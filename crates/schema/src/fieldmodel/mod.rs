@@ -8,6 +8,8 @@
 //! (all four sides, with the side a page prints its captions on decided per page),
 //! tooltips and field names (junk rejected), options, lengths and neighbours.
 
+pub mod caption;
+mod caption_weights;
 pub mod format;
 pub mod junk;
 pub mod semantic;
@@ -143,6 +145,29 @@ pub fn all_widgets_hidden(field: &Field) -> bool {
 
 /// Builds the model of `form` from its fields and the printed text of its pages.
 pub fn build(form: &Form, printed: &PrintedLabels) -> FieldModel {
+    build_with(form, printed, None)
+}
+
+/// Caption candidates by field name.
+#[doc(hidden)]
+pub type CaptionCandidates = Vec<(String, Vec<caption::Candidate>)>;
+
+/// Every field's caption candidates (by full name) with the rules' choice marked, for
+/// training the caption scorer, and the model with the rules' labels.
+#[doc(hidden)]
+pub fn caption_candidates(form: &Form, printed: &PrintedLabels) -> (FieldModel, CaptionCandidates) {
+    let collected = std::cell::RefCell::new(Vec::new());
+    let rules = build_with(form, printed, Some(&collected));
+    (rules, collected.into_inner())
+}
+
+/// The field model; with `collect`, the caption candidates are collected instead of scored.
+fn build_with(
+    form: &Form,
+    printed: &PrintedLabels,
+    collect: Option<&std::cell::RefCell<CaptionCandidates>>,
+) -> FieldModel {
+    let boxes = widget_boxes(form);
     let geometry = |page: usize| form.page_geometry(page).unwrap_or(PageGeometry::LETTER);
     let fields = form.fields();
     let widgets: Vec<Option<&Widget>> = fields.iter().map(|f| primary_widget(form, f)).collect();
@@ -208,7 +233,46 @@ pub fn build(form: &Form, printed: &PrintedLabels) -> FieldModel {
                 }
             }
             let below_first = page.is_some_and(|p| below_pages.contains(&p));
-            let (label, label_origin) = choose_label(field, &around, below_first);
+            let (mut label, mut label_origin) = choose_label(field, &around, below_first);
+            // The caption scorer weighs the rules' choice with the other phrases around the
+            // box and may overrule it (option groups are labelled by their question below).
+            if let Some(w) = widget
+                && matches!(field.kind, FieldType::Text | FieldType::Checkbox | FieldType::Combo | FieldType::List)
+                && !crate::generate::is_option_group(field)
+                // Where the rules found no words at all the box may continue the value of
+                // the box before it (SSN 2 of 3, which takes the first box's caption later):
+                // the scorer does not invent a caption for it.
+                && label_origin != LabelOrigin::None
+            {
+                let mut candidates = caption_candidates_of(field, w, form, printed, &boxes, &below_pages);
+                caption::mark_rules_choice(&mut candidates, label.as_deref(), label_origin, strip_line_marks);
+                match collect {
+                    Some(out) => out.borrow_mut().push((field.name.clone(), candidates)),
+                    // The chosen phrase goes through the same checks as the rules' choice (a
+                    // fragment the tooltip holds fuller, a field name that says which part of
+                    // a caption's value the box is); "nothing printed" leaves the tooltip or
+                    // the name.
+                    None => {
+                        let mut only = Around::default();
+                        let mut below = below_first;
+                        let check = matches!(field.kind, FieldType::Checkbox);
+                        if let Some(c) = caption::choose(&candidates) {
+                            let entry = Some((c.text.clone(), c.gap));
+                            match c.side {
+                                caption::Side::Right if check => only.right = entry,
+                                caption::Side::Left | caption::Side::Right => only.left = entry,
+                                caption::Side::Below if !check => {
+                                    only.below = entry;
+                                    below = true;
+                                }
+                                _ if check => only.left = entry,
+                                _ => only.above = entry,
+                            }
+                        }
+                        (label, label_origin) = choose_label(field, &only, below);
+                    }
+                }
+            }
             let question = widget.and_then(|w| question_of(field, w, printed, &captions));
             // A group of options (a radio group, check boxes sharing one field) is labelled by
             // its question; its options carry their own captions.
@@ -241,11 +305,13 @@ pub fn build(form: &Form, printed: &PrintedLabels) -> FieldModel {
                 .and_then(meaningful)
                 .map(|t| tooltip_caption(&t))
                 // A tooltip naming another kind of value than the printed caption is a copy
-                // left from another field ("Your first name" on the email box).
+                // left from another field ("Your first name" on the email box). One naming a
+                // part of the caption's value ("Claimant's Last Name" under "Claimant's name
+                // (First, Middle Initial, Last)") says which part the box is.
                 .filter(|t| {
                     let of = |x: &str| semantic::from_words(&semantic::normalize(x));
                     match (info.label.as_deref().and_then(of), of(t)) {
-                        (Some(a), Some(b)) => a == b,
+                        (Some(a), Some(b)) => a == b || (semantic::family(a).is_some() && semantic::family(a) == semantic::family(b)),
                         _ => true,
                     }
                 });
@@ -271,6 +337,53 @@ pub fn build(form: &Form, printed: &PrintedLabels) -> FieldModel {
     refine_with_neighbours(fields, &widgets, &geometry, &mut infos);
     share_row_questions(fields, &display, &mut infos);
     FieldModel { fields: infos }
+}
+
+/// Displayed boxes of every visible widget, per page.
+fn widget_boxes(form: &Form) -> std::collections::HashMap<usize, Vec<DisplayBox>> {
+    let mut out: std::collections::HashMap<usize, Vec<DisplayBox>> = std::collections::HashMap::new();
+    for field in form.fields() {
+        for w in field.widgets.iter().filter(|w| !w.hidden) {
+            let Some(page) = w.page else { continue };
+            let geometry = form.page_geometry(page).unwrap_or(PageGeometry::LETTER);
+            out.entry(page).or_default().push(geometry.to_display(w.rect));
+        }
+    }
+    out
+}
+
+fn words_of(text: Option<&str>) -> Vec<String> {
+    text.map(|t| semantic::normalize(t).split_whitespace().filter(|w| w.len() > 1).map(str::to_string).collect()).unwrap_or_default()
+}
+
+/// The caption candidates of a field whose first visible widget is `widget`.
+fn caption_candidates_of(
+    field: &Field,
+    widget: &Widget,
+    form: &Form,
+    printed: &PrintedLabels,
+    boxes: &std::collections::HashMap<usize, Vec<DisplayBox>>,
+    below_pages: &[usize],
+) -> Vec<caption::Candidate> {
+    let Some(page) = widget.page else { return Vec::new() };
+    let geometry = form.page_geometry(page).unwrap_or(PageGeometry::LETTER);
+    let bbox = geometry.to_display(widget.rect);
+    let same = |o: &DisplayBox| (o.left - bbox.left).abs() < 0.01 && (o.top - bbox.top).abs() < 0.01 && (o.right - bbox.right).abs() < 0.01;
+    let others: Vec<DisplayBox> = boxes.get(&page).map(|b| b.iter().filter(|o| !same(o)).copied().collect()).unwrap_or_default();
+    let name = junk::name_words(field.short_name());
+    let phrases = printed.page_phrases(page);
+    let target = caption::Target {
+        bbox,
+        kind: field.kind,
+        others: &others,
+        below_page: below_pages.contains(&page),
+        name_kind: name.as_deref().and_then(kind_of),
+        has_tooltip: field.tooltip.as_deref().and_then(meaningful).is_some(),
+        has_name: name.is_some(),
+        tooltip_words: words_of(field.tooltip.as_deref().and_then(meaningful).as_deref()),
+        name_words: words_of(name.as_deref()),
+    };
+    caption::candidates(phrases, caption::body_size(phrases), &target)
 }
 
 /// Whether a caption is only an answer word ("Yes", "NO", "Nein", "Oui").
@@ -1001,8 +1114,14 @@ fn refine_with_neighbours(
         if run.len() >= 2 && (grouped || splittable(infos[i].semantic)) && fields[i].kind == FieldType::Text {
             let count = run.len();
             let (label, semantic) = (infos[i].label.clone(), infos[i].semantic);
+            // One value has one owner: a part whose own words name no party takes the party
+            // of the value's other parts (the day box between the veteran's month and year).
+            let owner = run.iter().find_map(|&idx| infos[idx].entity.clone());
             for (n, &idx) in run.iter().enumerate() {
                 infos[idx].part = Some(Part { index: n + 1, count });
+                if infos[idx].entity.is_none() {
+                    infos[idx].entity.clone_from(&owner);
+                }
                 if infos[idx].label_origin == LabelOrigin::None || (grouped && n > 0) {
                     infos[idx].label.clone_from(&label);
                     infos[idx].label_origin = LabelOrigin::FirstBox;

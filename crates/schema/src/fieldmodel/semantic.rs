@@ -227,6 +227,8 @@ pub fn normalize(text: &str) -> String {
         }
         previous = Some(ch);
         for lower in ch.to_lowercase() {
+            // A typographic apostrophe is the apostrophe ("DEFENDANT’S" is "defendant's").
+            let lower = if matches!(lower, '\u{2019}' | '\u{2018}' | '\u{02bc}') { '\'' } else { lower };
             let folded = crate::keys::fold(lower).unwrap_or(lower);
             if folded.is_alphanumeric() || matches!(folded, '$' | '%' | '@' | '#' | '\'') {
                 out.push(folded);
@@ -307,7 +309,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         (r"\b(suffix|jr sr)\b", HonorificSuffix),
         (r"\b(salutation|anrede|civilite)\b|^(mr mrs|mr ms|mr mrs ms)$", HonorificPrefix),
         (r"\b(job title|occupation|profession|beruf|berufsbezeichnung|ocupacion|puesto|emploi occupe|fonction|position title|your title)\b", OrganizationTitle),
-        (r"\b(business|company|firm|employer|organization|organisation|corporation|agency|institution|school|bank|partnership|entity|firma|unternehmen|arbeitgeber|entreprise|societe|employeur|empresa|empleador|compania)('?s)? (legal )?name\b|\bname of (the )?(business|company|firm|employer|organization|agency|institution|school|bank|entity|partnership|corporation)\b|\b(raison sociale|razon social|nom de l entreprise)\b", Organization),
+        (r"\b(business|company|firm|employer|organization|organisation|corporation|agency|institution|school|bank|partnership|entity|firma|unternehmen|arbeitgeber|entreprise|societe|employeur|empresa|empleador|compania)('?s)? (legal )?name\b|\bname of (the )?(\w+ ){0,2}(business|company|firm|employer|organization|agency|department|institution|school|college|university|hospital|facility|bank|entity|partnership|corporation)\b|\b(raison sociale|razon social|nom de l entreprise)\b", Organization),
         // "Person applying for lawful permanent residence": a status, not an address.
         (r"\bpermanent residen(ce|t|cy)\b|\bresidency status\b", Text),
         // "Street Number Name", "Number and Street": a street, not a person's name.
@@ -402,6 +404,7 @@ mod tests {
         assert_eq!(of("Date of Birth (mm/dd/yyyy)"), Some("bday"));
         assert_eq!(of("Geburtsdatum"), Some("bday"));
         assert_eq!(of("Business name/disregarded entity name"), Some("organization"));
+        assert_eq!(of("Name of Federal Agency"), Some("organization"));
         assert_eq!(of("Address (number, street, and apt. or suite no.)"), Some("street-address"));
         assert_eq!(of("Apt. Number"), Some("address-line2"));
         assert_eq!(of("City or Town"), Some("address-level2"));

@@ -165,7 +165,7 @@ fn tokens(text: &str) -> Vec<String> {
 
 /// A label is right when it carries most of the truth's words and not much else: at least
 /// 60% of the truth's content words and at least 40% of its own words from the truth.
-fn labels_match(truth: Option<&str>, predicted: Option<&str>) -> bool {
+pub fn labels_match(truth: Option<&str>, predicted: Option<&str>) -> bool {
     let (Some(t), Some(p)) = (truth, predicted) else { return false };
     let (t, p) = (tokens(t), tokens(p));
     if t.is_empty() || p.is_empty() {
