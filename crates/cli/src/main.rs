@@ -221,13 +221,24 @@ enum KeysCommand {
 }
 
 /// Tesseract's OpenMP runtime sizes its thread pool from `OMP_THREAD_LIMIT` when the
-/// library is loaded, before `main` runs; unset, a scanned page took 19 s instead of 3 on
-/// two shared cores (see README, Scanned pages). Setting the variable from Rust is too late
-/// (and not safe with threads), so the process runs itself again once with it set.
+/// library is loaded (on the first page that needs OCR); unset, a scanned page took 19 s
+/// instead of 3 on two shared cores (see README, Scanned pages). Setting the variable from
+/// Rust is not safe once threads run (and the workspace forbids unsafe code), so a command
+/// that may read a scanned page runs itself again once with it set. The others (`--version`,
+/// `--help`, `keys`, `fields`) never load tesseract and start at once.
 #[cfg(unix)]
 fn limit_openmp_threads() {
     use std::os::unix::process::CommandExt;
     if std::env::var_os("OMP_THREAD_LIMIT").is_some() {
+        return;
+    }
+    let may_read_scans = std::env::args().nth(1).is_some_and(|command| {
+        matches!(
+            command.as_str(),
+            "serve" | "parse" | "detect" | "fill" | "schema"
+        )
+    });
+    if !may_read_scans {
         return;
     }
     let Ok(exe) = std::env::current_exe() else {

@@ -1,11 +1,12 @@
-//! The OCR engine: Debian's libtesseract through the `tesseract` crate (feature `ocr`), run
-//! on a worker thread so that a page that takes too long can be given up on.
+//! The OCR engine: Debian's libtesseract, loaded on first use (`formsmith-tesseract`, feature `ocr`),
+//! run on a worker thread so that a page that takes too long can be given up on.
 //!
-//! Tesseract cannot be interrupted through the safe wrapper, so a timed-out page is
+//! Tesseract's C API cannot interrupt a recognition, so a timed-out page is
 //! abandoned: the worker finishes it in the background (its cost is bounded by the pixel
 //! limit) and then exits; the caller gets [`Error::Ocr`] at once. OpenMP threads come from
-//! the process environment: run the service with `OMP_THREAD_LIMIT=1` (tesseract is slower
-//! with more threads on shared cores, and setting the variable from Rust is unsafe).
+//! the process environment, read when libtesseract is loaded: the CLI sets
+//! `OMP_THREAD_LIMIT=1` at start when it is unset (tesseract is slower with more threads on
+//! shared cores).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -160,7 +161,11 @@ mod imp {
         jobs: &mpsc::Receiver<Job>,
         results: &mpsc::Sender<Result<String>>,
     ) {
-        let mut tess = match tesseract::Tesseract::new(None, Some(language)) {
+        if let Err(e) = formsmith_tesseract::load() {
+            let _ = results.send(Err(Error::Ocr(e)));
+            return;
+        }
+        let mut tess = match formsmith_tesseract::Tesseract::new(language) {
             Ok(t) => t,
             Err(e) => {
                 let _ = results.send(Err(Error::Ocr(format!(
@@ -173,50 +178,21 @@ mod imp {
             }
         };
         // Tesseract's diagnostics ("Estimating resolution as ...") would go to our stderr.
-        tess = match tess.set_variable("debug_file", "/dev/null") {
-            Ok(t) => t,
-            Err(e) => {
-                let _ = results.send(Err(Error::Ocr(format!("tesseract setup failed: {e}"))));
-                return;
-            }
-        };
+        if let Err(e) = tess.set_variable("debug_file", "/dev/null") {
+            let _ = results.send(Err(Error::Ocr(format!("tesseract setup failed: {e}"))));
+            return;
+        }
         if layout == crate::ocr::Layout::Sparse {
-            tess.set_page_seg_mode(tesseract::PageSegMode::PsmSparseText);
+            tess.set_page_seg_mode(formsmith_tesseract::PSM_SPARSE_TEXT);
         }
         if results.send(Ok(String::new())).is_err() {
             return;
         }
         while let Ok((gray, dpi)) = jobs.recv() {
-            let (Ok(w), Ok(h)) = (i32::try_from(gray.width), i32::try_from(gray.height)) else {
-                let _ = results.send(Err(Error::Ocr("the raster is too large".into())));
-                continue;
-            };
-            let step = match tess.set_frame(&gray.data, w, h, 1, w) {
-                Ok(t) => t,
-                Err(e) => {
-                    let _ = results.send(Err(Error::Ocr(format!(
-                        "tesseract refused the image: {e:?}"
-                    ))));
-                    return;
-                }
-            };
-            let step = match dpi {
-                Some(d) => step.set_source_resolution(d.round().clamp(30.0, 2400.0) as i32),
-                None => step,
-            };
-            let answer = match step.recognize() {
-                Ok(mut done) => {
-                    let tsv = done
-                        .get_tsv_text(0)
-                        .map_err(|e| Error::Ocr(format!("tesseract gave no result: {e:?}")));
-                    tess = done;
-                    tsv
-                }
-                Err(e) => {
-                    let _ = results.send(Err(Error::Ocr(format!("tesseract failed: {e:?}"))));
-                    return;
-                }
-            };
+            let dpi = dpi.map(|d| d.round().clamp(30.0, 2400.0) as i32);
+            let answer = tess
+                .recognize_gray(&gray.data, gray.width as usize, gray.height as usize, dpi)
+                .map_err(|e| Error::Ocr(format!("tesseract failed: {e}")));
             if results.send(answer).is_err() {
                 return;
             }
@@ -247,8 +223,8 @@ mod imp {
     }
 
     const NO_FEATURE: &str = "formsmith-detect was built without the ocr feature (rebuild with \
-        `--features formsmith-detect/ocr`; it needs Debian's libtesseract-dev, \
-        libleptonica-dev, libclang-dev and tesseract-ocr-eng)";
+        `--features formsmith-detect/ocr`; reading pages then needs Debian's libtesseract5 and \
+        tesseract-ocr-eng)";
 }
 
 pub(crate) use imp::Engine;

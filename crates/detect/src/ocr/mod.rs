@@ -1,12 +1,13 @@
 //! OCR of scanned pages and images: words and lines with boxes in PDF user space, like
 //! [`crate::extract_text`] gives for pages with a text layer.
 //!
-//! Built on Debian's libtesseract (feature `ocr`; Debian packages `libtesseract-dev`,
-//! `libleptonica-dev`, `libclang-dev` to build, `tesseract-ocr-eng` and other
-//! `tesseract-ocr-LANG` packages at run time). Without the feature every entry point fails
-//! with [`Error::Ocr`] ("built without the ocr feature"); with it but without the language
-//! data, with an [`Error::Ocr`] naming the package to install. Run the process with
-//! `OMP_THREAD_LIMIT=1`: tesseract's OpenMP threads only slow it down on shared cores.
+//! Built on Debian's libtesseract (feature `ocr`), loaded with dlopen on the first page that
+//! needs it (`formsmith-tesseract`): nothing to build against; `libtesseract5`,
+//! `tesseract-ocr-eng` and other `tesseract-ocr-LANG` packages at run time. Without the
+//! feature every entry point fails with [`Error::Ocr`] ("built without the ocr feature");
+//! with it but without the library or the language data, with an [`Error::Ocr`] naming the
+//! packages to install. Run the process with `OMP_THREAD_LIMIT=1` (the CLI sets it for the
+//! commands that may OCR): tesseract's OpenMP threads only slow it down on shared cores.
 //!
 //! Bounds: rasters are at most [`OcrOptions::max_pixels`] (PDF pages are rendered at a lower
 //! resolution to fit; images above it are refused with [`Error::TooLarge`] before their
