@@ -159,15 +159,15 @@ impl LabelSource for PrintedLabels {
     }
 }
 
-fn vertical_overlap(a: &DisplayBox, b: &DisplayBox) -> f64 {
+pub(crate) fn vertical_overlap(a: &DisplayBox, b: &DisplayBox) -> f64 {
     (a.bottom.min(b.bottom) - a.top.max(b.top)).max(0.0)
 }
 
-fn horizontal_overlap(a: &DisplayBox, b: &DisplayBox) -> f64 {
+pub(crate) fn horizontal_overlap(a: &DisplayBox, b: &DisplayBox) -> f64 {
     (a.right.min(b.right) - a.left.max(b.left)).max(0.0)
 }
 
-fn same_row(phrase: &DisplayBox, target: &DisplayBox) -> bool {
+pub(crate) fn same_row(phrase: &DisplayBox, target: &DisplayBox) -> bool {
     let height = (phrase.bottom - phrase.top)
         .min(target.bottom - target.top)
         .max(1.0);

@@ -15,7 +15,7 @@ use formsmith_engine::{DisplayBox, FieldType};
 
 use super::caption_weights::WEIGHTS;
 use super::semantic;
-use crate::labels::Phrase;
+use crate::labels::{Phrase, horizontal_overlap as h_overlap, same_row};
 
 /// Side of the box a candidate is printed on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,19 +94,6 @@ pub(crate) fn body_size(phrases: &[Phrase]) -> f64 {
     let mut sizes: Vec<f64> = phrases.iter().map(|p| p.size).collect();
     sizes.sort_by(f64::total_cmp);
     sizes.get(sizes.len() / 2).copied().unwrap_or(10.0)
-}
-
-fn v_overlap(a: &DisplayBox, b: &DisplayBox) -> f64 {
-    (a.bottom.min(b.bottom) - a.top.max(b.top)).max(0.0)
-}
-
-fn h_overlap(a: &DisplayBox, b: &DisplayBox) -> f64 {
-    (a.right.min(b.right) - a.left.max(b.left)).max(0.0)
-}
-
-fn same_row(a: &DisplayBox, b: &DisplayBox) -> bool {
-    let h = (a.bottom - a.top).min(b.bottom - b.top).max(1.0);
-    v_overlap(a, b) >= 0.4 * h
 }
 
 /// Gap between two boxes (0 when they touch or overlap).
