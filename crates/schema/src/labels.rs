@@ -74,6 +74,8 @@ pub struct Around {
 pub struct PrintedLabels {
     /// Per page: its geometry and its phrases in display coordinates.
     pages: Vec<(PageGeometry, Vec<Phrase>)>,
+    /// Per page: the body text size (the median phrase size), what headings stand out from.
+    body_sizes: Vec<f64>,
 }
 
 /// How far (points) a label may be from its box.
@@ -88,15 +90,15 @@ const MAX_WORDS_PER_PAGE: usize = 20_000;
 impl PrintedLabels {
     /// Builds the index from each page's geometry and words (`pages[i]` is page i).
     pub fn new(pages: Vec<(PageGeometry, Vec<PrintedWord>)>) -> Self {
-        PrintedLabels {
-            pages: pages
-                .into_iter()
-                .map(|(geometry, mut words)| {
-                    words.truncate(MAX_WORDS_PER_PAGE);
-                    (geometry, phrases(&geometry, words))
-                })
-                .collect(),
-        }
+        let pages: Vec<(PageGeometry, Vec<Phrase>)> = pages
+            .into_iter()
+            .map(|(geometry, mut words)| {
+                words.truncate(MAX_WORDS_PER_PAGE);
+                (geometry, phrases(&geometry, words))
+            })
+            .collect();
+        let body_sizes = pages.iter().map(|(_, phrases)| body_size(phrases)).collect();
+        PrintedLabels { pages, body_sizes }
     }
 
     /// The phrases of the widget's page and the widget's box as displayed.
@@ -108,6 +110,11 @@ impl PrintedLabels {
     /// The phrases of page `page` in display coordinates.
     pub(crate) fn page_phrases(&self, page: usize) -> &[Phrase] {
         self.pages.get(page).map_or(&[], |(_, phrases)| phrases.as_slice())
+    }
+
+    /// The body text size of page `page` in points (10 when it has no text).
+    pub(crate) fn page_body_size(&self, page: usize) -> f64 {
+        self.body_sizes.get(page).copied().unwrap_or(10.0)
     }
 
     /// The printed phrases on each side of `widget`.
@@ -159,7 +166,7 @@ impl LabelSource for PrintedLabels {
     }
 }
 
-pub(crate) fn vertical_overlap(a: &DisplayBox, b: &DisplayBox) -> f64 {
+fn vertical_overlap(a: &DisplayBox, b: &DisplayBox) -> f64 {
     (a.bottom.min(b.bottom) - a.top.max(b.top)).max(0.0)
 }
 
@@ -262,18 +269,13 @@ fn above_scored(phrases: &[Phrase], target: &DisplayBox) -> Option<(String, f64)
         .map(|(p, score)| (label_block(phrases, p), score))
 }
 
-/// The label block whose last line is `nearest` (for the caption scorer).
-pub(crate) fn label_block_text(phrases: &[Phrase], nearest: &Phrase) -> String {
-    label_block(phrases, nearest)
-}
-
 /// Most lines in a printed label block above a box that are joined into its label.
 const MAX_BLOCK_LINES: usize = 4;
 
 /// The whole label printed above a box: `nearest` is its last line; lines directly above it
 /// (tight line spacing, same column) are prepended, and a bare line number ("2") takes the
 /// words right of it ("2 Business name...").
-fn label_block(phrases: &[Phrase], nearest: &Phrase) -> String {
+pub(crate) fn label_block(phrases: &[Phrase], nearest: &Phrase) -> String {
     let mut lines = vec![with_following(phrases, nearest)];
     let mut current = nearest;
     for _ in 1..MAX_BLOCK_LINES {
@@ -335,6 +337,13 @@ fn is_line_number(text: &str) -> bool {
     let digits = t.chars().take_while(char::is_ascii_digit).count();
     let rest = t.len() - digits;
     (1..=3).contains(&digits) && rest <= 1 && t.chars().skip(digits).all(|c| c.is_ascii_lowercase())
+}
+
+/// The median phrase size (10 points for a page without text).
+fn body_size(phrases: &[Phrase]) -> f64 {
+    let mut sizes: Vec<f64> = phrases.iter().map(|p| p.size).collect();
+    sizes.sort_by(f64::total_cmp);
+    sizes.get(sizes.len() / 2).copied().unwrap_or(10.0)
 }
 
 /// Groups words into phrases: same baseline, gaps under one em. Dot leaders are dropped.

@@ -4,9 +4,9 @@
 //! Tesseract's C API cannot interrupt a recognition, so a timed-out page is
 //! abandoned: the worker finishes it in the background (its cost is bounded by the pixel
 //! limit) and then exits; the caller gets [`Error::Ocr`] at once. OpenMP threads come from
-//! the process environment, read when libtesseract is loaded: the CLI sets
-//! `OMP_THREAD_LIMIT=1` at start when it is unset (tesseract is slower with more threads on
-//! shared cores).
+//! the process environment, read when libtesseract is loaded: the CLI runs the commands
+//! that may OCR again with `OMP_THREAD_LIMIT=1` when it is unset (tesseract is slower with
+//! more threads on shared cores).
 
 use std::sync::Arc;
 use std::time::Duration;

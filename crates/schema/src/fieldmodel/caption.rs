@@ -89,13 +89,6 @@ const MAX_ABOVE: f64 = 40.0;
 const MAX_BELOW: f64 = 20.0;
 const MAX_RIGHT: f64 = 140.0;
 
-/// The body text size of a page: the median phrase size.
-pub(crate) fn body_size(phrases: &[Phrase]) -> f64 {
-    let mut sizes: Vec<f64> = phrases.iter().map(|p| p.size).collect();
-    sizes.sort_by(f64::total_cmp);
-    sizes.get(sizes.len() / 2).copied().unwrap_or(10.0)
-}
-
 /// Gap between two boxes (0 when they touch or overlap).
 fn box_distance(a: &DisplayBox, b: &DisplayBox) -> f64 {
     let dx = (a.left - b.right).max(b.left - a.right).max(0.0);
@@ -166,6 +159,9 @@ pub(crate) fn candidates(phrases: &[Phrase], body: f64, target: &Target) -> Vec<
     found.sort_by(|a, b| a.2.total_cmp(&b.2));
     let mut per_side = [0usize; 5];
     let mut out = Vec::new();
+    // The nearest phrase on the left and above, with their candidates' text and gap.
+    let mut nearest_left: Option<(&Phrase, String, f64)> = None;
+    let mut nearest_above: Option<(&Phrase, String, f64)> = None;
     for (overall, (p, side, gap)) in found.into_iter().enumerate() {
         let slot = side as usize;
         if per_side[slot] >= PER_SIDE {
@@ -174,7 +170,7 @@ pub(crate) fn candidates(phrases: &[Phrase], body: f64, target: &Target) -> Vec<
         let rank_in_side = per_side[slot];
         per_side[slot] += 1;
         let text = match side {
-            Side::Above => crate::labels::label_block_text(phrases, p),
+            Side::Above => crate::labels::label_block(phrases, p),
             Side::Left if is_line_number(&p.text) => {
                 // "Wages . . . 1a [box]": the words of the line sit left of its number.
                 phrases
@@ -186,36 +182,35 @@ pub(crate) fn candidates(phrases: &[Phrase], body: f64, target: &Target) -> Vec<
             _ => p.text.clone(),
         };
         let features = features(p, &text, side, gap, rank_in_side, overall, body, target);
+        match side {
+            Side::Left if nearest_left.is_none() => nearest_left = Some((p, text.clone(), gap)),
+            Side::Above if nearest_above.is_none() => nearest_above = Some((p, text.clone(), gap)),
+            _ => {}
+        }
         out.push(Candidate { text, side, gap, features });
     }
     // Captions the phrase grouping split: the words before the nearest phrase on its row
     // ("No. &" + "Street"), a caption running over several lines left of the box, and lines
     // above a caption whatever their case.
     let mut extra: Vec<(String, Side, f64, &Phrase, usize)> = Vec::new();
-    if let Some(first) = out.iter().position(|c| c.side == Side::Left) {
-        let gap = out[first].gap;
-        if let Some(p) = phrases.iter().find(|p| placement(&p.bbox, t) == Some((Side::Left, gap)) && out[first].text.ends_with(p.text.as_str())) {
-            let em = p.size.max(4.0);
-            if let Some(q) = phrases
-                .iter()
-                .filter(|q| same_row(&q.bbox, &p.bbox) && q.bbox.right <= p.bbox.left + 1.0 && p.bbox.left - q.bbox.right < 3.0 * em)
-                .max_by(|a, b| a.bbox.right.total_cmp(&b.bbox.right))
-            {
-                extra.push((format!("{} {}", q.text, out[first].text), Side::Left, gap, p, 2));
-            }
-            let block = stacked_block(phrases, p, t, target.others);
-            if block.1 > 1 {
-                extra.push((block.0, Side::Left, gap, p, 3));
-            }
+    if let Some((p, text, gap)) = nearest_left {
+        let em = p.size.max(4.0);
+        if let Some(q) = phrases
+            .iter()
+            .filter(|q| same_row(&q.bbox, &p.bbox) && q.bbox.right <= p.bbox.left + 1.0 && p.bbox.left - q.bbox.right < 3.0 * em)
+            .max_by(|a, b| a.bbox.right.total_cmp(&b.bbox.right))
+        {
+            extra.push((format!("{} {text}", q.text), Side::Left, gap, p, 2));
+        }
+        let block = stacked_block(phrases, p, t, target.others);
+        if block.1 > 1 {
+            extra.push((block.0, Side::Left, gap, p, 3));
         }
     }
-    if let Some(first) = out.iter().position(|c| c.side == Side::Above) {
-        let gap = out[first].gap;
-        if let Some(p) = phrases.iter().find(|p| placement(&p.bbox, t) == Some((Side::Above, gap))) {
-            let block = stacked_block(phrases, p, &DisplayBox { top: p.bbox.top, bottom: p.bbox.bottom, ..*t }, target.others);
-            if block.1 > 1 && block.0 != out[first].text {
-                extra.push((block.0, Side::Above, gap, p, 4));
-            }
+    if let Some((p, text, gap)) = nearest_above {
+        let block = stacked_block(phrases, p, &DisplayBox { top: p.bbox.top, bottom: p.bbox.bottom, ..*t }, target.others);
+        if block.1 > 1 && block.0 != text {
+            extra.push((block.0, Side::Above, gap, p, 4));
         }
     }
     for (text, side, gap, p, composite) in extra {
@@ -342,15 +337,15 @@ fn features(p: &Phrase, text: &str, side: Side, gap: f64, rank_in_side: usize, o
     f
 }
 
-/// Marks the candidate the hand-written rules chose (`label`, as `strip` cleans captions),
+/// Marks the candidate the hand-written rules chose (`label`, cleaned of line marks),
 /// or "nothing printed" when the rules took the tooltip or the name.
-pub fn mark_rules_choice(candidates: &mut [Candidate], label: Option<&str>, origin: super::LabelOrigin, strip: fn(&str) -> String) {
+pub fn mark_rules_choice(candidates: &mut [Candidate], label: Option<&str>, origin: super::LabelOrigin) {
     use super::LabelOrigin as O;
     let printed = matches!(origin, O::PrintedLeft | O::PrintedAbove | O::PrintedBelow | O::PrintedRight);
     for c in candidates.iter_mut() {
         let chosen = match c.side {
             Side::Nothing => !printed,
-            _ => printed && label.is_some_and(|l| strip(&c.text) == l),
+            _ => printed && label.is_some_and(|l| super::strip_line_marks(&c.text) == l),
         };
         c.features[if c.side == Side::Nothing { 45 } else { 44 }] = f64::from(u8::from(chosen));
     }
@@ -393,6 +388,11 @@ mod tests {
         }
     }
 
+    /// The candidates' texts for a box at `bbox` among `others`.
+    fn texts(phrases: &[Phrase], bbox: DisplayBox, others: &[DisplayBox]) -> Vec<String> {
+        candidates(phrases, 9.0, &target(bbox, others)).into_iter().map(|c| c.text).collect()
+    }
+
     #[test]
     fn the_shipped_weights_cover_every_feature() {
         assert_eq!(WEIGHTS.len(), FEATURES, "retrain: cargo run --release -p formsmith-schema --example train_captions -- --write");
@@ -415,7 +415,7 @@ mod tests {
         // "No. &" and "Street" are two phrases (the gap is over one em): the pair is a candidate.
         let phrases = vec![phrase("No. &", 40.0, 102.0, 62.0, 111.0), phrase("Street", 76.0, 102.0, 100.0, 111.0)];
         let bbox = DisplayBox { left: 104.0, top: 98.0, right: 300.0, bottom: 114.0 };
-        let texts: Vec<String> = candidates(&phrases, 9.0, &target(bbox, &[])).into_iter().map(|c| c.text).collect();
+        let texts = texts(&phrases, bbox, &[]);
         assert!(texts.contains(&"No. & Street".to_string()), "{texts:?}");
     }
 
@@ -429,8 +429,7 @@ mod tests {
         ];
         let upper_box = DisplayBox { left: 170.0, top: 89.0, right: 180.0, bottom: 99.0 };
         let bbox = DisplayBox { left: 110.0, top: 99.0, right: 200.0, bottom: 110.0 };
-        let others = [upper_box];
-        let texts: Vec<String> = candidates(&phrases, 9.0, &target(bbox, &others)).into_iter().map(|c| c.text).collect();
+        let texts = texts(&phrases, bbox, &[upper_box]);
         assert!(!texts.iter().any(|t| t.contains("corporation Calendar")), "{texts:?}");
     }
 }

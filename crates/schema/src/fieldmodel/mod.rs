@@ -208,7 +208,7 @@ fn build_with(
             let page = widget.and_then(|w| w.page);
             let section = widget.and_then(|w| {
                 let page = w.page?;
-                section_heading(printed.page_phrases(page), &geometry(page).to_display(w.rect))
+                section_heading(printed.page_phrases(page), printed.page_body_size(page), &geometry(page).to_display(w.rect))
             });
             // A phrase left of the box with another box between them is that box's caption
             // (the third box of an SSN is not labelled by the text left of the first).
@@ -245,7 +245,7 @@ fn build_with(
                 && label_origin != LabelOrigin::None
             {
                 let mut candidates = caption_candidates_of(field, w, form, printed, &boxes, &below_pages);
-                caption::mark_rules_choice(&mut candidates, label.as_deref(), label_origin, strip_line_marks);
+                caption::mark_rules_choice(&mut candidates, label.as_deref(), label_origin);
                 match collect {
                     Some(out) => out.borrow_mut().push((field.name.clone(), candidates)),
                     // The chosen phrase goes through the same checks as the rules' choice (a
@@ -371,6 +371,7 @@ fn caption_candidates_of(
     let same = |o: &DisplayBox| (o.left - bbox.left).abs() < 0.01 && (o.top - bbox.top).abs() < 0.01 && (o.right - bbox.right).abs() < 0.01;
     let others: Vec<DisplayBox> = boxes.get(&page).map(|b| b.iter().filter(|o| !same(o)).copied().collect()).unwrap_or_default();
     let name = junk::name_words(field.short_name());
+    let tooltip = field.tooltip.as_deref().and_then(meaningful);
     let phrases = printed.page_phrases(page);
     let target = caption::Target {
         bbox,
@@ -378,12 +379,12 @@ fn caption_candidates_of(
         others: &others,
         below_page: below_pages.contains(&page),
         name_kind: name.as_deref().and_then(kind_of),
-        has_tooltip: field.tooltip.as_deref().and_then(meaningful).is_some(),
+        has_tooltip: tooltip.is_some(),
         has_name: name.is_some(),
-        tooltip_words: words_of(field.tooltip.as_deref().and_then(meaningful).as_deref()),
+        tooltip_words: words_of(tooltip.as_deref()),
         name_words: words_of(name.as_deref()),
     };
-    caption::candidates(phrases, caption::body_size(phrases), &target)
+    caption::candidates(phrases, printed.page_body_size(page), &target)
 }
 
 /// Whether a caption is only an answer word ("Yes", "NO", "Nein", "Oui").
@@ -682,13 +683,7 @@ fn question_of(
 
 /// The nearest heading above a box: a phrase set larger than the page's body text, or in
 /// capitals, or numbered as a part or section, in the box's column.
-fn section_heading(phrases: &[Phrase], target: &DisplayBox) -> Option<String> {
-    if phrases.is_empty() {
-        return None;
-    }
-    let mut sizes: Vec<f64> = phrases.iter().map(|p| p.size).collect();
-    sizes.sort_by(f64::total_cmp);
-    let body = sizes.get(sizes.len() / 2).copied().unwrap_or(10.0);
+fn section_heading(phrases: &[Phrase], body: f64, target: &DisplayBox) -> Option<String> {
     phrases
         .iter()
         .filter(|p| p.bbox.bottom <= target.top + 1.0 && target.top - p.bbox.bottom < 400.0)
