@@ -294,7 +294,10 @@ fn leaf(path: &[String], value: FactValue, ordinal: Option<usize>, facts: &mut V
     let path_words = || {
         std::iter::once(key).chain(parents.iter().rev().filter(|p| !matches!(semantic::normalize(p).as_str(), "business" | "company" | "firm")))
     };
-    let qualifier = path_words().find_map(|k| qualifier_in(k)).or_else(|| path_words().find_map(|k| loose_qualifier(k))).map(str::to_string);
+    // {"name": {"last": …}}: "last" is the family name there, not an earlier value.
+    let names_a_person = matches!(semantic, Some(Semantic::FamilyName | Semantic::GivenName | Semantic::AdditionalName | Semantic::Name));
+    let loose = |k: &String| loose_qualifier(k).filter(|_| !(names_a_person && semantic::normalize(k) == "last"));
+    let qualifier = path_words().find_map(|k| qualifier_in(k)).or_else(|| path_words().find_map(loose)).map(str::to_string);
     facts.push(Fact {
         semantic,
         entity,
@@ -309,7 +312,8 @@ fn leaf(path: &[String], value: FactValue, ordinal: Option<usize>, facts: &mut V
 
 /// Qualifiers written in records and requests beyond the field model's words.
 fn loose_qualifier(text: &str) -> Option<&'static str> {
-    let words = semantic::normalize(text);
+    // "last name", "last four (digits)": "last" there is no earlier value.
+    let words = semantic::normalize(text).replace("last name", "name").replace("last four", "four").replace("last 4", "4");
     words.split(' ').find_map(|w| match w {
         "postal" | "mail" | "post" | "correspondence" | "postanschrift" | "correspondance" | "postal_address" => Some("mailing"),
         "residential" | "residence" | "street" | "wohnsitz" | "domicile" | "domicilio" => Some("physical"),
@@ -923,7 +927,11 @@ mod tests {
         assert_eq!(find("person.address.line1").semantic, Some(Semantic::StreetAddress));
         assert_eq!(find("person.address.zip").semantic, Some(Semantic::PostalCode));
         let last = find("spouse.name.last");
-        assert_eq!((last.semantic, last.entity.as_deref()), (Some(Semantic::FamilyName), Some("spouse")));
+        assert_eq!((last.semantic, last.entity.as_deref(), last.qualifier), (Some(Semantic::FamilyName), Some("spouse"), None));
+        // "last" in a family name's key is no earlier value; an old address's is.
+        let facts = facts_of(json!({"lastName": "Keller", "last_address": "1 Elm St, Dayton, OH 45402"}));
+        assert_eq!(facts[0].qualifier, None);
+        assert_eq!(facts.iter().find(|f| f.source == "record last_address").and_then(|f| f.qualifier.as_deref()), Some("previous"));
         assert_eq!(find("person.firstName").entity.as_deref(), Some("person"));
         // A key that says date and birth in one, in any language, is a birth date.
         let facts = facts_of(json!({"demandado": {"fecha_nacimiento": "1990-08-14"}, "date_naissance": "1980-12-02",
