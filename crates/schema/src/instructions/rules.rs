@@ -1508,8 +1508,8 @@ fn targets(actions: &[Action]) -> Vec<usize> {
     t
 }
 
-/// Text for a string property from prose: within maxLength, or made to fit only by dropping
-/// the dashes and spaces of digit groups ("123-45-6789" into nine cells).
+/// Text for a string property from prose: within maxLength, or made to fit exactly only by
+/// dropping the dashes and spaces of digit groups ("123-45-6789" into nine cells).
 fn text_value(prop: &Prop, value: &str) -> Result<Value, String> {
     let Some(max) = prop.max_len else {
         return Ok(Value::String(value.to_string()));
@@ -1522,7 +1522,9 @@ fn text_value(prop: &Prop, value: &str) -> Result<Value, String> {
         .all(|c| c.is_ascii_digit() || c == '-' || c == ' ')
         && value.chars().any(|c| c.is_ascii_digit());
     let compact: String = value.chars().filter(char::is_ascii_digit).collect();
-    if digit_groups && compact.chars().count() <= max {
+    // Only an exact fit: nine digits in a box of ten cells are a number the form asks in
+    // another shape (a printed leading "9" of an ITIN), not this one.
+    if digit_groups && compact.chars().count() == max {
         return Ok(Value::String(compact));
     }
     Err(too_long(prop, value, max))

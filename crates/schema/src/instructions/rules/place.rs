@@ -7,7 +7,8 @@
 
 use serde_json::Value;
 
-use super::matcher::TargetKind;
+use super::matcher::{Found, TargetKind};
+use super::text;
 use super::{Action, Problem, Run, Want};
 use crate::fieldmodel::semantic::{self, Semantic};
 use crate::instructions::request::{Fact, FactValue, Origin, THIRD_PARTY, is_self};
@@ -96,7 +97,13 @@ impl Run<'_> {
                 Err(Miss::Nowhere) if from_prose => {}
                 Err(Miss::Nowhere) => {
                     // Words a label may carry: "occupation": "nurse", "Beruf: Pflegerin".
-                    match self.plan_assign(&fact.label, &value_text, &[], Want::Any) {
+                    // A record's key under groups that name no field ("personen" →
+                    // "lieblingsstadt") by its own words and the groups' roles.
+                    let planned = match self.plan_assign(&fact.label, &value_text, &[], Want::Any) {
+                        Err(Problem::NoField { .. }) if fact.origin == Origin::Record => self.plan_record_key(&fact, &value_text),
+                        other => other,
+                    };
+                    match planned {
                         Ok((actions, _)) => {
                             let fresh: Vec<Action> = actions
                                 .into_iter()
@@ -132,6 +139,49 @@ impl Run<'_> {
             placed_flags.push(done);
         }
         placed_flags
+    }
+
+    /// A record key looked up by its own words when its path's groups name no field: the
+    /// groups' roles stay ("spouse.first"), other group words go ("personen" in
+    /// "personen[1].lieblingsstadt"). The k-th item of a list takes the k-th of the boxes
+    /// labelled alike, in reading order (Person 1, Person 2).
+    fn plan_record_key(&self, fact: &Fact, value: &str) -> Result<(Vec<Action>, Vec<String>), Problem> {
+        let no_field = || Problem::NoField { label: fact.label.clone(), query: Vec::new(), among_choices: false };
+        let path = fact.source.strip_prefix("record ").unwrap_or(&fact.source);
+        let Some((groups, key)) = path.rsplit_once('.') else { return Err(no_field()) };
+        let mut q = self.index.correct(&text::tokens(&semantic::normalize(key)));
+        if q.is_empty() {
+            return Err(no_field());
+        }
+        for role in text::roles(&text::tokens(&semantic::normalize(groups))) {
+            if !q.contains(&role) {
+                q.push(role);
+            }
+        }
+        let Some(k) = fact.ordinal else {
+            return self.plan_label(&q, key, value, Want::Any).map(|a| (a, Vec::new()));
+        };
+        let targets = match self.lookup(&q, Want::Any) {
+            Found::One(t) => vec![t],
+            Found::Several(ts) => ts,
+            Found::None => return Err(no_field()),
+        };
+        let mut props: Vec<usize> = targets
+            .iter()
+            .filter_map(|&t| match self.index.fields[t].kind {
+                TargetKind::Field(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        if props.len() != targets.len() {
+            return Err(Problem::Several { label: key.to_string(), candidates: self.index.describe(&self.index.fields, &targets) });
+        }
+        self.reading_order(&mut props);
+        let target = props
+            .get(k - 1)
+            .and_then(|p| targets.iter().copied().find(|&t| self.index.fields[t].kind == TargetKind::Field(*p)))
+            .ok_or_else(no_field)?;
+        self.convert(target, value, &q).map(|a| (a, Vec::new()))
     }
 
     /// A record's top-level group that names no known party ("abuser": {…}) is the form's
