@@ -100,7 +100,12 @@ impl Run<'_> {
                     // A record's key under groups that name no field ("personen" →
                     // "lieblingsstadt") by its own words and the groups' roles.
                     let planned = match self.plan_assign(&fact.label, &value_text, &[], Want::Any) {
-                        Err(Problem::NoField { .. }) if fact.origin == Origin::Record => self.plan_record_key(&fact, &value_text),
+                        Err(Problem::NoField { .. }) if fact.origin == Origin::Record => {
+                            match self.plan_record_key(&fact, &value_text) {
+                                Err(Problem::NoField { .. }) => self.plan_named_choices(&fact, &value_text),
+                                other => other,
+                            }
+                        }
                         other => other,
                     };
                     match planned {
@@ -182,6 +187,59 @@ impl Run<'_> {
             .and_then(|p| targets.iter().copied().find(|&t| self.index.fields[t].kind == TargetKind::Field(*p)))
             .ok_or_else(no_field)?;
         self.convert(target, value, &q).map(|a| (a, Vec::new()))
+    }
+
+    /// A record value that is the label of check boxes or options the key names nothing
+    /// about (`"referral": "google search"`, `"found_via": ["Golang Weekly", "Google
+    /// Search"]`): each item's words are exactly one choice's own, all of them and nothing
+    /// more. Boxes asked once per person take the list item's (in reading order).
+    fn plan_named_choices(&self, fact: &Fact, value: &str) -> Result<(Vec<Action>, Vec<String>), Problem> {
+        let no_field = || Problem::NoField { label: fact.label.clone(), query: Vec::new(), among_choices: true };
+        // Yes and no answer a question; they name no box.
+        if matches!(fact.value, FactValue::Bool(_)) {
+            return Err(no_field());
+        }
+        let k = fact.ordinal.unwrap_or(1);
+        let mut actions = Vec::new();
+        for item in value.split(", ") {
+            if text::boolean_word(item).is_some() {
+                return Err(no_field());
+            }
+            let words = text::tokens(item);
+            if words.is_empty() || item.chars().any(|c| c.is_ascii_digit()) {
+                return Err(no_field());
+            }
+            let found = match self.index.find_choice(&words) {
+                Found::One(t) => vec![t],
+                Found::Several(ts) => ts,
+                Found::None => return Err(no_field()),
+            };
+            let named: Vec<usize> = found
+                .into_iter()
+                .filter(|&t| {
+                    let target = &self.index.choices[t];
+                    words.iter().all(|w| target.tokens.contains(w)) && target.tokens.iter().all(|w| words.contains(w))
+                })
+                .collect();
+            let mut props: Vec<usize> = named
+                .iter()
+                .filter_map(|&t| match self.index.choices[t].kind {
+                    TargetKind::Toggle(p) => Some(p),
+                    _ => None,
+                })
+                .collect();
+            // One box, or one per person of a list; anything else is not told apart.
+            if props.len() != named.len() || props.is_empty() || (props.len() > 1 && fact.ordinal.is_none()) {
+                return Err(no_field());
+            }
+            self.reading_order(&mut props);
+            let Some(&p) = props.get(k - 1) else { return Err(no_field()) };
+            let Some(t) = named.iter().copied().find(|&t| self.index.choices[t].kind == TargetKind::Toggle(p)) else {
+                return Err(no_field());
+            };
+            actions.extend(self.toggle(t, true)?);
+        }
+        Ok((actions, Vec::new()))
     }
 
     /// A record's top-level group that names no known party ("abuser": {…}) is the form's
