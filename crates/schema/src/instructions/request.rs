@@ -286,6 +286,10 @@ fn leaf(path: &[String], value: FactValue, ordinal: Option<usize>, facts: &mut V
     }
     if let FactValue::Text(text) = &value {
         semantic = refine_by_value(semantic, text).map(|s| person_or_business(s, text));
+        // "signed": "2025-06-02" is when, not a signature.
+        if semantic == Some(Semantic::Signature) && crate::instructions::shape::parse_date(text, false).is_some() {
+            semantic = Some(Semantic::DateSigned);
+        }
     }
     let entity = std::iter::once(key).chain(parents.iter().rev()).find_map(|k| party_in(k));
     // The field model's own words anywhere on the path before loose ones: a "street" key
@@ -940,6 +944,10 @@ mod tests {
         assert_eq!(find("demandado.fecha_nacimiento").semantic, Some(Semantic::Bday));
         assert_eq!(find("date_naissance").semantic, Some(Semantic::Bday));
         assert_ne!(find("fecha_boda").semantic, Some(Semantic::Bday));
+        // A date under a key of signing is the date signed.
+        let facts = facts_of(json!({"signed": "2025-06-02", "signature": "Ana Ruiz"}));
+        assert_eq!(facts[0].semantic, Some(Semantic::DateSigned));
+        assert_eq!(facts[1].semantic, Some(Semantic::Signature));
     }
 
     #[test]
