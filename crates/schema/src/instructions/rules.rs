@@ -1635,6 +1635,15 @@ fn match_option(options: &[(String, String)], value: &str) -> Result<usize, Vec<
                 && option_tokens[i].iter().all(|t| value_tokens.contains(t))
         })
         .collect();
+    // "U.S. Bankruptcy Court, Northern District of Illinois" holds the words of "Northern
+    // District of Illinois" and of a blank "___ District of ___": the option that says most
+    // is meant when every other one found says part of it.
+    if contains.len() > 1
+        && let Some(&longest) = contains.iter().max_by_key(|&&i| option_tokens[i].len())
+        && contains.iter().all(|&i| i == longest || (option_tokens[i].len() < option_tokens[longest].len() && option_tokens[i].iter().all(|t| option_tokens[longest].contains(t))))
+    {
+        return Ok(longest);
+    }
     unique(contains).unwrap_or(Err(Vec::new()))
 }
 
@@ -1733,6 +1742,13 @@ mod tests {
             vec![("Y".into(), "Yes".into()), ("N".into(), "No".into())];
         assert_eq!(match_option(&yes_no, "yes"), Ok(0));
         assert_eq!(match_option(&yes_no, "No"), Ok(1));
+        // The option saying most, when the others found say part of it.
+        let districts: Vec<(String, String)> = ["___ District of ___", "Northern District of Illinois", "Northern District of Alabama"]
+            .iter()
+            .map(|s| (s.to_string(), s.to_string()))
+            .collect();
+        assert_eq!(match_option(&districts, "U.S. Bankruptcy Court, Northern District of Illinois"), Ok(1));
+        assert_eq!(match_option(&districts, "Northern District"), Err(vec![1, 2]));
     }
 
     #[test]
