@@ -1050,9 +1050,28 @@ impl<'a> Run<'a> {
     /// "filing status: single" when no field is called "filing status": the check box or
     /// option named by label and value together (the value's words must be used).
     fn choice_fallback(&self, q: &[String], value: &str) -> Option<Vec<Action>> {
-        if let Some(on) = text::boolean_word(value) {
-            return match self.index.find_choice(q) {
-                Found::One(t) => self.toggle(t, on).ok(),
+        if let Some(on) = text::boolean_word(value)
+            && let Found::One(t) = self.index.find_choice(q)
+        {
+            return self.toggle(t, on).ok();
+        }
+        // A question answered by a pair of boxes ("…?: YES", "…?: NO"): the answer's box.
+        if let Some(on) = text::answer_word(value) {
+            let answer = if on { "yes" } else { "no" };
+            let boxes = match self.index.find_choice(q) {
+                Found::One(t) => vec![t],
+                Found::Several(ts) => ts,
+                Found::None => Vec::new(),
+            };
+            let answering: Vec<usize> = boxes
+                .into_iter()
+                .filter(|&t| {
+                    let label = text::fold(&self.index.choices[t].label);
+                    label.rsplit_once(':').is_some_and(|(_, box_label)| box_label.trim() == answer)
+                })
+                .collect();
+            return match answering.as_slice() {
+                [t] => self.toggle(*t, true).ok(),
                 _ => None,
             };
         }

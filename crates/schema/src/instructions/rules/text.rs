@@ -478,6 +478,27 @@ pub(super) fn boolean_word(text: &str) -> Option<bool> {
     }
 }
 
+/// The answer a value gives to a yes/no question: a yes/no word, one leading a detail
+/// ("yes - opioids", "no, never"), or a word that denies ("none", "never"), in the four
+/// languages.
+pub(super) fn answer_word(text: &str) -> Option<bool> {
+    if let Some(on) = boolean_word(text) {
+        return Some(on);
+    }
+    let t = fold(unquote(text));
+    let t = t.trim().trim_end_matches(['.', '!']);
+    let lead = t.split([',', ';', '(', ' ']).next().unwrap_or_default().trim();
+    let detail_follows = t.len() > lead.len() && t[lead.len()..].trim_start().starts_with(['-', ',', ';', '(', ':', '\u{2013}', '\u{2014}']);
+    match lead {
+        "yes" | "ja" | "oui" | "si" | "sí" if detail_follows || lead == t => Some(true),
+        "no" | "nein" | "non" if detail_follows || lead == t => Some(false),
+        _ if matches!(t, "none" | "never" | "nope" | "keine" | "kein" | "nie" | "aucun" | "aucune" | "jamais" | "ninguno" | "ninguna" | "nunca") => {
+            Some(false)
+        }
+        _ => None,
+    }
+}
+
 /// Words saying "nothing here" in a value ("Middle name: leave blank").
 pub(super) fn is_blank_word(text: &str) -> bool {
     let t = fold(unquote(text));
@@ -558,6 +579,20 @@ pub(super) fn parse_number(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn answers_to_yes_no_questions() {
+        assert_eq!(answer_word("Yes"), Some(true));
+        assert_eq!(answer_word("yes - opioids"), Some(true));
+        assert_eq!(answer_word("no, never"), Some(false));
+        assert_eq!(answer_word("none"), Some(false));
+        assert_eq!(answer_word("Nein"), Some(false));
+        assert_eq!(answer_word("oui (depuis 2020)"), Some(true));
+        // A word that only begins like an answer, or a sentence, is none.
+        assert_eq!(answer_word("nobody knows"), None);
+        assert_eq!(answer_word("no idea what he drives"), None);
+        assert_eq!(answer_word("Norway"), None);
+    }
 
     #[test]
     fn tokens_normalise_labels() {
