@@ -164,8 +164,9 @@ impl Run<'_> {
         for sentence in sentences {
             let said = content_words(sentence);
             // "Label: value" lines are answered by their value (the clause reader's), not by
-            // whether they sound negative.
-            if said.len() < 2 || sentence.contains(':') || sentence.contains('=') {
+            // whether they sound negative; a question asks, it says nothing ("Does he
+            // understand English? No" is answered by its "No").
+            if said.len() < 2 || sentence.contains(':') || sentence.contains('=') || sentence.trim_end().ends_with('?') {
                 continue;
             }
             if let Some(q) = best_question(&questions, &said, 2) {
