@@ -40,9 +40,35 @@ pub fn of_property(key: &str, property: &EditJson) -> Meaning {
         Some((label, sentence)) => (label.trim().to_string(), Some(sentence.trim_end_matches('.'))),
         None => (description.trim().to_string(), None),
     };
+    // A check box's own words, without the note on how to tick it.
+    let check_box = label.ends_with(CHECK_BOX_NOTE);
+    let label = label.trim_end_matches(CHECK_BOX_NOTE).trim_end().to_string();
+    // A box per sex ("MALE", "FEMALE", "weiblich") answers one question: the sex.
+    if check_box && SEX_OPTION.is_match(&semantic::normalize(&label)) {
+        let mut meaning = match sentence {
+            Some(sentence) => from_sentence(&label, sentence),
+            None => of_words(key, label),
+        };
+        meaning.semantic = Semantic::Sex;
+        return meaning;
+    }
     if let Some(sentence) = sentence {
         return from_sentence(&label, sentence);
     }
+    of_words(key, label)
+}
+
+/// The note `generate` appends to a check box's description.
+const CHECK_BOX_NOTE: &str = "(true checks the box)";
+
+/// The words of one sex option, in the four languages.
+static SEX_OPTION: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(m|f|male|female|man|woman|mannlich|weiblich|homme|femme|masculin|feminin|masculino|femenino|hombre|mujer)$")
+        .expect("valid regex")
+});
+
+/// The meaning of a caller's property (or a generated one without a sentence) from its words.
+fn of_words(key: &str, label: String) -> Meaning {
     let humanized = key.replace(['_', '-', '.'], " ");
     let words = if label.is_empty() { humanized.clone() } else { label.clone() };
     let semantic = semantic::from_words(&semantic::normalize(&words))
@@ -115,6 +141,17 @@ mod tests {
         assert_eq!(m.label, "Spouse's SSN");
         let m = of_property("x", &property("Name. Expects a full name of the emergency contact."));
         assert_eq!((m.semantic, m.entity.as_deref()), (Semantic::Name, Some("emergency_contact")));
+    }
+
+    #[test]
+    fn a_box_per_sex_answers_the_sex() {
+        let m = of_property("male", &property("MALE (true checks the box)"));
+        assert_eq!((m.semantic, m.label.as_str()), (Semantic::Sex, "MALE"));
+        let m = of_property("w", &property("weiblich (true checks the box)"));
+        assert_eq!(m.semantic, Semantic::Sex);
+        // Not a text box that happens to say so, nor a longer check box label.
+        assert_ne!(of_property("m", &property("Male")).semantic, Semantic::Sex);
+        assert_ne!(of_property("x", &property("Male veteran (true checks the box)")).semantic, Semantic::Sex);
     }
 
     #[test]
