@@ -112,6 +112,8 @@ const SELF_WORDS: &[&str] = &[
     "my",
     "me",
     "mine",
+    "our",
+    "ours",
     "taxpayer",
     "applicant",
     "self",
@@ -162,7 +164,6 @@ const STOP_WORDS: &[&str] = &[
     "their",
     "his",
     "her",
-    "our",
     "print",
     "provide",
     "fill",
@@ -446,6 +447,21 @@ pub(super) fn is_name_part(token: &str) -> bool {
 /// The text without one pair of surrounding quotes.
 pub(super) fn unquote(text: &str) -> &str {
     let t = text.trim();
+    // A quoted value the sentence goes on after ("\"Eagle Creek\" and it affects …"): the
+    // quotes mark where the value ends.
+    for (open, close) in [('"', '"'), ('“', '”'), ('«', '»'), ('„', '“')] {
+        if let Some(rest) = t.strip_prefix(open)
+            && let Some(end) = rest.find(close)
+            && end > 0
+        {
+            let after = rest[end + close.len_utf8()..].trim_start();
+            let goes_on = [" and ", ", ", "; ", " but ", " (", " und ", " et ", " y "].iter().any(|c| format!(" {after}").starts_with(c))
+                || after.starts_with([',', ';', '(']);
+            if goes_on && !after.is_empty() {
+                return rest[..end].trim();
+            }
+        }
+    }
     for (open, close) in [
         ('"', '"'),
         ('\'', '\''),
@@ -579,6 +595,17 @@ pub(super) fn parse_number(text: &str) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quotes_end_a_value() {
+        assert_eq!(unquote("\"Eagle Creek\""), "Eagle Creek");
+        assert_eq!(unquote("\"Restoring Eagle Creek\" and it affects Clackamas County"), "Restoring Eagle Creek");
+        assert_eq!(unquote("“Blue Sky”, due in May"), "Blue Sky");
+        // Quotes inside a value are part of it.
+        assert_eq!(unquote("\"Doc\" Holliday"), "\"Doc\" Holliday");
+        // "our" is the writer's, as "your" and "my" are.
+        assert_eq!(tokens("our project"), ["self", "project"]);
+    }
 
     #[test]
     fn answers_to_yes_no_questions() {
