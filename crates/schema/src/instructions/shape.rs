@@ -11,6 +11,8 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::fieldmodel::semantic;
+
 /// A person's name in its parts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonName {
@@ -137,6 +139,19 @@ const MONTHS: &[(&str, u32)] = &[
     ("november", 11), ("nov", 11), ("novembre", 11), ("noviembre", 11),
     ("december", 12), ("dec", 12), ("dezember", 12), ("decembre", 12), ("diciembre", 12), ("dez", 12), ("dic", 12),
 ];
+
+/// Whether a name box's label asks the family name before the given one ("Last name,
+/// First name, Initial", "Apellidos, nombre", "NOM, prénom(s)"): `Some(true)` when written
+/// with a comma between them, `Some(false)` in the French way ("PETIT Jean-Marc"); `None`
+/// when it asks the given name first or says nothing of the order.
+pub fn family_first(label: &str) -> Option<bool> {
+    let words = semantic::normalize(label);
+    let words: Vec<&str> = words.split(' ').collect();
+    let at = |set: &[&str]| words.iter().position(|w| set.contains(w));
+    let family = at(&["last", "family", "surname", "surnames", "nom", "apellido", "apellidos", "nachname", "familienname"])?;
+    let given = at(&["first", "given", "forename", "forenames", "prenom", "prenoms", "nombre", "nombres", "vorname", "vornamen"])?;
+    (family < given).then(|| !(words[family] == "nom" && words[given].starts_with("prenom")))
+}
 
 /// The month a word names ("März", "juillet", "Sept"), in the four languages.
 pub fn month_of(word: &str) -> Option<u32> {
@@ -616,6 +631,15 @@ mod tests {
         assert_eq!((n.given.as_str(), n.middle, n.family.as_str(), n.suffix.as_deref()), ("Jan", None, "van der Berg", Some("Jr")));
         assert_eq!(split_name("Jordan"), None);
         assert_eq!(split_name("12 Main St"), None);
+    }
+
+    #[test]
+    fn name_order_from_the_label() {
+        assert_eq!(family_first("Last name, First name, Initial"), Some(true));
+        assert_eq!(family_first("Apellidos, nombre"), Some(true));
+        assert_eq!(family_first("NOM, prénom(s) du demandeur"), Some(false));
+        assert_eq!(family_first("VETERAN'S NAME (First, Middle Initial, Last)"), None);
+        assert_eq!(family_first("Full name"), None);
     }
 
     #[test]

@@ -49,6 +49,7 @@ impl Run<'_> {
     /// it was placed (or was already in place).
     pub(super) fn place_facts(&mut self, mut facts: Vec<Fact>) -> Vec<bool> {
         self.name_record_parties(&mut facts);
+        self.join_record_names(&mut facts);
         let mut placed_flags = Vec::with_capacity(facts.len());
         self.organization_said = facts.iter().any(|f| f.semantic == Some(Semantic::Organization));
         // Prose facts repeat what a clause already placed ("Address: 1 Main St, …" is a
@@ -240,6 +241,55 @@ impl Run<'_> {
             actions.extend(self.toggle(t, true)?);
         }
         Ok((actions, Vec::new()))
+    }
+
+    /// A name a record gives in parts (`first`, `middle`, `last` under one key) for a person
+    /// the form asks whole ("VETERAN'S NAME (First, Middle Initial, Last)"): one full name,
+    /// said in their place. Where the form asks the parts, they stay parts.
+    fn join_record_names(&self, facts: &mut Vec<Fact>) {
+        let parent = |f: &Fact| f.source.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default();
+        let text_of = |f: &Fact| match &f.value {
+            FactValue::Text(t) => Some(t.clone()),
+            FactValue::Bool(_) => None,
+        };
+        let mut groups: Vec<(String, Option<usize>)> = facts
+            .iter()
+            .filter(|f| f.origin == Origin::Record && f.semantic == Some(Semantic::FamilyName))
+            .map(|f| (parent(f), f.ordinal))
+            .collect();
+        groups.dedup();
+        for (group, ordinal) in groups {
+            let in_group = |f: &Fact| f.origin == Origin::Record && parent(f) == group && f.ordinal == ordinal;
+            let part = |s: Semantic| facts.iter().position(|f| in_group(f) && f.semantic == Some(s));
+            let (Some(given), Some(family)) = (part(Semantic::GivenName), part(Semantic::FamilyName)) else { continue };
+            let middle = part(Semantic::AdditionalName);
+            if !self.candidates(Semantic::GivenName, &facts[given]).is_empty() || self.candidates(Semantic::Name, &facts[given]).is_empty() {
+                continue;
+            }
+            let (Some(given_name), Some(family_name)) = (text_of(&facts[given]), text_of(&facts[family])) else { continue };
+            let middle_name = middle.and_then(|i| text_of(&facts[i]));
+            let forenames = [Some(given_name), middle_name].into_iter().flatten().collect::<Vec<_>>().join(" ");
+            // In the order the box's label asks: "Last name, First name, Initial" takes
+            // "Santos, Victor J"; a French "NOM, prénom(s)" takes "PETIT Jean-Marc".
+            let boxes = self.candidates(Semantic::Name, &facts[given]);
+            let whole_name = match boxes.first().and_then(|&p| shape::family_first(&self.meanings[p].label)) {
+                Some(true) => format!("{family_name}, {forenames}"),
+                Some(false) => format!("{family_name} {forenames}"),
+                None => format!("{forenames} {family_name}"),
+            };
+            let mut whole = facts[given].clone();
+            whole.semantic = Some(Semantic::Name);
+            whole.value = FactValue::Text(whole_name);
+            whole.source = group.clone();
+            whole.label = group.trim_start_matches("record ").replace('.', " ");
+            let mut drop = [Some(given), middle, Some(family)].into_iter().flatten().collect::<Vec<_>>();
+            drop.sort_unstable();
+            let at = drop[0];
+            for i in drop.into_iter().rev() {
+                facts.remove(i);
+            }
+            facts.insert(at, whole);
+        }
     }
 
     /// A record's top-level group that names no known party ("abuser": {…}) is the form's
