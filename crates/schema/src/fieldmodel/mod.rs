@@ -843,6 +843,8 @@ const ENTITIES: &[(&str, &str)] = &[
     ("conjoint", "spouse"),
     ("conyuge", "spouse"),
     ("esposo", "spouse"),
+    ("husband", "spouse"),
+    ("wife", "spouse"),
     ("preparer", "preparer"),
     ("interpreter", "interpreter"),
     ("attorney", "attorney"),

@@ -301,6 +301,8 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         (r"^(yyyy|yy|year|jahr|annee|ano)$", DateYear),
         // Names.
         (r"\b(full name|vollstandiger name|nom complet|nom et prenoms?|nom prenoms?|nombre completo|nombre y apellidos?|apellidos y nombres?)\b", Name),
+        // "MOTHER'S MAIDEN NAME (FIRST & LAST)": both names in one box.
+        (r"\bname first (and )?last$", Name),
         // One box for the whole name, family first: "Last name, first name, initial".
         (r"\b(last|family) name\b.*\b(first|given)( name)?\b|\bsurnames?\b.*\b(first|given|forenames?)\b|\bapellidos?\b.*\bnombres?\b|\bnom\b.*\bprenoms?\b|\bnachname\b.*\bvorname", Name),
         (r"\b(first (name|and middle)|first$|given name|forename|vorname|prenom|prenoms|nombre de pila|nombres?$|primer nombre)\b|^nombre\b", GivenName),
@@ -340,7 +342,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 
 /// How many rules the table has (for the test that every one compiles).
 #[cfg(test)]
-const RULE_COUNT: usize = 52;
+const RULE_COUNT: usize = 53;
 
 /// The type named by `text` (already [`normalize`]d), if any rule matches.
 pub fn from_words(text: &str) -> Option<Semantic> {
@@ -386,6 +388,7 @@ mod tests {
         assert_eq!(of("Last name"), Some("family-name"));
         assert_eq!(of("Last name, first name, initial"), Some("name"));
         assert_eq!(of("Apellido, Nombre"), Some("name"));
+        assert_eq!(of("Mother's maiden name (first & last)"), Some("name"));
         assert_eq!(of("S2B_ZipCode"), Some("postal-code"));
         assert_eq!(of("Vorname"), Some("given-name"));
         assert_eq!(of("Nachname"), Some("family-name"));

@@ -585,6 +585,29 @@ static SPOUSE_INTRO: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid regex")
 });
 
+/// A parent named: "his father is Wayne Lyle Sr.", "her mother's maiden name is Brenda
+/// Hollis", "mon père s'appelle Frantz Pierre", "ma mère s'appelait Guerline Joseph avant
+/// son mariage", "mein Vater heißt …", "mi madre se llama …".
+static PARENT_INTRO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!(
+        r"(?i:\b(?:my|his|her|their|mein|meine|sein|seine|ihr|ihre|mon|ma|son|sa|mi|su)\s+(mother|father|mom|mum|dad|mutter|vater|m[èe]re|p[èe]re|madre|padre))(?i:'s)?(?i:\s+(?:maiden|full|birth)\s+name|\s+name)?(?i:\s+is|\s+was|\s+ist|\s+war|\s+hei(?:ß|ss)t|\s+hie(?:ß|ss)|\s+s'appelle|\s+s'appelait|\s+se llama|\s+se llamaba|\s+named|\s+called|,|:)\s+{NAME}"
+    ))
+    .expect("valid regex")
+});
+/// Work said in a sentence: "I work as a line cook", "he works as a mechanic at …", "ich
+/// arbeite als Pflegerin", "je travaille comme chauffeur", "trabajo como cocinero".
+static WORKS_AS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:work|works|worked|working|arbeite|arbeitet|travaille|travaillent|trabajo|trabaja)\s+(?:as|als|comme|como)\s+(?:an?\s+|une?\s+|el\s+|la\s+)?(\p{L}[\p{L}\- ]{1,40})")
+        .expect("valid regex")
+});
+/// Words that end an occupation said in a sentence ("a mechanic at Kittredge Auto Body").
+const AFTER_OCCUPATION: &[&str] = &[
+    "at", "for", "in", "with", "and", "since", "on", "bei", "seit", "und", "chez", "pour", "depuis", "et", "en", "para", "desde", "y", "de",
+];
+/// Labels of facts a sentence pattern gives that are looked up among the form's labels like
+/// a `label: value` line's (prose words in general are not).
+pub const PATTERN_LABELS: &[&str] = &["place of birth"];
+
 const DATE: &str = r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?\p{L}+\.?,?\s+(?:de\s+)?\d{4}|\p{L}+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})";
 
 static BORN: LazyLock<Regex> = LazyLock::new(|| {
@@ -616,6 +639,19 @@ static CITIZEN: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\b(?:am|is|are|was|were|be)|'m|'s|'re)\s+(?:an?\s+)?(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)\s+(?:[Cc]itizen|[Nn]ational)\b|(?:\b(?:am|is|are|was)|'m|'s)\s+an?\s+[Cc]itizen\s+of\s+(?:the\s+)?(\p{Lu}\p{L}*(?:\s\p{Lu}\p{L}*)?)|\b(\p{L}+)\s+[Ss]taatsangeh[öo]rige?r?\b|\bde\s+(?:nationalit[ée]|nacionalidad)\s+(\p{L}+)")
         .expect("valid regex")
 });
+/// A name ends at its suffix: "Wayne Lyle Sr. Last four of his social" is "Wayne Lyle Sr.".
+fn end_at_suffix(name: &str) -> &str {
+    let mut end = 0;
+    for word in name.split_whitespace() {
+        let at = name[end..].find(word).map_or(end, |i| end + i);
+        end = at + word.len();
+        if matches!(word.trim_end_matches([',', '.']), "Sr" | "Jr" | "II" | "III" | "IV") {
+            return &name[..end];
+        }
+    }
+    name
+}
+
 /// A value without the sentence's final stop, unless the stop ends an abbreviation
 /// ("Mendoza Landscaping Inc.", "Jordan Lee Whitfield Jr.").
 pub(crate) fn without_final_stop(value: &str) -> String {
@@ -791,23 +827,23 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
         };
         for c in NAME_INTRO.captures_iter(sentence) {
             if let Some(m) = c.get(1) {
-                push(Semantic::Name, None, None, m.as_str(), "name");
+                push(Semantic::Name, None, None, end_at_suffix(m.as_str()), "name");
             }
         }
         for c in THIRD_INTRO.captures_iter(sentence) {
             if let Some(m) = c.get(1) {
-                push(Semantic::Name, Some(story.clone().unwrap_or_else(|| THIRD_PARTY.into())), None, m.as_str(), "name");
+                push(Semantic::Name, Some(story.clone().unwrap_or_else(|| THIRD_PARTY.into())), None, end_at_suffix(m.as_str()), "name");
             }
         }
         for c in SUBJECT_INTRO.captures_iter(sentence) {
             if let Some(m) = c.get(1) {
-                push(Semantic::Name, Some(THIRD_PARTY.into()), None, m.as_str(), "name");
+                push(Semantic::Name, Some(THIRD_PARTY.into()), None, end_at_suffix(m.as_str()), "name");
             }
         }
         let introduces_subject = SUBJECT_INTRO.is_match(sentence);
         for c in SPOUSE_INTRO.captures_iter(sentence) {
             if let Some(m) = c.get(1) {
-                push(Semantic::Name, Some("spouse".into()), None, m.as_str(), "spouse name");
+                push(Semantic::Name, Some("spouse".into()), None, end_at_suffix(m.as_str()), "spouse name");
             }
         }
         for c in SIGNED_ON.captures_iter(sentence) {
@@ -828,6 +864,9 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
             if pieces.len() > 3 {
                 continue;
             }
+            // Whole, for a box that asks the place in one ("PLACE OF BIRTH"); looked up by that
+            // label after the parts (see PATTERN_LABELS).
+            let whole = pieces.join(", ");
             if let Some(country) = pieces.last().and_then(|p| crate::instructions::shape::country_name(p)) {
                 push(Semantic::Country, party.clone(), Some("birth".into()), country, "country of birth");
                 pieces.pop();
@@ -838,12 +877,28 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
             if let [_, region] = pieces.as_slice() {
                 push(Semantic::AddressLevel1, party.clone(), Some("birth".into()), region, "state or province of birth");
             }
+            push(Semantic::Text, party, Some("birth".into()), &whole, PATTERN_LABELS[0]);
         }
         // "an Indian citizen", "citizen of Mexico", "deutsche Staatsangehörige": citizenship.
         for c in CITIZEN.captures_iter(sentence) {
             let (Some(all), Some(said)) = (c.get(0), c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)).or_else(|| c.get(4))) else { continue };
             if let Some(country) = crate::instructions::shape::country_name(said.as_str()) {
                 push(Semantic::Country, party_at(sentence, all.start(), story.as_deref()), None, country, "country of citizenship");
+            }
+        }
+        for c in PARENT_INTRO.captures_iter(sentence) {
+            let (Some(who), Some(name)) = (c.get(1), c.get(2)) else { continue };
+            let parent = match semantic::normalize(who.as_str()).as_str() {
+                "mother" | "mom" | "mum" | "mutter" | "mere" | "madre" => "mother",
+                _ => "father",
+            };
+            push(Semantic::Name, Some(parent.into()), None, end_at_suffix(name.as_str()), &format!("{parent} name"));
+        }
+        for c in WORKS_AS.captures_iter(sentence) {
+            let (Some(all), Some(m)) = (c.get(0), c.get(1)) else { continue };
+            let words: Vec<&str> = m.as_str().split_whitespace().take_while(|w| !AFTER_OCCUPATION.contains(&w.to_lowercase().as_str())).collect();
+            if (1..=4).contains(&words.len()) {
+                push(Semantic::OrganizationTitle, party_at(sentence, all.start(), story.as_deref()), None, &words.join(" "), "occupation");
             }
         }
         // "the Eleanor Voss Family Trust", "Mendoza Landscaping Inc.": an organization by
@@ -966,6 +1021,17 @@ mod tests {
         );
         assert_eq!(of(Semantic::Tel), vec![("(937) 555-0134".into(), None, Some("mobile".into()))]);
         assert_eq!(of(Semantic::Email), vec![("rosa@example.com".into(), None, None)]);
+        // Parents, work and the place of birth said in sentences, in four languages.
+        let mut facts = Vec::new();
+        from_prose(
+            "I was born in Lowell, MA. His father is Wayne Lyle Sr. Last four of his social: 6621. Ma mère s'appelait Guerline Joseph avant son mariage. I work as a line cook at Tony's. Ich arbeite als Pflegerin.",
+            &mut facts,
+        );
+        let of = |s: Semantic| facts.iter().filter(|f| f.semantic == Some(s)).map(|f| (f.value.text(), f.entity.clone())).collect::<Vec<_>>();
+        assert_eq!(of(Semantic::Name), vec![("Wayne Lyle Sr.".into(), Some("father".into())), ("Guerline Joseph".into(), Some("mother".into()))]);
+        assert_eq!(of(Semantic::OrganizationTitle), vec![("line cook".into(), None), ("Pflegerin".into(), None)]);
+        let place = facts.iter().find(|f| f.label == PATTERN_LABELS[0]).map(|f| f.value.text());
+        assert_eq!(place.as_deref(), Some("Lowell, MA"));
     }
 
     #[test]

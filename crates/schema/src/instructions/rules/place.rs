@@ -11,7 +11,7 @@ use super::matcher::{Found, TargetKind};
 use super::text;
 use super::{Action, Problem, Run, Want};
 use crate::fieldmodel::semantic::{self, Semantic};
-use crate::instructions::request::{Fact, FactValue, Origin, THIRD_PARTY, is_self};
+use crate::instructions::request::{Fact, FactValue, Origin, PATTERN_LABELS, THIRD_PARTY, is_self};
 use crate::instructions::shape;
 use crate::model::ValueKind;
 
@@ -95,7 +95,7 @@ impl Run<'_> {
                     done = true;
                 }
                 Err(Miss::Nowhere) if fact.semantic == Some(Semantic::AdditionalName) && self.middle_into_given(&fact) => done = true,
-                Err(Miss::Nowhere) if from_prose => {}
+                Err(Miss::Nowhere) if from_prose && !PATTERN_LABELS.contains(&fact.label.as_str()) => {}
                 Err(Miss::Nowhere) => {
                     // Words a label may carry: "occupation": "nurse", "Beruf: Pflegerin".
                     // A record's key under groups that name no field ("personen" →
