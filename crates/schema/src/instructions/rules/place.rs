@@ -918,21 +918,22 @@ impl Run<'_> {
         let unit = find(Semantic::AddressLine2)?;
         // A box that takes city, state and ZIP together ("City or town, state, and ZIP code").
         let found = [city, state, postal].into_iter().flatten().count();
+        // (In four languages: "PLZ, Ort", "NPA, lieu", "Código postal y localidad".)
+        const CITY_WORDS: &[&str] = &["city", "town", "ville", "localite", "lieu", "commune", "ort", "wohnort", "gemeinde", "ciudad", "localidad", "poblacion", "municipio"];
+        const STATE_WORDS: &[&str] = &["state", "province", "provincia", "kanton", "canton", "bundesland", "region"];
+        const POSTAL_WORDS: &[&str] = &["zip", "postal", "plz", "postleitzahl", "npa", "cp"];
+        let position = |label: &str, words: &[&str]| label.split(' ').position(|x| words.contains(&x));
         let combined = [city, state, postal].into_iter().flatten().filter(|_| found == 1).find(|&p| {
             let label = semantic::normalize(&self.meanings[p].label);
-            let said = [["city", "town"], ["state", "province"], ["zip", "postal"]]
-                .iter()
-                .filter(|words| words.iter().any(|w| label.split(' ').any(|x| x == *w)))
-                .count();
-            said >= 2
+            [CITY_WORDS, STATE_WORDS, POSTAL_WORDS].iter().filter(|words| position(&label, words).is_some()).count() >= 2
         });
         let parts = shape::split_address(value);
-        // Split only when every part said has a box; otherwise the whole line stays in the
-        // street box.
+        // Split when the form asks the city or the ZIP beside the street (a part it does not
+        // ask, such as the state on a form of one state, is left out); otherwise the whole
+        // line stays in the street box.
         let all_boxed = |a: &shape::Address| {
             (a.city.is_some() || a.postal.is_some())
-                && (combined.is_some()
-                    || ((a.city.is_none() || city.is_some()) && (a.postal.is_none() || postal.is_some()) && (a.state.is_none() || state.is_some())))
+                && (combined.is_some() || (a.city.is_some() && city.is_some()) || (a.postal.is_some() && postal.is_some()))
         };
         let Some(address) = parts.filter(all_boxed) else {
             // One box for the whole address.
@@ -956,18 +957,27 @@ impl Run<'_> {
             _ => actions.extend(self.write(street, &address.street)?),
         }
         if let Some(c) = combined {
+            let label = semantic::normalize(&self.meanings[c].label);
+            // The ZIP first where the label asks it first ("NPA, lieu" -> "2000 Neuchâtel").
+            let postal_first = matches!((position(&label, POSTAL_WORDS), position(&label, CITY_WORDS)), (Some(z), Some(c)) if z < c);
             let mut line = address.city.clone().unwrap_or_default();
             if let Some(st) = &address.state {
                 line = format!("{line}, {st}");
             }
             if let Some(z) = &address.postal {
-                line = format!("{line} {z}");
+                line = if postal_first { format!("{z} {line}") } else { format!("{line} {z}") };
             }
-            actions.extend(self.write(c, line.trim_start_matches(", "))?);
+            actions.extend(self.write(c, line.trim_start_matches(", ").trim())?);
             return Ok(actions);
         }
         if let (Some(c), Some(v)) = (city, &address.city) {
-            actions.extend(self.write(c, v)?);
+            // "City, State/APO, Country" with no state box of its own takes the state too.
+            let label = semantic::normalize(&self.meanings[c].label);
+            let says_state = label.split(' ').any(|w| w == "state" || w == "province");
+            match &address.state {
+                Some(st) if says_state && state.is_none() => actions.extend(self.write(c, &format!("{v}, {st}"))?),
+                _ => actions.extend(self.write(c, v)?),
+            }
         }
         if let (Some(s), Some(v)) = (state, &address.state) {
             let english = is_english(&self.meanings[s].label);
