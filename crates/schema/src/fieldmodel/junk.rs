@@ -42,12 +42,18 @@ pub fn is_junk(text: &str) -> bool {
 pub fn name_words(short_name: &str) -> Option<String> {
     let mut out = String::new();
     let mut previous: Option<char> = None;
+    let mut letters_before = 0;
     for ch in short_name.chars() {
+        // camelCase and a number after a word are word breaks: "firstName1" -> "first Name
+        // 1" (not "S2B", whose letters are no word).
         if let Some(p) = previous
-            && ch.is_uppercase()
-            && (p.is_lowercase() || p.is_ascii_digit())
+            && ((ch.is_uppercase() && (p.is_lowercase() || p.is_ascii_digit())) || (ch.is_ascii_digit() && letters_before >= 3))
         {
             out.push(' ');
+        }
+        letters_before = if ch.is_alphabetic() { letters_before + 1 } else { 0 };
+        if ch.is_uppercase() && previous.is_some_and(char::is_lowercase) {
+            letters_before = 1;
         }
         if ch.is_alphanumeric() {
             out.push(ch);
