@@ -89,6 +89,9 @@ impl InstructionResolver for RuleResolver {
         // A line that is only a party's label ("Veterano: José Colón", "Spouse - Ingrid
         // Olsen") makes the lines after it that party's, until another party's line.
         let mut line_party: Option<String> = None;
+        // Lines naming whose lines follow, placed or not ("Defendant: Tiffany Grasso",
+        // "Informations sur le défendeur :"), by where they stand in the request.
+        let party_lines = party_lines(&prose);
         for (clause, readings, message) in std::mem::take(&mut run.unplaced) {
             let before = facts.len();
             if let [(label, _)] = readings.as_slice()
@@ -96,6 +99,10 @@ impl InstructionResolver for RuleResolver {
                 && let Some(party) = request::party_in(label)
             {
                 line_party = Some(party);
+            } else if let Some(at) = prose.find(clause.as_str())
+                && let Some((_, party)) = party_lines.iter().rev().find(|(start, _)| *start <= at)
+            {
+                line_party = Some(party.clone());
             }
             for (label, value) in &readings {
                 let composite = request::from_composite(label, value, &clause);
@@ -165,6 +172,28 @@ impl InstructionResolver for RuleResolver {
         }
         run.finish()
     }
+}
+
+/// Where each line naming a party starts, and the party: "Defendant: Tiffany Grasso",
+/// "Spouse - Ingrid Olsen" (a label of one or two words that is a party), or a heading such
+/// as "Informations sur le défendeur :".
+fn party_lines(text: &str) -> Vec<(usize, String)> {
+    let mut found = Vec::new();
+    let mut start = 0;
+    for line in text.split_inclusive('\n') {
+        let bare = line.trim().trim_start_matches(['-', '*', '•']).trim();
+        let label = bare.split_once([':', '\u{2013}']).map(|(l, _)| l).or_else(|| bare.split_once(" - ").map(|(l, _)| l));
+        let party = match label {
+            Some(l) if l.split_whitespace().count() <= 2 => request::party_in(l),
+            _ if bare.ends_with(':') && bare.split_whitespace().count() <= 6 => request::party_in(bare),
+            _ => None,
+        };
+        if let Some(p) = party {
+            found.push((start, p));
+        }
+        start += line.len();
+    }
+    found
 }
 
 /// Why a clause was not placed.
@@ -1741,6 +1770,13 @@ fn split_list(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lines_naming_whose_lines_follow() {
+        let text = "Defendant: Tiffany Grasso\nSex: F\nInformations sur le conjoint :\n- Nom : Ousmane\nCar: white Nissan";
+        let found: Vec<(usize, String)> = party_lines(text);
+        assert_eq!(found, vec![(0, "defendant".to_string()), (text.find("Informations").unwrap_or(0), "spouse".to_string())]);
+    }
 
     #[test]
     fn options_by_value_label_code_or_words() {
