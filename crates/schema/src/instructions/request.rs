@@ -679,6 +679,10 @@ static EIN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b\d{2}-\d{7}\b").ex
 static PHONE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?:\+\d{1,3}[\s.-]?)?(?:\(\d{3}\)\s?|\b\d{3}[\s.-])\d{3}[\s.-]\d{4}\b").expect("valid regex")
 });
+/// The address introductions that say where someone lives now.
+static LIVES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)^(?:live|lives|living|reside|resides|residing|wohne|wohnt|j'habite|habite|vivo|vive)\b").expect("valid regex")
+});
 static ADDRESS_INTRO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:live at|living at|lives at|lived at|live on|lived on|reside at|residing at|resides at|moved to|moving to|address is|address:|adresse est|adresse:|j'habite(?: au| à| a)?|habite au|wohne in der|wohne in|wohne an der|wohnt in|anschrift:|adresse lautet|vivo en|vive en|mi direcci[oó]n es|direcci[oó]n:|domicilio:?|located at|mail(?:ing)? (?:it )?to|send (?:it|mail) to)\s+")
         .expect("valid regex")
@@ -943,7 +947,10 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
                 .unwrap_or(rest.len());
             let address = rest[..end].trim().trim_end_matches([',', '.']);
             if address.chars().any(|c| c.is_ascii_digit()) && address.len() <= 160 {
-                let qualifier = qualifier_at(sentence, m.end());
+                // Where someone lives (now) is their home address: "he lives at …" fills a
+                // "Home address" box before any other box of an address.
+                let lives = LIVES.is_match(m.as_str());
+                let qualifier = qualifier_at(sentence, m.end()).or_else(|| lives.then(|| "home".to_string()));
                 push(Semantic::StreetAddress, party_at(sentence, m.start(), story.as_deref()), qualifier, address, "address");
             }
         }
@@ -1032,6 +1039,11 @@ mod tests {
         assert_eq!(of(Semantic::OrganizationTitle), vec![("line cook".into(), None), ("Pflegerin".into(), None)]);
         let place = facts.iter().find(|f| f.label == PATTERN_LABELS[0]).map(|f| f.value.text());
         assert_eq!(place.as_deref(), Some("Lowell, MA"));
+        // Where someone lives is their home address.
+        let mut facts = Vec::new();
+        from_prose("He lives at 19 Bridge St, Lowell, MA 01852. Send mail to PO Box 7, Lowell, MA 01853.", &mut facts);
+        let addresses: Vec<Option<String>> = facts.iter().filter(|f| f.semantic == Some(Semantic::StreetAddress)).map(|f| f.qualifier.clone()).collect();
+        assert_eq!(addresses, vec![Some("home".to_string()), Some("mailing".to_string())]);
     }
 
     #[test]
