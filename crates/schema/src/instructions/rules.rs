@@ -182,9 +182,12 @@ fn party_lines(text: &str) -> Vec<(usize, String)> {
     let mut start = 0;
     for line in text.split_inclusive('\n') {
         let bare = line.trim().trim_start_matches(['-', '*', '•']).trim();
-        let label = bare.split_once([':', '\u{2013}']).map(|(l, _)| l).or_else(|| bare.split_once(" - ").map(|(l, _)| l));
-        let party = match label {
-            Some(l) if l.split_whitespace().count() <= 2 => request::party_in(l),
+        let pair = bare.split_once([':', '\u{2013}']).or_else(|| bare.split_once(" - "));
+        // The value introduces a person ("Defendant: Tiffany Grasso"), not the party's
+        // details ("Employer: Wegmans, 99 Worcester Rd, …").
+        let introduces = |value: &str| !value.chars().any(|c| c.is_ascii_digit()) && !request::reads_as_business(value);
+        let party = match pair {
+            Some((l, v)) if l.split_whitespace().count() <= 2 && introduces(v) => request::party_in(l),
             _ if bare.ends_with(':') && bare.split_whitespace().count() <= 6 => request::party_in(bare),
             _ => None,
         };
@@ -1773,7 +1776,7 @@ mod tests {
 
     #[test]
     fn lines_naming_whose_lines_follow() {
-        let text = "Defendant: Tiffany Grasso\nSex: F\nInformations sur le conjoint :\n- Nom : Ousmane\nCar: white Nissan";
+        let text = "Defendant: Tiffany Grasso\nSex: F\nEmployer: Wegmans, 99 Worcester Rd\nInformations sur le conjoint :\n- Nom : Ousmane\nCar: white Nissan";
         let found: Vec<(usize, String)> = party_lines(text);
         assert_eq!(found, vec![(0, "defendant".to_string()), (text.find("Informations").unwrap_or(0), "spouse".to_string())]);
     }

@@ -183,8 +183,9 @@ impl Run<'_> {
             return Err(Problem::Several { label: key.to_string(), candidates: self.index.describe(&self.index.fields, &targets) });
         }
         self.reading_order(&mut props);
-        let target = props
-            .get(k - 1)
+        let target = k
+            .checked_sub(1)
+            .and_then(|i| props.get(i))
             .and_then(|p| targets.iter().copied().find(|&t| self.index.fields[t].kind == TargetKind::Field(*p)))
             .ok_or_else(no_field)?;
         self.convert(target, value, &q).map(|a| (a, Vec::new()))
@@ -234,7 +235,7 @@ impl Run<'_> {
                 return Err(no_field());
             }
             self.reading_order(&mut props);
-            let Some(&p) = props.get(k - 1) else { return Err(no_field()) };
+            let Some(&p) = k.checked_sub(1).and_then(|i| props.get(i)) else { return Err(no_field()) };
             let Some(t) = named.iter().copied().find(|&t| self.index.choices[t].kind == TargetKind::Toggle(p)) else {
                 return Err(no_field());
             };
