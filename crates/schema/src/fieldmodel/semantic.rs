@@ -284,7 +284,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         (r"\b(year of birth|birth year|geburtsjahr|annee de naissance|ano de nacimiento)\b", BdayYear),
         (r"\b(month of birth|birth month|geburtsmonat|mois de naissance|mes de nacimiento)\b", BdayMonth),
         (r"\b(day of birth|birth day|geburtstag|jour de naissance|dia de nacimiento)\b", BdayDay),
-        (r"\b(date of birth|birth ?date|birthday|dob|d o b|date de naissance|fecha de nacimiento|geburtsdatum|geboren am|ne le|nee le|fecha nac)\b", Bday),
+        (r"\b(date of birth|birth ?date|birthday|dob|d o b|date de naissance|fecha de nacimiento|geburtsdatum|geboren am|geb|ne le|nee le|fecha nac)\b", Bday),
         (r"\b(age|alter|edad)\b$|^(age|alter|edad|âge)\b", Age),
         (r"\b(sex|gender|geschlecht|sexe|sexo)\b|性別|性别|성별", Sex),
         (r"氏名|姓名|名前|이름|성명", Name),
@@ -389,6 +389,7 @@ mod tests {
         assert_eq!(of("Last name, first name, initial"), Some("name"));
         assert_eq!(of("Apellido, Nombre"), Some("name"));
         assert_eq!(of("Mother's maiden name (first & last)"), Some("name"));
+        assert_eq!(of("Geb."), Some("bday"));
         assert_eq!(of("S2B_ZipCode"), Some("postal-code"));
         assert_eq!(of("Vorname"), Some("given-name"));
         assert_eq!(of("Nachname"), Some("family-name"));
