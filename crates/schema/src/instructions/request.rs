@@ -780,6 +780,16 @@ fn qualifier_at(sentence: &str, at: usize) -> Option<String> {
     None
 }
 
+/// A capitalised pronoun that opens a sentence after an abbreviation's period: "… Wayne
+/// Lyle Sr. He lives at …" is two sentences, "St. Louis" one.
+pub fn opens_sentence(word: &str) -> bool {
+    matches!(
+        word,
+        "He" | "She" | "I" | "My" | "His" | "Her" | "We" | "Our" | "They" | "Their" | "It" | "Er" | "Sie" | "Ich" | "Mein" | "Meine"
+            | "Wir" | "Il" | "Elle" | "Je" | "Mon" | "Ma" | "Nous" | "Yo" | "Mi" | "Nosotros"
+    )
+}
+
 /// The sentences of a text (line breaks and semicolons end one too; "St." and "7." do not).
 pub fn sentences(text: &str) -> Vec<&str> {
     static BREAK: LazyLock<Regex> =
@@ -792,8 +802,11 @@ pub fn sentences(text: &str) -> Vec<&str> {
         let piece = &text[start..end];
         let last_word = piece.trim_end_matches('.').rsplit(' ').next().unwrap_or_default();
         // "am 7. März", "le 1. juillet": a number before the dot is an ordinal.
+        // The match ends with the next word's first letter (of any width).
+        let next_start = m.as_str().char_indices().last().map_or(m.end(), |(i, _)| m.start() + i);
+        let next_word: String = text[next_start..].chars().take_while(|c| c.is_alphabetic()).collect();
         if m.as_str().starts_with('.')
-            && ((last_word.len() <= 3 && last_word.chars().next().is_some_and(char::is_uppercase))
+            && ((last_word.len() <= 3 && last_word.chars().next().is_some_and(char::is_uppercase) && !opens_sentence(&next_word))
                 || (!last_word.is_empty() && last_word.len() <= 2 && last_word.chars().all(|c| c.is_ascii_digit())))
         {
             continue;
@@ -1039,6 +1052,9 @@ mod tests {
         assert_eq!(of(Semantic::OrganizationTitle), vec![("line cook".into(), None), ("Pflegerin".into(), None)]);
         let place = facts.iter().find(|f| f.label == PATTERN_LABELS[0]).map(|f| f.value.text());
         assert_eq!(place.as_deref(), Some("Lowell, MA"));
+        // An abbreviation's period before a pronoun ends the sentence.
+        assert_eq!(sentences("His father is Wayne Lyle Sr. He lives in St. Louis."), vec!["His father is Wayne Lyle Sr.", " He lives in St. Louis."]);
+        assert_eq!(sentences("Vive en St. Élise. Él trabaja.").len(), 2);
         // Where someone lives is their home address.
         let mut facts = Vec::new();
         from_prose("He lives at 19 Bridge St, Lowell, MA 01852. Send mail to PO Box 7, Lowell, MA 01853.", &mut facts);

@@ -455,6 +455,21 @@ pub fn country_name(text: &str) -> Option<&'static str> {
         .map(|(name, _)| *name)
 }
 
+/// Units said after the rest of an address ("…, MA 01852, apt 2, floor 2"): the address
+/// without them, and each unit's kind and number, in order.
+pub fn trailing_units(line: &str) -> (String, Vec<(String, String)>) {
+    let mut pieces: Vec<&str> = line.trim().trim_end_matches('.').split(',').collect();
+    let mut units = Vec::new();
+    while pieces.len() > 1
+        && let Some(c) = pieces.last().and_then(|p| UNIT_ALONE.captures(p.trim()))
+    {
+        units.push((c[1].to_string(), c[2].to_string()));
+        pieces.pop();
+    }
+    units.reverse();
+    (pieces.join(",").trim().to_string(), units)
+}
+
 /// Splits a one-line address: "18 Birch Road Apt 3, Dayton, OH 45402",
 /// "Hauptstraße 5, 10115 Berlin", "12 rue de la Paix, 75002 Paris, France". `None` when it
 /// does not read as an address (no number anywhere, or one piece only).
@@ -631,6 +646,14 @@ mod tests {
         assert_eq!((n.given.as_str(), n.middle, n.family.as_str(), n.suffix.as_deref()), ("Jan", None, "van der Berg", Some("Jr")));
         assert_eq!(split_name("Jordan"), None);
         assert_eq!(split_name("12 Main St"), None);
+    }
+
+    #[test]
+    fn units_after_an_address() {
+        let (rest, units) = trailing_units("19 Bridge St, Lowell, MA 01852, apt 2, floor 2");
+        assert_eq!(rest, "19 Bridge St, Lowell, MA 01852");
+        assert_eq!(units, vec![("apt".to_string(), "2".to_string()), ("floor".to_string(), "2".to_string())]);
+        assert_eq!(trailing_units("18 Birch Road, Dayton").1, Vec::<(String, String)>::new());
     }
 
     #[test]

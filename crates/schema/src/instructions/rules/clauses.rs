@@ -217,7 +217,7 @@ fn next_word_starts_instruction(chars: &[char], from: usize) -> bool {
     let rest = chars.iter().skip(from).skip_while(|c| c.is_whitespace());
     let word: String = rest.take_while(|c| c.is_alphabetic()).collect();
     word.chars().next().is_some_and(char::is_uppercase)
-        && SENTENCE_VERBS.contains(&word.to_lowercase().as_str())
+        && (SENTENCE_VERBS.contains(&word.to_lowercase().as_str()) || crate::instructions::request::opens_sentence(&word))
 }
 
 /// The instructions as sentences of pieces.

@@ -937,7 +937,17 @@ impl Run<'_> {
                 && (combined.is_some() || (a.city.is_some() && city.is_some()) || (a.postal.is_some() && postal.is_some()))
         };
         let Some(address) = parts.filter(all_boxed) else {
-            // One box for the whole address.
+            // One box for the whole address; units said after it ("…, MA 01852, apt 2, floor
+            // 2") go to the boxes that ask them, where the form has them.
+            let (rest, units) = shape::trailing_units(value);
+            let unit_boxes: Vec<(usize, &str)> = units.iter().filter_map(|(kind, number)| Some((self.unit_box(street, kind)?, number.as_str()))).collect();
+            if !units.is_empty() && unit_boxes.len() == units.len() {
+                let mut actions = self.write(street, &rest)?;
+                for (u, number) in unit_boxes {
+                    actions.extend(self.write(u, number)?);
+                }
+                return Ok(actions);
+            }
             return self.write(street, value);
         };
         let mut actions = Vec::new();
@@ -989,6 +999,21 @@ impl Run<'_> {
             actions.extend(self.write(z, v)?);
         }
         Ok(actions)
+    }
+
+    /// The unit box near street box `street` whose label names a unit of `kind` ("APT. NO"
+    /// for "apt", "FLOOR NO" for "floor").
+    fn unit_box(&self, street: usize, kind: &str) -> Option<usize> {
+        const FLOOR: &[&str] = &["fl", "floor", "flr", "etage", "piso", "stock"];
+        const APARTMENT: &[&str] = &["apt", "apartment", "app", "appt", "unit", "suite", "ste", "wohnung", "depto", "dpto", "rm", "room", "appartement"];
+        let kind = semantic::normalize(kind);
+        let words = if FLOOR.contains(&kind.as_str()) { FLOOR } else { APARTMENT };
+        ((street + 1)..(street + 9).min(self.meanings.len())).find(|&p| {
+            self.meanings[p].semantic == Semantic::AddressLine2
+                && self.party_of_prop(p) == self.party_of_prop(street)
+                && !self.is_pinned(p)
+                && semantic::normalize(&self.meanings[p].label).split(' ').any(|w| words.contains(&w))
+        })
     }
 
     /// A middle name or initial with no box of its own joins the given name already placed
