@@ -606,7 +606,20 @@ const AFTER_OCCUPATION: &[&str] = &[
 ];
 /// Labels of facts a sentence pattern gives that are looked up among the form's labels like
 /// a `label: value` line's (prose words in general are not).
-pub const PATTERN_LABELS: &[&str] = &["place of birth"];
+pub const PATTERN_LABELS: &[&str] =
+    &["place of birth", "vehicle year", "vehicle make", "vehicle model", "vehicle color", "license plate"];
+
+/// A vehicle described: "he drives a black 2016 Ford F-150", "Car: white 2019 Nissan Rogue",
+/// "Voiture : Honda Accord 2015" — color, year, make and model.
+static VEHICLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i:\b(?:drives|drove|driving|owns|car is|vehicle is|truck is|fährt|conduit|maneja|conduce)\s+(?:an?\s+|his\s+|her\s+|their\s+|einen?\s+|une?\s+|un\s+)?|\b(?:car|vehicle|truck|voiture|auto|coche|wagen)\s*:\s*)(?i:(black|white|silver|gray|grey|red|blue|green|brown|beige|gold|yellow|orange|purple|tan|maroon)\s+)?((?:19|20)\d{2}\s+)?(\p{Lu}[\p{L}-]+)\s+(\p{Lu}[\p{L}\d-]*|\d[\p{L}\d-]*)(\s+(?:19|20)\d{2}\b)?")
+        .expect("valid regex")
+});
+/// A license plate: "plate 4TR-K91", "license plate: 8BC-442", "plaque 6PL-903".
+static PLATE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i:\b(?:license plate|plate|plaque|placa|kennzeichen|tag)(?:\s+(?:number|no\.?|nummer))?\s*(?:is\s+|:\s*|#\s*)?)([A-Z0-9][A-Z0-9-]{1,9})\b")
+        .expect("valid regex")
+});
 
 const DATE: &str = r"(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{1,2}(?:st|nd|rd|th|er|\.)?\s+(?:de\s+)?\p{L}+\.?,?\s+(?:de\s+)?\d{4}|\p{L}+\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4})";
 
@@ -918,6 +931,26 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
                 push(Semantic::OrganizationTitle, party_at(sentence, all.start(), story.as_deref()), None, &words.join(" "), "occupation");
             }
         }
+        for c in VEHICLE.captures_iter(sentence) {
+            let Some(all) = c.get(0) else { continue };
+            let party = party_at(sentence, all.start(), story.as_deref());
+            let year = c.get(2).or_else(|| c.get(6)).map(|m| m.as_str().trim());
+            let said = [("vehicle color", c.get(1).map(|m| m.as_str())), ("vehicle year", year), ("vehicle make", c.get(3).map(|m| m.as_str())), ("vehicle model", c.get(4).map(|m| m.as_str()))];
+            // A year or a color says it is a vehicle; two capitalised words alone do not.
+            if year.is_some() || c.get(1).is_some() {
+                for (label, value) in said {
+                    if let Some(v) = value {
+                        push(Semantic::Text, party.clone(), None, v, label);
+                    }
+                }
+            }
+        }
+        for c in PLATE.captures_iter(sentence) {
+            let (Some(all), Some(m)) = (c.get(0), c.get(1)) else { continue };
+            if m.as_str().chars().any(|ch| ch.is_ascii_digit()) {
+                push(Semantic::Text, party_at(sentence, all.start(), story.as_deref()), None, m.as_str(), "license plate");
+            }
+        }
         // "the Eleanor Voss Family Trust", "Mendoza Landscaping Inc.": an organization by
         // its legal form.
         for c in ORGANIZATION.captures_iter(sentence) {
@@ -1055,6 +1088,13 @@ mod tests {
         // An abbreviation's period before a pronoun ends the sentence.
         assert_eq!(sentences("His father is Wayne Lyle Sr. He lives in St. Louis."), vec!["His father is Wayne Lyle Sr.", " He lives in St. Louis."]);
         assert_eq!(sentences("Vive en St. Élise. Él trabaja.").len(), 2);
+        // A vehicle and its plate.
+        let mut facts = Vec::new();
+        from_prose("He drives a black 2016 Ford F-150, plate 4TR-K91. Car: white 2019 Nissan Rogue", &mut facts);
+        let said: Vec<(String, String)> = facts.iter().map(|f| (f.label.clone(), f.value.text())).collect();
+        for (label, value) in [("vehicle color", "black"), ("vehicle year", "2016"), ("vehicle make", "Ford"), ("vehicle model", "F-150"), ("license plate", "4TR-K91"), ("vehicle make", "Nissan"), ("vehicle model", "Rogue")] {
+            assert!(said.contains(&(label.to_string(), value.to_string())), "{label} = {value} in {said:?}");
+        }
         // Where someone lives is their home address.
         let mut facts = Vec::new();
         from_prose("He lives at 19 Bridge St, Lowell, MA 01852. Send mail to PO Box 7, Lowell, MA 01853.", &mut facts);
