@@ -771,7 +771,16 @@ fn party_at(sentence: &str, at: usize, story: Option<&str>) -> Option<String> {
 /// words each time).
 fn party_named(sentence: &str) -> Option<String> {
     let words = semantic::normalize(sentence);
-    words.split(' ').rev().filter_map(entity_in).find(|e| !is_self(e) && *e != "spouse").map(str::to_string)
+    let words: Vec<&str> = words.split(' ').collect();
+    // "his father is Wayne Lyle Sr.": a relative of the person spoken of is said in passing;
+    // "he" in the next sentence is still that person.
+    const THEIR: &[&str] = &["his", "her", "their", "sein", "seine", "seinen", "ihr", "ihre", "son", "sa", "ses", "su", "sus"];
+    (0..words.len())
+        .rev()
+        .filter(|&i| i == 0 || !THEIR.contains(&words[i - 1]))
+        .filter_map(|i| entity_in(words[i]))
+        .find(|e| !is_self(e) && *e != "spouse")
+        .map(str::to_string)
 }
 
 /// The qualifier a sentence gives an address or phone.
@@ -1088,6 +1097,11 @@ mod tests {
         // An abbreviation's period before a pronoun ends the sentence.
         assert_eq!(sentences("His father is Wayne Lyle Sr. He lives in St. Louis."), vec!["His father is Wayne Lyle Sr.", " He lives in St. Louis."]);
         assert_eq!(sentences("Vive en St. Élise. Él trabaja.").len(), 2);
+        // A relative said in passing does not change who "he" is.
+        let mut facts = Vec::new();
+        from_prose("This is the defendant's sheet. His father is Wayne Lyle Sr. He lives at 19 Bridge St, Lowell, MA 01852.", &mut facts);
+        let address = facts.iter().find(|f| f.semantic == Some(Semantic::StreetAddress)).and_then(|f| f.entity.clone());
+        assert_eq!(address.as_deref(), Some("defendant"));
         // A vehicle and its plate.
         let mut facts = Vec::new();
         from_prose("He drives a black 2016 Ford F-150, plate 4TR-K91. Car: white 2019 Nissan Rogue", &mut facts);
