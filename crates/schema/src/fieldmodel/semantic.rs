@@ -310,7 +310,9 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         (r"\b(last name|surname|family name|nachname|familienname|nom de famille|nom de naissance|nom d usage|apellidos?|last$)\b|^nom$", FamilyName),
         (r"\b(suffix|jr sr)\b", HonorificSuffix),
         (r"\b(salutation|anrede|civilite)\b|^(mr mrs|mr ms|mr mrs ms)$", HonorificPrefix),
-        (r"\b(job title|occupation|profession|beruf|berufsbezeichnung|ocupacion|puesto|emploi occupe|fonction|position title|your title)\b", OrganizationTitle),
+        (r"\b(job title|occupation|profession|beruf|berufsbezeichnung|ocupacion|puesto|emploi occupe|fonction|position title|your title)\b|^title$", OrganizationTitle),
+        // A box asking only for the employer ("DEFENDANT'S EMPLOYER/WORKPLACE") takes its name.
+        (r"^(\w+('s)? )?(employer|workplace|arbeitgeber|employeur|empleador)( workplace)?$", Organization),
         (r"\b(business|company|firm|employer|organization|organisation|corporation|agency|institution|school|bank|partnership|entity|firma|unternehmen|arbeitgeber|entreprise|societe|employeur|empresa|empleador|compania)('?s)? (legal )?name\b|\bname of (the )?(\w+ ){0,2}(business|company|firm|employer|organization|agency|department|institution|school|college|university|hospital|facility|bank|entity|partnership|corporation)\b|\b(raison sociale|razon social|nom de l entreprise)\b", Organization),
         // "Person applying for lawful permanent residence": a status, not an address.
         (r"\bpermanent residen(ce|t|cy)\b|\bresidency status\b", Text),
@@ -342,7 +344,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 
 /// How many rules the table has (for the test that every one compiles).
 #[cfg(test)]
-const RULE_COUNT: usize = 53;
+const RULE_COUNT: usize = 54;
 
 /// The type named by `text` (already [`normalize`]d), if any rule matches.
 pub fn from_words(text: &str) -> Option<Semantic> {
@@ -390,6 +392,9 @@ mod tests {
         assert_eq!(of("Apellido, Nombre"), Some("name"));
         assert_eq!(of("Mother's maiden name (first & last)"), Some("name"));
         assert_eq!(of("Geb."), Some("bday"));
+        assert_eq!(of("TITLE"), Some("organization-title"));
+        assert_eq!(of("DEFENDANT’S EMPLOYER/WORKPLACE"), Some("organization"));
+        assert_ne!(of("Employer identification number"), Some("organization"));
         assert_eq!(of("S2B_ZipCode"), Some("postal-code"));
         assert_eq!(of("Vorname"), Some("given-name"));
         assert_eq!(of("Nachname"), Some("family-name"));

@@ -935,9 +935,31 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
         }
         for c in WORKS_AS.captures_iter(sentence) {
             let (Some(all), Some(m)) = (c.get(0), c.get(1)) else { continue };
-            let words: Vec<&str> = m.as_str().split_whitespace().take_while(|w| !AFTER_OCCUPATION.contains(&w.to_lowercase().as_str())).collect();
-            if (1..=4).contains(&words.len()) {
-                push(Semantic::OrganizationTitle, party_at(sentence, all.start(), story.as_deref()), None, &words.join(" "), "occupation");
+            let said: Vec<&str> = m.as_str().split_whitespace().collect();
+            let words: Vec<&str> = said.iter().copied().take_while(|w| !AFTER_OCCUPATION.contains(&w.to_lowercase().as_str())).collect();
+            if !(1..=4).contains(&words.len()) {
+                continue;
+            }
+            let party = party_at(sentence, all.start(), story.as_deref());
+            push(Semantic::OrganizationTitle, party.clone(), None, &words.join(" "), "occupation");
+            // "… at Kittredge Auto Body, 550 Middlesex St, Lowell, MA 01851": the employer by
+            // its capitalised name, then its address when one follows.
+            let employer: Vec<&str> = said[words.len()..].iter().copied().skip_while(|w| matches!(w.to_lowercase().as_str(), "at" | "for" | "bei" | "chez" | "pour" | "en" | "para")).collect();
+            if employer.is_empty() || employer.len() == said.len() - words.len() || !employer.iter().all(|w| w.chars().next().is_some_and(|ch| ch.is_uppercase() || ch == '&')) {
+                continue;
+            }
+            push(Semantic::Organization, party.clone(), Some("work".into()), &employer.join(" "), "employer");
+            let rest = sentence[m.end()..].trim_start();
+            if let Some(after) = rest.strip_prefix(',').map(str::trim_start)
+                && after.starts_with(|ch: char| ch.is_ascii_digit())
+            {
+                let pieces: Vec<&str> = after.split([',', ';', '(']).collect();
+                let line = (2..=pieces.len().min(5)).rev().map(|n| pieces[..n].join(",")).find(|line| {
+                    crate::instructions::shape::split_address(line).is_some_and(|a| a.city.is_some() && (a.state.is_some() || a.postal.is_some()) && a.postal.as_deref().is_some_and(|z| line.trim_end().ends_with(z)))
+                });
+                if let Some(line) = line {
+                    push(Semantic::StreetAddress, party, Some("work".into()), line.trim(), "work address");
+                }
             }
         }
         for c in VEHICLE.captures_iter(sentence) {
@@ -1094,6 +1116,12 @@ mod tests {
         assert_eq!(of(Semantic::OrganizationTitle), vec![("line cook".into(), None), ("Pflegerin".into(), None)]);
         let place = facts.iter().find(|f| f.label == PATTERN_LABELS[0]).map(|f| f.value.text());
         assert_eq!(place.as_deref(), Some("Lowell, MA"));
+        // The employer and its address after the work.
+        let mut facts = Vec::new();
+        from_prose("He works as a mechanic at Kittredge Auto Body, 550 Middlesex St, Lowell, MA 01851, hours 7am-3:30pm.", &mut facts);
+        let said: Vec<(Option<Semantic>, String, Option<String>)> = facts.iter().map(|f| (f.semantic, f.value.text(), f.qualifier.clone())).collect();
+        assert!(said.contains(&(Some(Semantic::Organization), "Kittredge Auto Body".into(), Some("work".into()))), "{said:?}");
+        assert!(said.contains(&(Some(Semantic::StreetAddress), "550 Middlesex St, Lowell, MA 01851".into(), Some("work".into()))), "{said:?}");
         // An abbreviation's period before a pronoun ends the sentence.
         assert_eq!(sentences("His father is Wayne Lyle Sr. He lives in St. Louis."), vec!["His father is Wayne Lyle Sr.", " He lives in St. Louis."]);
         assert_eq!(sentences("Vive en St. Élise. Él trabaja.").len(), 2);
