@@ -964,7 +964,11 @@ impl Run<'_> {
                 actions.extend(self.write(street, &address.street)?);
                 actions.extend(self.write(u, if says_kind { number } else { with_kind })?);
             }
-            (None, Some((with_kind, _))) => actions.extend(self.write(street, &format!("{} {with_kind}", address.street))?),
+            // As the writer joined them: "77 Centre St, Apt 4" or "18 Birch Road Apt 3".
+            (None, Some((with_kind, _))) => {
+                let gap = if value.contains(&format!("{},", address.street)) { ", " } else { " " };
+                actions.extend(self.write(street, &format!("{}{gap}{with_kind}", address.street))?)
+            }
             _ => actions.extend(self.write(street, &address.street)?),
         }
         if let Some(c) = combined {
@@ -1260,9 +1264,14 @@ impl Run<'_> {
                 None => replace_if_changed(core.to_string()),
             },
             StreetAddress => {
-                let has_parts = [AddressLevel2, PostalCode, AddressLevel1]
-                    .iter()
-                    .any(|&t| self.meanings.iter().any(|m| m.semantic == t && m.entity == meaning.entity && m.qualifier == meaning.qualifier));
+                // Boxes of the same address: of its kind ("mailing"), or of no kind among the
+                // few boxes after it ("Mailing address" then "City", "State", "Zip").
+                let near = |q: usize| q > p && q < p + 9;
+                let has_parts = [AddressLevel2, PostalCode, AddressLevel1].iter().any(|&t| {
+                    self.meanings.iter().enumerate().any(|(q, m)| {
+                        m.semantic == t && m.entity == meaning.entity && (m.qualifier == meaning.qualifier || (m.qualifier.is_none() && near(q)))
+                    })
+                });
                 if has_parts && shape::split_address(core).is_some_and(|a| a.city.is_some() || a.postal.is_some()) {
                     Shaped::Address
                 } else {
