@@ -641,7 +641,7 @@ static SIGNED_ON: LazyLock<Regex> = LazyLock::new(|| {
 /// "born [on a date] in <place>" (four languages): the place up to a joining word or the
 /// sentence's end.
 static BORN_IN: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:born|n[ée]e?|nacid[oa]|naci|geboren)\b[^.;:]{0,60}?\b(?:in|à|en)\s+(\p{Lu}[\p{L}\-' ]*(?:,\s*\p{Lu}[\p{L}\-' ]*){0,3}?)(?:,?\s+(?:and|und|et|y|on|am|le|el|but)\b|\s*[.;(]|\s*$)")
+    Regex::new(r"(?i)\b(?:born|n[ée]e?|nacid[oa]|naci|naci[oó]|geboren)\b[^.;:]{0,60}?\b(?:in|à|en)\s+(\p{Lu}[\p{L}\-' ]*(?:,\s*\p{Lu}[\p{L}\-' ]*){0,3}?)(?:,?\s+(?:and|und|et|y|on|am|le|el|but)\b|\s*[.;(]|\s*$)")
         .expect("valid regex")
 });
 /// Citizenship by nationality adjective or country: "I'm an Indian citizen", "she is a
@@ -697,7 +697,7 @@ static LIVES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:live|lives|living|reside|resides|residing|wohne|wohnt|j'habite|habite|vivo|vive)\b").expect("valid regex")
 });
 static ADDRESS_INTRO: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(?:live at|living at|lives at|lived at|live on|lived on|reside at|residing at|resides at|moved to|moving to|address is|address:|adresse est|adresse:|j'habite(?: au| à| a)?|habite au|wohne in der|wohne in|wohne an der|wohnt in|anschrift:|adresse lautet|vivo en|vive en|mi direcci[oó]n es|direcci[oó]n:|domicilio:?|located at|mail(?:ing)? (?:it )?to|send (?:it|mail) to)\s+")
+    Regex::new(r"(?i)\b(?:live at|living at|lives at|lived at|live on|lived on|reside at|residing at|resides at|moved to|moving to|address is|address:|adresse est|adresse:|j'habite(?: au| à| a)?|habite au|wohne in der|wohne in|wohne an der|wohnt in|wohnt|wohne|anschrift:|adresse lautet|vivo en|vive en|mi direcci[oó]n es|direcci[oó]n:|domicilio:?|located at|mail(?:ing)? (?:it )?to|send (?:it|mail) to)\s+")
         .expect("valid regex")
 });
 
@@ -1016,6 +1016,12 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
         }
         for m in ADDRESS_INTRO.find_iter(sentence) {
             let rest = &sentence[m.end()..];
+            // A bare "wohnt" / "wohne" introduces an address only when a house number follows
+            // ("Er wohnt 250 Bedford St", not "er wohnt seit 2019 in Berlin").
+            let bare_verb = matches!(m.as_str().trim().to_lowercase().as_str(), "wohnt" | "wohne");
+            if bare_verb && !rest.starts_with(|c: char| c.is_ascii_digit()) {
+                continue;
+            }
             // The address runs to the end of the sentence or to a clause that is no longer it.
             let end = rest
                 .find(" and ")
@@ -1137,6 +1143,11 @@ mod tests {
         for (label, value) in [("vehicle color", "black"), ("vehicle year", "2016"), ("vehicle make", "Ford"), ("vehicle model", "F-150"), ("license plate", "4TR-K91"), ("vehicle make", "Nissan"), ("vehicle model", "Rogue")] {
             assert!(said.contains(&(label.to_string(), value.to_string())), "{label} = {value} in {said:?}");
         }
+        // "Er wohnt 250 Bedford St, …" is an address; "er wohnt seit 2019 in Berlin" is not.
+        let mut facts = Vec::new();
+        from_prose("Er wohnt 250 Bedford St, New Bedford, MA 02740. Sie wohnt seit 2019 in Berlin.", &mut facts);
+        let addresses: Vec<String> = facts.iter().filter(|f| f.semantic == Some(Semantic::StreetAddress)).map(|f| f.value.text()).collect();
+        assert_eq!(addresses, vec!["250 Bedford St, New Bedford, MA 02740".to_string()]);
         // Where someone lives is their home address.
         let mut facts = Vec::new();
         from_prose("He lives at 19 Bridge St, Lowell, MA 01852. Send mail to PO Box 7, Lowell, MA 01853.", &mut facts);
