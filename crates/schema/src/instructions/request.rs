@@ -649,7 +649,7 @@ static BORN_IN: LazyLock<Regex> = LazyLock::new(|| {
 static CITIZEN: LazyLock<Regex> = LazyLock::new(|| {
     // (No `(?i)`: it would let \p{Lu} match any letter.)
     // A copula before it: "I'm an Indian citizen", not "my marriage to a U.S. citizen".
-    Regex::new(r"(?:\b(?:am|is|are|was|were|be)|'m|'s|'re)\s+(?:an?\s+)?(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)\s+(?:[Cc]itizen|[Nn]ational)\b|(?:\b(?:am|is|are|was)|'m|'s)\s+an?\s+[Cc]itizen\s+of\s+(?:the\s+)?(\p{Lu}\p{L}*(?:\s\p{Lu}\p{L}*)?)|\b(\p{L}+)\s+[Ss]taatsangeh[öo]rige?r?\b|\bde\s+(?:nationalit[ée]|nacionalidad)\s+(\p{L}+)")
+    Regex::new(r"(?:\b(?:am|is|are|was|were|be)|'m|'s|'re)\s+(?:an?\s+)?(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)\s+(?:[Cc]itizen|[Nn]ational)\b|(?:\b(?:am|is|are|was)|'m|'s)\s+an?\s+[Cc]itizen\s+of\s+(?:the\s+)?(\p{Lu}\p{L}*(?:\s\p{Lu}\p{L}*)?)|\b(\p{L}+)\s+[Ss]taatsangeh[öo]rige?r?\b|\bde\s+(?:nationalit[ée]|nacionalidad)\s+(\p{L}+)|\b(?:[Cc]iudadan[oa]|[Cc]itoyen(?:ne)?)\s+(\p{L}+)|\b(\p{L}+)\s+[Ss]taatsb[üu]rger(?:in)?\b")
         .expect("valid regex")
 });
 /// A name ends at its suffix: "Wayne Lyle Sr. Last four of his social" is "Wayne Lyle Sr.".
@@ -920,7 +920,8 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
         }
         // "an Indian citizen", "citizen of Mexico", "deutsche Staatsangehörige": citizenship.
         for c in CITIZEN.captures_iter(sentence) {
-            let (Some(all), Some(said)) = (c.get(0), c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)).or_else(|| c.get(4))) else { continue };
+            let said = (1..=6).find_map(|i| c.get(i));
+            let (Some(all), Some(said)) = (c.get(0), said) else { continue };
             if let Some(country) = crate::instructions::shape::country_name(said.as_str()) {
                 push(Semantic::Country, party_at(sentence, all.start(), story.as_deref()), None, country, "country of citizenship");
             }
@@ -1143,6 +1144,11 @@ mod tests {
         for (label, value) in [("vehicle color", "black"), ("vehicle year", "2016"), ("vehicle make", "Ford"), ("vehicle model", "F-150"), ("license plate", "4TR-K91"), ("vehicle make", "Nissan"), ("vehicle model", "Rogue")] {
             assert!(said.contains(&(label.to_string(), value.to_string())), "{label} = {value} in {said:?}");
         }
+        // Citizenship in four languages.
+        let mut facts = Vec::new();
+        from_prose("Es ciudadano mexicano. Elle est citoyenne française. Er ist deutscher Staatsbürger. She's a Filipino citizen.", &mut facts);
+        let countries: Vec<String> = facts.iter().filter(|f| f.semantic == Some(Semantic::Country)).map(|f| f.value.text()).collect();
+        assert_eq!(countries, vec!["Mexico", "France", "Germany", "Philippines"]);
         // "Er wohnt 250 Bedford St, …" is an address; "er wohnt seit 2019 in Berlin" is not.
         let mut facts = Vec::new();
         from_prose("Er wohnt 250 Bedford St, New Bedford, MA 02740. Sie wohnt seit 2019 in Berlin.", &mut facts);
