@@ -40,11 +40,13 @@ pub fn of_property(key: &str, property: &EditJson) -> Meaning {
         Some((label, sentence)) => (label.trim().to_string(), Some(sentence.trim_end_matches('.'))),
         None => (description.trim().to_string(), None),
     };
-    // A check box's own words, without the note on how to tick it.
-    let check_box = label.ends_with(CHECK_BOX_NOTE);
-    let label = label.trim_end_matches(CHECK_BOX_NOTE).trim_end().to_string();
+    // A check box's own words, without the notes on how to tick it.
+    let (label, check_box) = match generated_notes(&label) {
+        Some((words, notes)) if notes.contains(&CHECK_BOX_NOTE) => (words.to_string(), true),
+        _ => (label, false),
+    };
     // A box per sex ("MALE", "FEMALE", "weiblich") answers one question: the sex.
-    if check_box && SEX_OPTION.is_match(&semantic::normalize(&label)) {
+    if check_box && semantic::is_sex_option(&label) {
         let mut meaning = match sentence {
             Some(sentence) => from_sentence(&label, sentence),
             None => of_words(key, label),
@@ -59,13 +61,68 @@ pub fn of_property(key: &str, property: &EditJson) -> Meaning {
 }
 
 /// The note `generate` appends to a check box's description.
-const CHECK_BOX_NOTE: &str = "(true checks the box)";
+const CHECK_BOX_NOTE: &str = "true checks the box";
 
-/// The words of one sex option, in the four languages.
-static SEX_OPTION: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(m|f|male|female|man|woman|mannlich|weiblich|homme|femme|masculin|feminin|masculino|femenino|hombre|mujer)$")
-        .expect("valid regex")
-});
+/// Notes `generate` appends to descriptions in parentheses.
+fn is_generated_note(part: &str) -> bool {
+    let p = part.trim();
+    let digits_then = |suffix: &str| {
+        p.strip_suffix(suffix)
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    };
+    matches!(
+        p,
+        "may span several lines"
+            | "shown as bullets"
+            | CHECK_BOX_NOTE
+            | "choose one option"
+            | "the form also accepts other text"
+            | "a name to write, or an image via extend_edit:image"
+            | "required"
+    ) || p.strip_prefix("at most ").is_some_and(|r| {
+        r.strip_suffix(" characters")
+            .or_else(|| r.strip_suffix(" character"))
+            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+    }) || digits_then(" characters, one per box")
+        || digits_then(" character, one per box")
+}
+
+/// A label's words before its final parentheses and the notes in them, when those hold only
+/// notes `generate` appends ("MALE (true checks the box)").
+fn generated_notes(label: &str) -> Option<(&str, Vec<&str>)> {
+    let d = label.trim();
+    if !d.ends_with(')') {
+        return None;
+    }
+    // Find the '(' matching the final ')'.
+    let mut depth = 0i32;
+    for (i, c) in d.char_indices().rev() {
+        match c {
+            ')' => depth += 1,
+            '(' => {
+                depth -= 1;
+                if depth == 0 {
+                    let notes: Vec<&str> = d[i + 1..d.len() - 1].split("; ").collect();
+                    return notes.iter().all(|n| is_generated_note(n)).then(|| (d[..i].trim(), notes));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The label part of a description: the field model's sentence and trailing generated notes
+/// removed.
+pub(crate) fn clean_description(description: &str) -> String {
+    // The field model's sentence ("… Expects a given (first) name of the spouse") follows
+    // the label and its notes.
+    let d = description
+        .split_once(". Expects ")
+        .map_or(description, |(label, _)| label)
+        .trim();
+    generated_notes(d).map_or(d, |(label, _)| label).to_string()
+}
 
 /// The meaning of a caller's property (or a generated one without a sentence) from its words.
 fn of_words(key: &str, label: String) -> Meaning {
@@ -147,8 +204,8 @@ mod tests {
     fn a_box_per_sex_answers_the_sex() {
         let m = of_property("male", &property("MALE (true checks the box)"));
         assert_eq!((m.semantic, m.label.as_str()), (Semantic::Sex, "MALE"));
-        let m = of_property("w", &property("weiblich (true checks the box)"));
-        assert_eq!(m.semantic, Semantic::Sex);
+        let m = of_property("w", &property("weiblich (true checks the box; required)"));
+        assert_eq!((m.semantic, m.label.as_str()), (Semantic::Sex, "weiblich"));
         // Not a text box that happens to say so, nor a longer check box label.
         assert_ne!(of_property("m", &property("Male")).semantic, Semantic::Sex);
         assert_ne!(of_property("x", &property("Male veteran (true checks the box)")).semantic, Semantic::Sex);

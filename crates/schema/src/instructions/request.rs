@@ -155,7 +155,7 @@ pub fn from_record(value: &Value, facts: &mut Vec<Fact>) {
 
 /// The record path a fact's key sits under ("record person.address" for
 /// "record person.address.city"): the facts said side by side.
-fn record_parent(fact: &Fact) -> String {
+pub(crate) fn record_parent(fact: &Fact) -> String {
     fact.source.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default()
 }
 
@@ -928,10 +928,8 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
         }
         for c in PARENT_INTRO.captures_iter(sentence) {
             let (Some(who), Some(name)) = (c.get(1), c.get(2)) else { continue };
-            let parent = match semantic::normalize(who.as_str()).as_str() {
-                "mother" | "mom" | "mum" | "mutter" | "mere" | "madre" => "mother",
-                _ => "father",
-            };
+            // (Every word the pattern takes is a parent's in the field model's party words.)
+            let Some(parent) = entity_in(who.as_str()) else { continue };
             push(Semantic::Name, Some(parent.into()), None, end_at_suffix(name.as_str()), &format!("{parent} name"));
         }
         for c in WORKS_AS.captures_iter(sentence) {

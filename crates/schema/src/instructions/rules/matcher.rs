@@ -24,6 +24,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+use crate::instructions::meaning::clean_description;
 use crate::model::{EditJson, EditRootJson, FieldKind, ValueKind};
 
 use super::text::{self, SELF};
@@ -116,60 +117,6 @@ pub(super) struct Index {
     corrections: RefCell<HashMap<String, String>>,
 }
 
-/// Notes `generate` appends to descriptions in parentheses.
-fn is_generated_note(part: &str) -> bool {
-    let p = part.trim();
-    let digits_then = |suffix: &str| {
-        p.strip_suffix(suffix)
-            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-    };
-    matches!(
-        p,
-        "may span several lines"
-            | "shown as bullets"
-            | "true checks the box"
-            | "choose one option"
-            | "the form also accepts other text"
-            | "a name to write, or an image via extend_edit:image"
-            | "required"
-    ) || p.strip_prefix("at most ").is_some_and(|r| {
-        r.strip_suffix(" characters")
-            .or_else(|| r.strip_suffix(" character"))
-            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-    }) || digits_then(" characters, one per box")
-        || digits_then(" character, one per box")
-}
-
-/// The label part of a description: trailing generated notes removed.
-pub(super) fn clean_description(description: &str) -> String {
-    // The field model's sentence ("… Expects a given (first) name of the spouse") follows
-    // the label and its notes.
-    let d = description
-        .split_once(". Expects ")
-        .map_or(description, |(label, _)| label)
-        .trim();
-    if d.ends_with(')') {
-        // Find the '(' matching the final ')'.
-        let mut depth = 0i32;
-        for (i, c) in d.char_indices().rev() {
-            match c {
-                ')' => depth += 1,
-                '(' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        let inner = &d[i + 1..d.len() - 1];
-                        if inner.split("; ").all(is_generated_note) {
-                            return d[..i].trim().to_string();
-                        }
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    d.to_string()
-}
 
 /// The caption of a label that goes on with help sentences: "1 Name of entity/individual.
 /// An entry is required. (For a sole proprietor …, enter the business name on line 2.)"

@@ -11,7 +11,7 @@ use super::matcher::{Found, TargetKind};
 use super::text;
 use super::{Action, Problem, Run, Want};
 use crate::fieldmodel::semantic::{self, Semantic};
-use crate::instructions::request::{Fact, FactValue, Origin, PATTERN_LABELS, THIRD_PARTY, is_self};
+use crate::instructions::request::{Fact, FactValue, Origin, PATTERN_LABELS, THIRD_PARTY, is_self, record_parent};
 use crate::instructions::shape;
 use crate::model::ValueKind;
 
@@ -21,6 +21,9 @@ const SOFT_QUALIFIERS: &[&str] = &["mobile", "home", "daytime", "current", "pres
 
 /// Qualifiers of the value a person gives when a form asks for one of its kind.
 const CURRENT_QUALIFIERS: &[&str] = &["mailing", "home", "residence", "residential", "permanent", "cell", "personal", "private"];
+
+/// How many boxes after a street box may still be its address's parts.
+const ADDRESS_BLOCK: usize = 8;
 
 /// Parties a form is about who are rarely the one filling it in.
 const COUNTERPARTIES: &[&str] = &[
@@ -172,22 +175,17 @@ impl Run<'_> {
             Found::Several(ts) => ts,
             Found::None => return Err(no_field()),
         };
-        let mut props: Vec<usize> = targets
+        let boxes: Vec<(usize, usize)> = targets
             .iter()
             .filter_map(|&t| match self.index.fields[t].kind {
-                TargetKind::Field(p) => Some(p),
+                TargetKind::Field(p) => Some((t, p)),
                 _ => None,
             })
             .collect();
-        if props.len() != targets.len() {
+        if boxes.len() != targets.len() {
             return Err(Problem::Several { label: key.to_string(), candidates: self.index.describe(&self.index.fields, &targets) });
         }
-        self.reading_order(&mut props);
-        let target = k
-            .checked_sub(1)
-            .and_then(|i| props.get(i))
-            .and_then(|p| targets.iter().copied().find(|&t| self.index.fields[t].kind == TargetKind::Field(*p)))
-            .ok_or_else(no_field)?;
+        let target = self.kth_in_reading_order(&boxes, k).ok_or_else(no_field)?;
         self.convert(target, value, &q).map(|a| (a, Vec::new()))
     }
 
@@ -223,32 +221,36 @@ impl Run<'_> {
                     words.iter().all(|w| target.tokens.contains(w)) && target.tokens.iter().all(|w| words.contains(w))
                 })
                 .collect();
-            let mut props: Vec<usize> = named
+            let boxes: Vec<(usize, usize)> = named
                 .iter()
                 .filter_map(|&t| match self.index.choices[t].kind {
-                    TargetKind::Toggle(p) => Some(p),
+                    TargetKind::Toggle(p) => Some((t, p)),
                     _ => None,
                 })
                 .collect();
             // One box, or one per person of a list; anything else is not told apart.
-            if props.len() != named.len() || props.is_empty() || (props.len() > 1 && fact.ordinal.is_none()) {
+            if boxes.len() != named.len() || boxes.is_empty() || (boxes.len() > 1 && fact.ordinal.is_none()) {
                 return Err(no_field());
             }
-            self.reading_order(&mut props);
-            let Some(&p) = k.checked_sub(1).and_then(|i| props.get(i)) else { return Err(no_field()) };
-            let Some(t) = named.iter().copied().find(|&t| self.index.choices[t].kind == TargetKind::Toggle(p)) else {
-                return Err(no_field());
-            };
+            let Some(t) = self.kth_in_reading_order(&boxes, k) else { return Err(no_field()) };
             actions.extend(self.toggle(t, true)?);
         }
         Ok((actions, Vec::new()))
+    }
+
+    /// The target of the k-th (from 1) of `boxes` — (target, property) pairs — in the reading
+    /// order of their properties.
+    fn kth_in_reading_order(&self, boxes: &[(usize, usize)], k: usize) -> Option<usize> {
+        let mut props: Vec<usize> = boxes.iter().map(|&(_, p)| p).collect();
+        self.reading_order(&mut props);
+        let p = *props.get(k.checked_sub(1)?)?;
+        boxes.iter().find(|&&(_, q)| q == p).map(|&(t, _)| t)
     }
 
     /// A name a record gives in parts (`first`, `middle`, `last` under one key) for a person
     /// the form asks whole ("VETERAN'S NAME (First, Middle Initial, Last)"): one full name,
     /// said in their place. Where the form asks the parts, they stay parts.
     fn join_record_names(&self, facts: &mut Vec<Fact>) {
-        let parent = |f: &Fact| f.source.rsplit_once('.').map(|(p, _)| p.to_string()).unwrap_or_default();
         let text_of = |f: &Fact| match &f.value {
             FactValue::Text(t) => Some(t.clone()),
             FactValue::Bool(_) => None,
@@ -256,15 +258,16 @@ impl Run<'_> {
         let mut groups: Vec<(String, Option<usize>)> = facts
             .iter()
             .filter(|f| f.origin == Origin::Record && f.semantic == Some(Semantic::FamilyName))
-            .map(|f| (parent(f), f.ordinal))
+            .map(|f| (record_parent(f), f.ordinal))
             .collect();
         groups.dedup();
         for (group, ordinal) in groups {
-            let in_group = |f: &Fact| f.origin == Origin::Record && parent(f) == group && f.ordinal == ordinal;
+            let in_group = |f: &Fact| f.origin == Origin::Record && record_parent(f) == group && f.ordinal == ordinal;
             let part = |s: Semantic| facts.iter().position(|f| in_group(f) && f.semantic == Some(s));
             let (Some(given), Some(family)) = (part(Semantic::GivenName), part(Semantic::FamilyName)) else { continue };
             let middle = part(Semantic::AdditionalName);
-            if !self.candidates(Semantic::GivenName, &facts[given]).is_empty() || self.candidates(Semantic::Name, &facts[given]).is_empty() {
+            let boxes = self.candidates(Semantic::Name, &facts[given]);
+            if !self.candidates(Semantic::GivenName, &facts[given]).is_empty() || boxes.is_empty() {
                 continue;
             }
             let (Some(given_name), Some(family_name)) = (text_of(&facts[given]), text_of(&facts[family])) else { continue };
@@ -272,7 +275,6 @@ impl Run<'_> {
             let forenames = [Some(given_name), middle_name].into_iter().flatten().collect::<Vec<_>>().join(" ");
             // In the order the box's label asks: "Last name, First name, Initial" takes
             // "Santos, Victor J"; a French "NOM, prénom(s)" takes "PETIT Jean-Marc".
-            let boxes = self.candidates(Semantic::Name, &facts[given]);
             let whole_name = match boxes.first().and_then(|&p| shape::family_first(&self.meanings[p].label)) {
                 Some(true) => format!("{family_name}, {forenames}"),
                 Some(false) => format!("{family_name} {forenames}"),
@@ -909,7 +911,7 @@ impl Run<'_> {
         let find = |s: Semantic| -> Result<Option<usize>, Miss> {
             match self.maybe(s, fact)? {
                 Some(p) => Ok(Some(p)),
-                None => Ok(((street + 1)..(street + 9).min(self.meanings.len()))
+                None => Ok(self.address_block(street)
                     .find(|&p| self.meanings[p].semantic == s && self.party_of_prop(p) == self.party_of_prop(street) && !self.is_pinned(p))),
             }
         };
@@ -1005,6 +1007,12 @@ impl Run<'_> {
         Ok(actions)
     }
 
+    /// The few boxes after street box `street` that an address block holds (its city,
+    /// state, ZIP and unit boxes, whatever their captions add).
+    fn address_block(&self, street: usize) -> std::ops::Range<usize> {
+        (street + 1)..(street + 1 + ADDRESS_BLOCK).min(self.meanings.len())
+    }
+
     /// The unit box near street box `street` whose label names a unit of `kind` ("APT. NO"
     /// for "apt", "FLOOR NO" for "floor").
     fn unit_box(&self, street: usize, kind: &str) -> Option<usize> {
@@ -1012,7 +1020,7 @@ impl Run<'_> {
         const APARTMENT: &[&str] = &["apt", "apartment", "app", "appt", "unit", "suite", "ste", "wohnung", "depto", "dpto", "rm", "room", "appartement"];
         let kind = semantic::normalize(kind);
         let words = if FLOOR.contains(&kind.as_str()) { FLOOR } else { APARTMENT };
-        ((street + 1)..(street + 9).min(self.meanings.len())).find(|&p| {
+        self.address_block(street).find(|&p| {
             self.meanings[p].semantic == Semantic::AddressLine2
                 && self.party_of_prop(p) == self.party_of_prop(street)
                 && !self.is_pinned(p)
@@ -1266,7 +1274,7 @@ impl Run<'_> {
             StreetAddress => {
                 // Boxes of the same address: of its kind ("mailing"), or of no kind among the
                 // few boxes after it ("Mailing address" then "City", "State", "Zip").
-                let near = |q: usize| q > p && q < p + 9;
+                let near = |q: usize| self.address_block(p).contains(&q);
                 let has_parts = [AddressLevel2, PostalCode, AddressLevel1].iter().any(|&t| {
                     self.meanings.iter().enumerate().any(|(q, m)| {
                         m.semantic == t && m.entity == meaning.entity && (m.qualifier == meaning.qualifier || (m.qualifier.is_none() && near(q)))
