@@ -751,7 +751,9 @@ fn infer_semantic(field: &Field, info: &FieldInfo) -> Semantic {
                 return Semantic::YesNo;
             }
             let about = words(info.question.as_deref()).or_else(|| words(info.label.as_deref()));
-            if about == Some(Semantic::Sex) || caption_sex {
+            // A radio group whose options are the sexes ("Male or Female": Male / Female).
+            let options_sex = field.kind == FieldType::Radio && options.len() >= 2 && options.iter().all(|o| semantic::is_sex_option(o));
+            if about == Some(Semantic::Sex) || caption_sex || options_sex {
                 return Semantic::Sex;
             }
             return if field.kind == FieldType::Radio || options.len() >= 2 {

@@ -45,8 +45,10 @@ pub fn of_property(key: &str, property: &EditJson) -> Meaning {
         Some((words, notes)) if notes.contains(&CHECK_BOX_NOTE) => (words.to_string(), true),
         _ => (label, false),
     };
-    // A box per sex ("MALE", "FEMALE", "weiblich") answers one question: the sex.
-    if check_box && semantic::is_sex_option(&label) {
+    // A box per sex ("MALE", "FEMALE", "weiblich") answers one question: the sex; so does
+    // a radio group whose options are the sexes ("Male or Female": Male / Female).
+    let sex_option = radio_option_description(description).is_some_and(|(_, option)| semantic::is_sex_option(&option));
+    if (check_box && semantic::is_sex_option(&label)) || sex_option {
         let mut meaning = match sentence {
             Some(sentence) => from_sentence(&label, sentence),
             None => of_words(key, label),
@@ -58,6 +60,16 @@ pub fn of_property(key: &str, property: &EditJson) -> Meaning {
         return from_sentence(&label, sentence);
     }
     of_words(key, label)
+}
+
+/// `generate`'s description of one radio option: "Group: Option. true selects this option...".
+pub(crate) fn radio_option_description(description: &str) -> Option<(String, String)> {
+    let head = description.split(". true selects this option of the group").next()?;
+    if head.len() == description.len() {
+        return None;
+    }
+    let (group, option) = head.rsplit_once(": ")?;
+    Some((group.trim().to_string(), option.trim().to_string()))
 }
 
 /// The note `generate` appends to a check box's description.

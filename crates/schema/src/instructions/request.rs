@@ -990,7 +990,11 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
         }
         // "Female.", "a white male", "weiblich": the sex adjectives (not "man"/"woman",
         // which are said of other people in passing).
-        for m in SEX_WORD.find_iter(sentence) {
+        // A sentence naming both ("male or female") asks, it does not say.
+        let sexes: Vec<regex::Match> = SEX_WORD.find_iter(sentence).collect();
+        let female = |m: &regex::Match| m.as_str().to_lowercase().starts_with('f') || m.as_str().to_lowercase().starts_with("weib");
+        let both = sexes.iter().any(female) && sexes.iter().any(|m| !female(m));
+        for m in sexes.into_iter().filter(|_| !both) {
             push(Semantic::Sex, party_at(sentence, m.start(), story.as_deref()), None, m.as_str(), "sex");
         }
         for m in EMAIL.find_iter(sentence) {

@@ -24,7 +24,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use crate::instructions::meaning::clean_description;
+use crate::instructions::meaning::{clean_description, radio_option_description};
 use crate::model::{EditJson, EditRootJson, FieldKind, ValueKind};
 
 use super::text::{self, SELF};
@@ -142,18 +142,6 @@ fn caption_of(label: &str) -> &str {
         }
     }
     label
-}
-
-/// `generate`'s description of one radio option: "Group: Option. true selects this option...".
-fn radio_option_description(description: &str) -> Option<(String, String)> {
-    let head = description
-        .split(". true selects this option of the group")
-        .next()?;
-    if head.len() == description.len() {
-        return None;
-    }
-    let (group, option) = head.rsplit_once(": ")?;
-    Some((group.trim().to_string(), option.trim().to_string()))
 }
 
 fn humanize_key(key: &str) -> String {
