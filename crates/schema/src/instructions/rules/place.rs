@@ -1205,6 +1205,11 @@ impl Run<'_> {
                 }
             }
             Tel | Fax => match crate::instructions::request::find_phone(text) {
+                // A box for an international (foreign) number is not where a domestic one
+                // goes: "814-555-0148" said of someone whose form also asks a US number.
+                Some(phone) if meaning.qualifier.as_deref() == Some("foreign") && !says_country_code(&phone) => {
+                    Shaped::Drop("the box asks for an international number and this has no country code".into())
+                }
                 Some(phone) => replace_if_changed(phone),
                 None => Shaped::Drop(format!("the box asks for {} and this is not one", s.describe())),
             },
@@ -1365,4 +1370,10 @@ fn is_english(label: &str) -> bool {
         "del",
     ];
     !l.split(' ').any(|w| foreign.contains(&w))
+}
+
+/// Whether a phone number is written with its country code ("+49 176 …", "0049 …").
+fn says_country_code(phone: &str) -> bool {
+    let phone = phone.trim_start();
+    phone.starts_with('+') || phone.starts_with("00")
 }

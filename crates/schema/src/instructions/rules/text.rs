@@ -53,6 +53,8 @@ const ROLES: &[&str] = &[
     "emergency",
     "company",
     "organization",
+    "veteran",
+    "claimant",
 ];
 
 /// Words that narrow what a field holds ("first date", "daytime phone", "home address"):
