@@ -220,6 +220,90 @@ const EXPANSIONS: &[(&str, &[&str])] = &[
     ("yr", &["year"]),
 ];
 
+/// Words of German, French and Spanish forms and requests in the English the matcher
+/// compares, applied to labels and requests alike: "Lieu de naissance", "Geburtsort" and
+/// "Birthplace" all read "place birth". Only words that name what a box asks, with one
+/// meaning on forms; names of people's name parts are left to the field model ("nom" is a
+/// family name in French, "nombre" a given name in Spanish).
+const GLOSSARY: &[(&str, &[&str])] = &[
+    ("birthplace", &["place", "birth"]),
+    ("geburtsort", &["place", "birth"]),
+    ("geburtsdatum", &["date", "birth"]),
+    ("lieu", &["place"]),
+    ("lugar", &["place"]),
+    ("naissance", &["birth"]),
+    ("nacimiento", &["birth"]),
+    ("geburt", &["birth"]),
+    ("datum", &["date"]),
+    ("fecha", &["date"]),
+    ("job", &["occupation"]),
+    ("beruf", &["occupation"]),
+    ("profession", &["occupation"]),
+    ("ocupacion", &["occupation"]),
+    ("profesion", &["occupation"]),
+    ("arbeitgeber", &["employer"]),
+    ("employeur", &["employer"]),
+    ("empleador", &["employer"]),
+    ("arbeitnehmer", &["employee"]),
+    ("trabajador", &["employee"]),
+    ("trabajadora", &["employee"]),
+    ("empleado", &["employee"]),
+    ("empleada", &["employee"]),
+    ("salarie", &["employee"]),
+    ("staatsangehorigkeit", &["nationality"]),
+    ("nationalite", &["nationality"]),
+    ("nacionalidad", &["nationality"]),
+    ("geschlecht", &["sex"]),
+    ("sexe", &["sex"]),
+    ("sexo", &["sex"]),
+    ("gender", &["sex"]),
+    ("unterschrift", &["signature"]),
+    ("telefon", &["phone"]),
+    ("telefono", &["phone"]),
+    ("telephone", &["phone"]),
+    ("courriel", &["email"]),
+    ("correo", &["email"]),
+    ("adresse", &["address"]),
+    ("anschrift", &["address"]),
+    ("direccion", &["address"]),
+    ("domicilio", &["address"]),
+    ("ehegatte", &["spouse"]),
+    ("ehepartner", &["spouse"]),
+    ("conjoint", &["spouse"]),
+    ("conjointe", &["spouse"]),
+    ("conyuge", &["spouse"]),
+    ("vater", &["father"]),
+    ("pere", &["father"]),
+    ("padre", &["father"]),
+    ("mutter", &["mother"]),
+    ("mere", &["mother"]),
+    ("madre", &["mother"]),
+    ("medico", &["physician"]),
+    ("medecin", &["physician"]),
+    ("arzt", &["physician"]),
+    ("doctor", &["physician"]),
+    ("vorname", &["first", "name"]),
+    ("prenom", &["first", "name"]),
+    ("nachname", &["last", "name"]),
+    ("familienname", &["last", "name"]),
+    ("apellido", &["last", "name"]),
+    ("apellidos", &["last", "name"]),
+    ("ciudad", &["city"]),
+    ("ville", &["city"]),
+    ("stadt", &["city"]),
+    ("calle", &["street"]),
+    ("rue", &["street"]),
+    ("strasse", &["street"]),
+    ("plz", &["zip", "code"]),
+    ("postleitzahl", &["zip", "code"]),
+];
+
+/// Articles and particles of German, French and Spanish labels.
+const FOREIGN_STOP_WORDS: &[&str] = &[
+    "de", "du", "des", "la", "les", "el", "los", "las", "del", "der", "die", "das", "den", "dem", "und", "et", "y", "en",
+    "au", "aux", "al",
+];
+
 /// Two words becoming one or two others.
 const PAIRS: &[(&str, &str, &[&str])] = &[
     ("e", "mail", &["email"]),
@@ -369,7 +453,7 @@ pub(super) fn tokens(text: &str) -> Vec<String> {
             i += 2;
             continue;
         }
-        match EXPANSIONS.iter().find(|(from, _)| *from == raw[i]) {
+        match EXPANSIONS.iter().chain(GLOSSARY).find(|(from, _)| *from == raw[i]) {
             Some((_, to)) => expanded.extend(to.iter().map(|s| s.to_string())),
             None => expanded.push(raw[i].clone()),
         }
@@ -383,7 +467,7 @@ pub(super) fn tokens(text: &str) -> Vec<String> {
         } else {
             word
         };
-        if STOP_WORDS.contains(&word.as_str()) {
+        if STOP_WORDS.contains(&word.as_str()) || FOREIGN_STOP_WORDS.contains(&word.as_str()) {
             continue;
         }
         let word = stem(&word);
@@ -644,8 +728,12 @@ mod tests {
         assert_eq!(tokens("U.S. citizen"), ["us", "citizen"]);
         assert_eq!(
             tokens("Geschlecht: m#c3#a4nnlich"),
-            ["geschlecht", "mannlich"]
+            ["sex", "mannlich"]
         );
+        // Other languages' form words read as the English ones, both ways.
+        assert_eq!(tokens("Lieu de naissance"), ["place", "birth"]);
+        assert_eq!(tokens("Geburtsort"), tokens("Birthplace"));
+        assert_eq!(tokens("Lugar de nacimiento"), tokens("Place of birth"));
         assert_eq!(tokens("Apt. no"), ["apartment", "number"]);
         assert_eq!(tokens("E-Mail"), ["email"]);
         assert_eq!(tokens("Buyer’s Names"), ["buyer", "name"]);
