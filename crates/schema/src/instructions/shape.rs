@@ -265,6 +265,18 @@ pub fn date_pattern_in(label: &str) -> Option<String> {
     )
 }
 
+/// The unit a date part's box asks by the last word of its label ("… Jour", "Month",
+/// "Año", "YYYY"): `dd`, `mm` or `yyyy`.
+pub fn date_unit_in(label: &str) -> Option<&'static str> {
+    let words = semantic::normalize(label);
+    match words.rsplit(' ').next()? {
+        "day" | "dd" | "jour" | "jj" | "tag" | "tt" | "dia" => Some("dd"),
+        "month" | "mm" | "mois" | "monat" | "mes" => Some("mm"),
+        "year" | "yyyy" | "yy" | "annee" | "aaaa" | "jahr" | "jjjj" | "ano" => Some("yyyy"),
+        _ => None,
+    }
+}
+
 /// Writes `date` in `pattern` (`mm/dd/yyyy`, `dd.mm.yyyy`, `yyyy-mm-dd`, `mmddyyyy`…).
 pub fn format_date(date: Date, pattern: &str) -> String {
     let mut out = pattern.to_string();
@@ -679,6 +691,10 @@ mod tests {
         assert_eq!(format_date(d, "dd.mm.yyyy"), "02.07.1979");
         assert_eq!(date_pattern_in("Date of birth (MM/DD/YYYY)").as_deref(), Some("mm/dd/yyyy"));
         assert_eq!(date_pattern_in("Date de naissance JJ/MM/AAAA").as_deref(), Some("dd/mm/yyyy"));
+        assert_eq!(date_unit_in("Date de réalisation de l'audit Jour"), Some("dd"));
+        assert_eq!(date_unit_in("Fecha de nacimiento - Año"), Some("yyyy"));
+        assert_eq!(date_unit_in("Date signed (MM)"), Some("mm"));
+        assert_eq!(date_unit_in("Date of birth"), None);
     }
 
     #[test]

@@ -514,6 +514,17 @@ impl Run<'_> {
                         for members in &mut by_part {
                             self.reading_order(members);
                         }
+                        // Told apart by what the request said ("audit.date" among the audit's
+                        // and the signature's day / month / year boxes).
+                        if fact.ordinal.is_none() {
+                            let instance = |k: usize| by_part.iter().filter_map(|members| members.get(k).copied()).collect::<Vec<usize>>();
+                            let overlaps: Vec<usize> = (0..instances).map(|k| self.words_shared(fact, &instance(k))).collect();
+                            let best = overlaps.iter().copied().max().unwrap_or(0);
+                            if best > 0 && overlaps.iter().filter(|&&o| o == best).count() == 1 {
+                                let k = overlaps.iter().position(|&o| o == best).unwrap_or(0);
+                                return Ok(instance(k));
+                            }
+                        }
                         let k = fact.ordinal.unwrap_or(1);
                         if fact.ordinal.is_none() && !Self::takes_first(fact) {
                             return Err(Miss::Several(many.to_vec()));
@@ -556,6 +567,13 @@ impl Run<'_> {
                 group.get(k - 1).map(|&p| vec![p]).ok_or(Miss::Nowhere)
             }
         }
+    }
+
+    /// How many of the words that named a fact (its record path, its label) the labels of
+    /// `props` share, compared as the label matcher compares them.
+    fn words_shared(&self, fact: &Fact, props: &[usize]) -> usize {
+        let labels: std::collections::HashSet<String> = props.iter().flat_map(|&p| text::tokens(&self.meanings[p].label)).collect();
+        text::tokens(&fact.label).iter().filter(|w| w.chars().count() > 2 && labels.contains(*w)).count()
     }
 
     /// Candidates grouped by label and meaning, each group in schema (reading) order.
@@ -834,9 +852,12 @@ impl Run<'_> {
         let day_first = !is_english(&any_label);
         let date = shape::parse_date(value, self.day_first.unwrap_or(day_first)).ok_or_else(|| Miss::Bad(format!("\"{value}\" does not read as a date")))?;
         if let Some(props) = whole {
-            let pattern = props
-                .iter()
-                .find_map(|&p| shape::date_pattern_in(&self.meanings[p].label))
+            // Boxes per part that each say their unit ("… Jour", "… Mois", "… Année") are in
+            // that order, whatever the language.
+            let units: Vec<&str> = props.iter().filter_map(|&p| shape::date_unit_in(&crate::instructions::meaning::clean_description(&self.meanings[p].label))).collect();
+            let by_units = (props.len() == 3 && units.len() == 3 && ["dd", "mm", "yyyy"].iter().all(|u| units.contains(u))).then(|| units.join("/"));
+            let pattern = by_units
+                .or_else(|| props.iter().find_map(|&p| shape::date_pattern_in(&self.meanings[p].label)))
                 .unwrap_or_else(|| if day_first { "dd/mm/yyyy".into() } else { "mm/dd/yyyy".into() });
             let mut text = shape::format_date(date, &pattern);
             if let Some(max) = self.prop(props[0]).max_len

@@ -417,6 +417,10 @@ pub(super) fn words(text: &str) -> Vec<String> {
             if !next.is_some_and(char::is_alphanumeric) {
                 flush(&mut current, &mut words);
             }
+            // French elisions ("l'audit", "d'adhérent", "qu'il"): the particle is no word.
+            if next.is_some_and(char::is_alphabetic) && matches!(current.as_str(), "l" | "d" | "j" | "m" | "n" | "s" | "t" | "c" | "qu") {
+                current.clear();
+            }
         } else if c == '.'
             && !current.is_empty()
             && current.chars().count() <= 2
