@@ -937,6 +937,7 @@ const QUALIFIERS: &[(&str, &str)] = &[
     ("birth", "birth"),
     ("naissance", "birth"),
     ("geburt", "birth"),
+    ("nacimiento", "birth"),
     ("postanschrift", "mailing"),
 ];
 

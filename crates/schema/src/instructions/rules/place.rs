@@ -162,9 +162,11 @@ impl Run<'_> {
         if q.is_empty() {
             return Err(no_field());
         }
-        for role in text::roles(&text::tokens(&semantic::normalize(groups))) {
-            if !q.contains(&role) {
-                q.push(role);
+        // The groups' roles and qualifiers stay: "solicitante.nacimiento.lugar" is the
+        // applicant's place of birth.
+        for word in text::tokens(&semantic::normalize(groups)) {
+            if (text::is_role(&word) || text::is_qualifier(&word)) && !q.contains(&word) {
+                q.push(word);
             }
         }
         let Some(k) = fact.ordinal else {
@@ -424,6 +426,9 @@ impl Run<'_> {
             .filter(|&p| self.prop(p).radio_option.is_none() || s == Semantic::Sex)
             .filter(|&p| self.prop(p).kind != Some(ValueKind::Boolean) || s == Semantic::Sex)
             .filter(|&p| !self.is_pinned(p))
+            // A citizenship is a country, but not an address's: each goes only where its
+            // kind is asked.
+            .filter(|&p| s != Semantic::Country || says_nationality(&fact.label) == says_nationality(&self.meanings[p].label))
             .collect();
         // A party named in words that also stand for the writer ("The petitioner is …") takes
         // the boxes of that party where the form has them, before boxes of no one's.
@@ -457,6 +462,15 @@ impl Run<'_> {
             all.iter().copied().filter(|&p| qualifier_of(p) == wanted || (wanted.is_none() && current(qualifier_of(p)))).collect();
         if !exact.is_empty() {
             return exact;
+        }
+        // An address or phone said with no kind on a form that asks it of one usual kind only
+        // (a "Mailing address" and no other): the one a person gives.
+        if wanted.is_none()
+            && let Some(&first) = all.first()
+            && qualifier_of(first).is_some_and(|q| CURRENT_QUALIFIERS.contains(&q))
+            && all.iter().all(|&p| qualifier_of(p) == qualifier_of(first) && self.meanings[p].entity == self.meanings[first].entity)
+        {
+            return all;
         }
         if wanted.is_none_or(|q| SOFT_QUALIFIERS.contains(&q)) {
             return all.into_iter().filter(|&p| qualifier_of(p).is_none_or(|q| SOFT_QUALIFIERS.contains(&q))).collect();
@@ -1397,4 +1411,16 @@ fn is_english(label: &str) -> bool {
 fn says_country_code(phone: &str) -> bool {
     let phone = phone.trim_start();
     phone.starts_with('+') || phone.starts_with("00")
+}
+
+/// Whether words speak of a citizenship or nationality, in the four languages.
+fn says_nationality(text: &str) -> bool {
+    // "U.S. Citizenship and Immigration Services" is an agency, not a citizenship.
+    semantic::normalize(text).replace("citizenship and immigration", "").split(' ').any(|w| {
+        matches!(
+            w,
+            "citizenship" | "citizen" | "nationality" | "staatsangehorigkeit" | "staatsburgerschaft" | "nationalite" | "citoyennete"
+                | "nacionalidad" | "ciudadania"
+        )
+    })
 }
