@@ -424,7 +424,9 @@ impl<'a> Run<'a> {
         self.warnings.retain(|w| {
             let quoted = w.strip_prefix("could not place \"").and_then(|rest| rest.split_once("\": ").map(|(clause, _)| clause));
             let bare = |t: &str| t.trim().trim_end_matches(['.', '!', ';']).trim().to_string();
-            quoted.is_none_or(|clause| !sources.iter().any(|s| bare(s) == bare(clause)))
+            // A record value that fits no box as a value but answered a question.
+            let record = w.strip_suffix(" fits no field of this form; left out").and_then(|rest| rest.split_once(": \"")).map(|(source, _)| source);
+            quoted.or(record).is_none_or(|clause| !sources.iter().any(|s| bare(s) == bare(clause)))
         });
         if self.dropped > 0 {
             self.warnings

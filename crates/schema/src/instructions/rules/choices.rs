@@ -155,7 +155,10 @@ impl Run<'_> {
             };
             let Some(answer) = answer else { continue };
             let said = content_words(&fact.label);
-            if let Some(q) = best_question(&questions, &said, 1) {
+            // A record's key or a line's label is short: the question it names holds most of
+            // its words ({"pregnant": "yes"}, "flint_water_exposure").
+            let own = content_words(fact.source.strip_prefix("record ").map_or(fact.label.as_str(), |path| path.rsplit('.').next().unwrap_or(path)));
+            if let Some(q) = best_question(&questions, &said, 1).or_else(|| question_named(&questions, &own)) {
                 let choice = if answer { &questions[q].yes } else { &questions[q].no };
                 decided.push((self.choose_action(choice), fact.source.clone()));
             }
@@ -482,6 +485,25 @@ fn best_question(questions: &[Question], said: &[String], min: usize) -> Option<
         [] => None,
         [(i, _)] => Some(*i),
         [(i, a), (_, b), ..] if a - b >= 0.2 => Some(*i),
+        _ => None,
+    }
+}
+
+/// The one question whose words hold most (two thirds) of a short name's words, one of them
+/// a word of four letters or more; `None` when none does or several do equally.
+fn question_named(questions: &[Question], name: &[String]) -> Option<usize> {
+    if name.is_empty() || name.len() > 4 {
+        return None;
+    }
+    let need = (name.len() * 2).div_ceil(3);
+    let hits = |q: &Question| {
+        let hit: Vec<&String> = name.iter().filter(|w| q.words.contains(w) || q.also.contains(w)).collect();
+        if hit.len() >= need && hit.iter().any(|w| w.chars().count() >= 4) { hit.len() } else { 0 }
+    };
+    let scored: Vec<usize> = questions.iter().map(hits).collect();
+    let best = scored.iter().copied().max().filter(|&b| b > 0)?;
+    match scored.iter().filter(|&&h| h == best).count() {
+        1 => scored.iter().position(|&h| h == best),
         _ => None,
     }
 }
