@@ -546,6 +546,18 @@ impl Run<'_> {
                         return by_part.iter().map(|members| members.get(k - 1).copied()).collect::<Option<Vec<usize>>>().ok_or(Miss::Nowhere);
                     }
                 }
+                // Whole values and single boxes side by side (five one-digit boxes of a
+                // listing number beside an opportunity number): the one whose labels share
+                // most of what the request said, all its parts.
+                let units = self.value_units(many);
+                if fact.ordinal.is_none() && units.iter().any(|u| u.len() > 1) {
+                    let shared: Vec<usize> = units.iter().map(|u| self.words_shared(fact, u)).collect();
+                    let best = shared.iter().copied().max().unwrap_or(0);
+                    if best > 0 && shared.iter().filter(|&&s| s == best).count() == 1 {
+                        let k = shared.iter().position(|&s| s == best).unwrap_or(0);
+                        return Ok(units[k].clone());
+                    }
+                }
                 let groups = self.instance_groups(many);
                 let group = match groups.as_slice() {
                     [one] => one.clone(),
@@ -581,6 +593,32 @@ impl Run<'_> {
                 group.get(k - 1).map(|&p| vec![p]).ok_or(Miss::Nowhere)
             }
         }
+    }
+
+    /// `props` as the values they hold: the parts 1..n of one split value (in order) make
+    /// one unit, any other box is a unit alone.
+    fn value_units(&self, props: &[usize]) -> Vec<Vec<usize>> {
+        let mut units: Vec<Vec<usize>> = Vec::new();
+        let mut used = vec![false; props.len()];
+        for (a, &p) in props.iter().enumerate() {
+            if used[a] {
+                continue;
+            }
+            used[a] = true;
+            let mut unit = vec![p];
+            if let Some((1, n)) = self.meanings[p].part {
+                let mut next = 2;
+                for (b, &q) in props.iter().enumerate().skip(a + 1) {
+                    if !used[b] && self.meanings[q].part == Some((next, n)) {
+                        used[b] = true;
+                        unit.push(q);
+                        next += 1;
+                    }
+                }
+            }
+            units.push(unit);
+        }
+        units
     }
 
     /// How many of the words that named a fact (its record path, its label) the labels of
