@@ -68,9 +68,18 @@ pub fn split_name(full: &str) -> Option<PersonName> {
     }
     // "Family, Given Middle".
     if let Some((family, given)) = full.split_once(',') {
+        // "Castillo-Reyes, Adrian (no middle name)": the remark in parentheses is no name.
+        let given = given.split('(').next().unwrap_or(given);
         let given_words: Vec<&str> = given.split_whitespace().collect();
         let family_words: Vec<&str> = family.split_whitespace().collect();
-        if given_words.is_empty() || family_words.is_empty() || family_words.len() > 3 {
+        if given_words.is_empty() || family_words.is_empty() {
+            return None;
+        }
+        // "Hiroshi Tanaka, no middle name": a remark after the name, not its given part.
+        if given_words.len() > 3 || given_words[0].chars().next().is_some_and(char::is_lowercase) {
+            return if family_words.len() >= 2 { split_name(family) } else { None };
+        }
+        if family_words.len() > 3 {
             return None;
         }
         // "Jordan Avery, Jr." is a suffix, not a family name.
@@ -674,6 +683,8 @@ mod tests {
         assert_eq!(family_first("Apellidos, nombre"), Some(true));
         assert_eq!(family_first("NOM, prénom(s) du demandeur"), Some(false));
         assert_eq!(family_first("VETERAN'S NAME (First, Middle Initial, Last)"), None);
+        let remark = split_name("Hiroshi Tanaka, no middle name, never used another name").expect("name");
+        assert_eq!((remark.given.as_str(), remark.middle, remark.family.as_str()), ("Hiroshi", None, "Tanaka"));
         assert_eq!(family_first("Full name"), None);
     }
 
