@@ -579,10 +579,24 @@ pub fn split_address(line: &str) -> Option<Address> {
         }
         parts.remove(0);
     }
+    // "Calle Toro 28, 2º izquierda", "Calle 5 B-12, Urb. Santa Juanita": a second line of
+    // the street (floor and door, district, building) stays with it.
+    if parts.len() == 2 && parts[0].chars().any(|c| c.is_ascii_digit()) && parts[1].split_whitespace().count() <= 4 {
+        let second = parts.pop()?;
+        if let Some(first) = parts.first_mut() {
+            *first = format!("{first}, {second}");
+        }
+    }
     if parts.len() != 1 {
         return None;
     }
+    // "(vivo en) la calle Zamora 42": an article in lower case, from the sentence, is no
+    // part of the street's name ("La Jolla Blvd" is written with its capital).
     let street = parts.pop()?;
+    let street = ["la ", "el ", "the ", "le ", "die ", "der "]
+        .iter()
+        .find_map(|a| street.strip_prefix(a))
+        .map_or(street.clone(), str::to_string);
     if address.unit.is_none()
         && let Some(c) = UNIT.captures(&street)
         && c[1].chars().any(|ch| ch.is_alphabetic())
@@ -683,6 +697,8 @@ mod tests {
         assert_eq!(family_first("Apellidos, nombre"), Some(true));
         assert_eq!(family_first("NOM, prénom(s) du demandeur"), Some(false));
         assert_eq!(family_first("VETERAN'S NAME (First, Middle Initial, Last)"), None);
+        let two_lines = split_address("Calle Toro 28, 2º izquierda, 37002 Salamanca").expect("address");
+        assert_eq!((two_lines.street.as_str(), two_lines.postal.as_deref(), two_lines.city.as_deref()), ("Calle Toro 28, 2º izquierda", Some("37002"), Some("Salamanca")));
         let remark = split_name("Hiroshi Tanaka, no middle name, never used another name").expect("name");
         assert_eq!((remark.given.as_str(), remark.middle, remark.family.as_str()), ("Hiroshi", None, "Tanaka"));
         assert_eq!(family_first("Full name"), None);
