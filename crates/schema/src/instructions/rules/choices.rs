@@ -420,9 +420,18 @@ impl Run<'_> {
             })
             .collect();
         let mut by_group: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+        // Words of values already placed from a sentence are those values', not options
+        // named ("Address: 12 Main St, 37002 Salamanca" names no "Salamanca" section).
+        let placed: Vec<String> = self.values.values().filter_map(|(v, _)| v.as_str().map(str::to_lowercase)).filter(|v| v.chars().count() >= 3).collect();
         for (s, sentence) in sentences.iter().enumerate() {
             let mut said: HashSet<String> = content_words(sentence).into_iter().collect();
             said.extend(option_words(sentence));
+            let lower = sentence.to_lowercase();
+            for value in placed.iter().filter(|v| lower.contains(v.as_str())) {
+                for w in content_words(value).into_iter().chain(option_words(value)) {
+                    said.remove(&w);
+                }
+            }
             for (o, (group, _, words)) in options.iter().enumerate() {
                 let acronym = matches!(words.as_slice(), [only] if only.chars().all(|c| c.is_ascii_uppercase()));
                 if acronym && !said_as_kind[o].as_ref().is_some_and(|re| re.is_match(sentence)) {
