@@ -280,6 +280,14 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         (r"\barea code\b|\bvorwahl\b|\bindicatif\b|\bcodigo de area\b|\blada\b", TelAreaCode),
         (r"\bext(ension)?\b|\bdurchwahl\b|\bposte\b", TelExtension),
         (r"\b(tele)?phone\b|\btel\b|\btelefon(nummer)?\b|\btelephone\b|\btelefono\b|\bmobile?\b|\bcell(ular)?\b|\bhandy\b|\bportable\b|\bmovil\b|\bcelular\b|\bphone number\b|\bdaytime number\b|\bcell ?phone\b|\bmobile ?phone\b|\bhandynummer\b|\bmobilnummer\b", Tel),
+        // A part's unit then what it is of, as field names spell it ("DD_NAC", "MM_FECHA",
+        // "YYYY_BIRTH"): birth dates first.
+        (r"^(dd|jj|tt) (nac|nacimiento|birth|naissance|geb|geburt)$", BdayDay),
+        (r"^mm (nac|nacimiento|birth|naissance|geb|geburt)$", BdayMonth),
+        (r"^(yy|yyyy|aa|aaaa|jjjj) (nac|nacimiento|birth|naissance|geb|geburt)$", BdayYear),
+        (r"^(dd|jj|tt) \p{L}+$", DateDay),
+        (r"^mm \p{L}+$", DateMonth),
+        (r"^(yy|yyyy|aa|aaaa|jjjj) \p{L}+$", DateYear),
         // Birth before other dates.
         (r"\b(year of birth|birth year|geburtsjahr|annee de naissance|ano de nacimiento)\b", BdayYear),
         (r"\b(month of birth|birth month|geburtsmonat|mois de naissance|mes de nacimiento)\b", BdayMonth),
@@ -344,7 +352,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
 
 /// How many rules the table has (for the test that every one compiles).
 #[cfg(test)]
-const RULE_COUNT: usize = 54;
+const RULE_COUNT: usize = 60;
 
 /// The type named by `text` (already [`normalize`]d), if any rule matches.
 pub fn from_words(text: &str) -> Option<Semantic> {

@@ -168,6 +168,18 @@ pub fn month_of(word: &str) -> Option<u32> {
     MONTHS.iter().find(|(name, _)| *name == w).map(|(_, m)| *m)
 }
 
+/// The name of month `month` (1-12) in `language` (`en`, `de`, `fr`, `es`).
+pub fn month_name(month: u32, language: &str) -> Option<&'static str> {
+    const NAMES: &[(&str, [&str; 12])] = &[
+        ("en", ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]),
+        ("de", ["Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember"]),
+        ("fr", ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre", "novembre", "décembre"]),
+        ("es", ["enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre", "octubre", "noviembre", "diciembre"]),
+    ];
+    let names = NAMES.iter().find(|(l, _)| *l == language)?.1;
+    names.get(usize::try_from(month).ok()?.checked_sub(1)?).copied()
+}
+
 fn days_in(year: i32, month: u32) -> u32 {
     match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -722,6 +734,7 @@ mod tests {
         assert_eq!(date_unit_in("Fecha de nacimiento - Año"), Some("yyyy"));
         assert_eq!(date_unit_in("Date signed (MM)"), Some("mm"));
         assert_eq!(date_unit_in("Date of birth"), None);
+        assert_eq!((month_name(3, "es"), month_name(12, "de"), month_name(13, "en")), (Some("marzo"), Some("Dezember"), None));
     }
 
     #[test]

@@ -595,6 +595,28 @@ impl Run<'_> {
         }
     }
 
+    /// The language most of the form's labels are written in: `en`, `de`, `fr` or `es`.
+    fn form_language(&self) -> &'static str {
+        const WORDS: &[(&str, &[&str])] = &[
+            ("en", &["the", "of", "and", "name", "date", "city", "state", "address", "number", "your", "if"]),
+            ("de", &["der", "die", "das", "und", "vorname", "strasse", "ort", "datum", "geburtsdatum", "nummer", "ihre"]),
+            ("fr", &["le", "les", "du", "des", "et", "nom", "prenom", "rue", "ville", "naissance", "numero", "votre"]),
+            ("es", &["el", "los", "las", "del", "y", "nombre", "apellidos", "calle", "fecha", "nacimiento", "localidad", "provincia", "numero", "su"]),
+        ];
+        let mut counts = [0usize; 4];
+        for m in &self.meanings {
+            for w in semantic::normalize(&m.label).split(' ') {
+                for (i, (_, words)) in WORDS.iter().enumerate() {
+                    if words.contains(&w) {
+                        counts[i] += 1;
+                    }
+                }
+            }
+        }
+        let best = (0..4).max_by_key(|&i| (counts[i], usize::from(i == 0))).unwrap_or(0);
+        WORDS[best].0
+    }
+
     /// `props` as the values they hold: the parts 1..n of one split value (in order) make
     /// one unit, any other box is a unit alone.
     fn value_units(&self, props: &[usize]) -> Vec<Vec<usize>> {
@@ -926,7 +948,25 @@ impl Run<'_> {
             return Err(Miss::Nowhere);
         };
         let mut actions = self.write(d, &format!("{:02}", date.day))?;
-        actions.extend(self.write(m, &format!("{:02}", date.month))?);
+        // A month box far wider than the day's ("a [15] de [marzo] de [2025]") takes the
+        // month's name, in the form's language.
+        let width = |p: usize| self.places.get(p).copied().flatten().map(|(_, b)| b.right - b.left);
+        // (Wider than the four-digit year's box too.)
+        let month_in_words = match (width(d), width(m)) {
+            (Some(day), Some(month)) => {
+                month >= 45.0
+                    && month >= 2.0 * day
+                    && width(y).is_none_or(|year| month >= 1.3 * year)
+                    && self.prop(m).max_len.is_none_or(|n| n >= 8)
+            }
+            _ => false,
+        };
+        let month = if month_in_words {
+            shape::month_name(date.month, self.form_language()).map_or_else(|| format!("{:02}", date.month), str::to_string)
+        } else {
+            format!("{:02}", date.month)
+        };
+        actions.extend(self.write(m, &month)?);
         let year = match self.prop(y).max_len {
             Some(2) => format!("{:02}", date.year.rem_euclid(100)),
             _ => date.year.to_string(),
