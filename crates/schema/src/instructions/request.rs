@@ -696,6 +696,11 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
 static LIVES: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)^(?:live|lives|living|reside|resides|residing|wohne|wohnt|j'habite|habite|vivo|vive)\b").expect("valid regex")
 });
+/// "live(s) in <City>" in the four languages: a capitalised place and no house number.
+static LIVES_IN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?:[Ll]ive|[Ll]ives|[Ll]iving|[Rr]eside|[Rr]esides|[Hh]abite|[Vv]ivo|[Vv]ive|[Ww]ohne|[Ww]ohnt)\s+(?:in|à|a|en)\s+(\p{Lu}[\p{L}\-']*(?:\s\p{Lu}[\p{L}\-']*){0,2})(?:\s*[,.;!?)]|\s*$|\s+(?:and|und|et|y|but|with|mit|avec|con|since|seit|depuis|desde)\b)")
+        .expect("valid regex")
+});
 static ADDRESS_INTRO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(?:live at|living at|lives at|lived at|live on|lived on|reside at|residing at|resides at|moved to|moving to|address is|address:|adresse est|adresse:|j'habite(?: au| à| a)?|habite au|wohne in der|wohne in|wohne an der|wohnt in|wohnt|wohne|anschrift:|adresse lautet|vivo en|vive en|mi direcci[oó]n es|direcci[oó]n:|domicilio:?|located at|mail(?:ing)? (?:it )?to|send (?:it|mail) to)\s+")
         .expect("valid regex")
@@ -1016,6 +1021,15 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
             let kind = if qualifier.as_deref() == Some("fax") { Semantic::Fax } else { Semantic::Tel };
             let qualifier = qualifier.filter(|q| q != "fax");
             push(kind, party_at(sentence, m.start(), story.as_deref()), qualifier, m.as_str(), "phone");
+        }
+        // "I live in Yokohama", "j'habite à Tokyo", "ich wohne in Berlin": the city someone
+        // lives in, said without an address.
+        for c in LIVES_IN.captures_iter(sentence) {
+            let (Some(all), Some(m)) = (c.get(0), c.get(1)) else { continue };
+            let city = m.as_str().trim();
+            if !city.is_empty() && !sentence[all.end()..].trim_start().starts_with(|ch: char| ch.is_ascii_digit()) {
+                push(Semantic::AddressLevel2, party_at(sentence, all.start(), story.as_deref()), Some("home".to_string()), city, "city");
+            }
         }
         for m in ADDRESS_INTRO.find_iter(sentence) {
             let rest = &sentence[m.end()..];
