@@ -645,11 +645,12 @@ static BORN_IN: LazyLock<Regex> = LazyLock::new(|| {
         .expect("valid regex")
 });
 /// Citizenship by nationality adjective or country: "I'm an Indian citizen", "she is a
-/// citizen of Mexico", "deutsche Staatsangehörige", "de nationalité française".
+/// citizen of Mexico", "deutsche Staatsangehörige", "de nationalité française", a note
+/// that is only "Filipino citizen".
 static CITIZEN: LazyLock<Regex> = LazyLock::new(|| {
     // (No `(?i)`: it would let \p{Lu} match any letter.)
     // A copula before it: "I'm an Indian citizen", not "my marriage to a U.S. citizen".
-    Regex::new(r"(?:\b(?:am|is|are|was|were|be)|'m|'s|'re)\s+(?:an?\s+)?(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)\s+(?:[Cc]itizen|[Nn]ational)\b|(?:\b(?:am|is|are|was)|'m|'s)\s+an?\s+[Cc]itizen\s+of\s+(?:the\s+)?(\p{Lu}\p{L}*(?:\s\p{Lu}\p{L}*)?)|\b(\p{L}+)\s+[Ss]taatsangeh[öo]rige?r?\b|\bde\s+(?:nationalit[ée]|nacionalidad)\s+(\p{L}+)|\b(?:[Cc]iudadan[oa]|[Cc]itoyen(?:ne)?)\s+(\p{L}+)|\b(\p{L}+)\s+[Ss]taatsb[üu]rger(?:in)?\b")
+    Regex::new(r"(?:\b(?:am|is|are|was|were|be)|'m|'s|'re)\s+(?:an?\s+)?(\p{Lu}[\p{L}.]*(?:\s\p{Lu}[\p{L}.]*)?)\s+(?:[Cc]itizen|[Nn]ational)\b|(?:\b(?:am|is|are|was)|'m|'s)\s+an?\s+[Cc]itizen\s+of\s+(?:the\s+)?(\p{Lu}\p{L}*(?:\s\p{Lu}\p{L}*)?)|\b(\p{L}+)\s+[Ss]taatsangeh[öo]rige?r?\b|\bde\s+(?:nationalit[ée]|nacionalidad)\s+(\p{L}+)|\b(?:[Cc]iudadan[oa]|[Cc]itoyen(?:ne)?)\s+(\p{L}+)|\b(\p{L}+)\s+[Ss]taatsb[üu]rger(?:in)?\b|^(?:[-•*]\s*)?(?:[Aa]n?\s+)?(\p{Lu}[\p{L}.]*)\s+(?:[Cc]itizen|[Nn]ational)\s*$")
         .expect("valid regex")
 });
 /// A name ends at its suffix: "Wayne Lyle Sr. Last four of his social" is "Wayne Lyle Sr.".
@@ -925,7 +926,7 @@ pub fn from_prose(text: &str, facts: &mut Vec<Fact>) {
         }
         // "an Indian citizen", "citizen of Mexico", "deutsche Staatsangehörige": citizenship.
         for c in CITIZEN.captures_iter(sentence) {
-            let said = (1..=6).find_map(|i| c.get(i));
+            let said = (1..=7).find_map(|i| c.get(i));
             let (Some(all), Some(said)) = (c.get(0), said) else { continue };
             if let Some(country) = crate::instructions::shape::country_name(said.as_str()) {
                 push(Semantic::Country, party_at(sentence, all.start(), story.as_deref()), None, country, "country of citizenship");
@@ -1110,6 +1111,15 @@ mod tests {
         let facts = facts_of(json!({"signed": "2025-06-02", "signature": "Ana Ruiz"}));
         assert_eq!(facts[0].semantic, Some(Semantic::DateSigned));
         assert_eq!(facts[1].semantic, Some(Semantic::Signature));
+    }
+
+    #[test]
+    fn citizenship_and_home_city_in_notes() {
+        let mut facts = Vec::new();
+        from_prose("- Filipino citizen\n- I live in Quezon City.\n- my marriage to a U.S. citizen", &mut facts);
+        let of = |s: Semantic| facts.iter().filter(|f| f.semantic == Some(s)).map(|f| f.value.text()).collect::<Vec<_>>();
+        assert_eq!(of(Semantic::Country), vec!["Philippines".to_string()]);
+        assert_eq!(of(Semantic::AddressLevel2), vec!["Quezon City".to_string()]);
     }
 
     #[test]
