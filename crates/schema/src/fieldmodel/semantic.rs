@@ -270,7 +270,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     let table: &[(&str, Semantic)] = &[
         // Identifiers with their own formats.
         (r"\b(social security|soc sec|ssn|sozialversicherungs(nummer)?)\b.*\b(employer identification|ein)\b", Tin),
-        (r"\bsocial security\b|\bssn\b|\bsoc sec\b|\bss ?no\b|\bss ?#", Ssn),
+        (r"\bsocial security\b|\bssn\b|\bsoc sec\b|\bss ?no\b|\bss ?#|\bseguro social\b|\bsecurite sociale\b", Ssn),
         (r"\bemployer identification\b|\bfein\b|\bein\b|\bemployer id\b", Ein),
         (r"\btaxpayer identification\b|\btin\b|\bitin\b|\bidentifying number\b|\bsteuer ?(identifikations)?nummer\b|\bsteuer ?id\b|\bnumero fiscal\b|\bnif\b", Tin),
         (r"\brouting\b|\baba\b|\btransit number\b|\bbank code\b|\bbankleitzahl\b|\bblz\b|\bswift\b|\bbic\b", RoutingNumber),
@@ -292,7 +292,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         (r"\b(year of birth|birth year|geburtsjahr|annee de naissance|ano de nacimiento)\b", BdayYear),
         (r"\b(month of birth|birth month|geburtsmonat|mois de naissance|mes de nacimiento)\b", BdayMonth),
         (r"\b(day of birth|birth day|geburtstag|jour de naissance|dia de nacimiento)\b", BdayDay),
-        (r"\b(date of birth|birth ?date|birthday|dob|d o b|date de naissance|fecha de nacimiento|geburtsdatum|geboren am|geb|ne le|nee le|fecha nac)\b", Bday),
+        (r"\b(date of birth|birth ?date|birthday|dob|d o b|date de naissance|fecha de nacimiento|geburtsdatum|geboren am|geb|ne le|nee le|fecha nac)\b|^geboren$", Bday),
         (r"\b(age|alter|edad)\b$|^(age|alter|edad|âge)\b", Age),
         (r"\b(sex|gender|geschlecht|sexe|sexo)\b|性別|性别|성별", Sex),
         (r"氏名|姓名|名前|이름|성명", Name),

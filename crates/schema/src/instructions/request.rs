@@ -417,7 +417,11 @@ pub fn from_label(label: &str, value: &str, clause: &str) -> Option<Fact> {
     Some(Fact {
         semantic: semantic.map(|s| person_or_business(s, value)),
         entity: party_in(label),
-        qualifier: qualifier_in(label).or_else(|| loose_qualifier(label)).map(str::to_string),
+        // "Lives: 14 Maple Ter, …": where someone lives is their home address.
+        qualifier: qualifier_in(label)
+            .or_else(|| loose_qualifier(label))
+            .or_else(|| (semantic == Some(Semantic::StreetAddress) && LIVES.is_match(label.trim())).then_some("home"))
+            .map(str::to_string),
         label: words,
         value: FactValue::Text(value.trim().to_string()),
         source: clause.to_string(),
@@ -470,9 +474,17 @@ fn reads_as_person_name(text: &str) -> bool {
 /// Whether text reads as one postal address: a house number and street, then a ZIP code.
 fn looks_like_address(text: &str) -> bool {
     static ADDRESS: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"^\d+[A-Za-z]?\s+\p{L}[^\n]{2,120}\b(?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d)$").expect("valid regex")
+        Regex::new(r"^(?:\d+[A-Za-z]?|(?i:P\.?\s?O\.?\s+Box\s+\d+))\s*,?\s+\p{L}[^\n]{2,120}\b(?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z] ?\d[A-Z]\d)$").expect("valid regex")
     });
-    ADDRESS.is_match(text) && text.contains(',')
+    // "… MA 01702 (single-family house)", "… MA 02126, appartement 3": a remark or the unit
+    // after the ZIP code.
+    let text = text.trim();
+    let text = match text.rfind(" (") {
+        Some(at) if text.ends_with(')') => text[..at].trim_end(),
+        _ => text,
+    };
+    let (text, _) = crate::instructions::shape::trailing_units(text);
+    ADDRESS.is_match(&text) && text.contains(',')
 }
 
 /// A label naming a party, then several of its values: "Me: Eric Dunlap, SSN 489-70-3321,
