@@ -149,9 +149,10 @@ impl Run<'_> {
         let mut decided: Vec<(Vec<Action>, String)> = Vec::new();
         // Record keys first: {"arrested": false}.
         for fact in facts {
+            // "yes, she assaulted an officer in 2021": the answer leads, a detail follows.
             let answer = match &fact.value {
                 FactValue::Bool(b) => Some(*b),
-                FactValue::Text(t) => yes_no_word(t),
+                FactValue::Text(t) => yes_no_word(t).or_else(|| super::text::answer_word(t)),
             };
             let Some(answer) = answer else { continue };
             let said = content_words(&fact.label);
