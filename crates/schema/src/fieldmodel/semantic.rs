@@ -301,7 +301,7 @@ static RULES: LazyLock<Vec<Rule>> = LazyLock::new(|| {
         (r"生年月日|出生日期|생년월일", Bday),
         (r"電話|电话|전화", Tel),
         // Signatures and their dates.
-        (r"\b(date signed|signature date|date of signature|datum der unterschrift|date de (la )?signature|fecha de (la )?firma|date of signing)\b", DateSigned),
+        (r"\b(date signed|signature date|date of signature|datum der unterschrift|date de (la )?signature|fecha de (la )?firma|date of signing|sign(ing)? date|signed on)\b", DateSigned),
         (r"\b(signature|sign here|unterschrift|firma del|firma de|^firma\b|signed)\b", Signature),
         (r"\b(date|datum|fecha)\b", Date),
         (r"^(mm|month|monat|mois|mes)$", DateMonth),

@@ -595,6 +595,18 @@ impl Run<'_> {
         }
     }
 
+    /// The one date layout every date box of the form that prints one prints ("DATE OF
+    /// DISCHARGE (YYYYMMDD)"): the layout of its date boxes that print none ("signed Date").
+    fn form_date_pattern(&self) -> Option<String> {
+        let mut patterns = self
+            .meanings
+            .iter()
+            .filter(|m| matches!(m.semantic, Semantic::Bday | Semantic::Date | Semantic::DateSigned) && m.part.is_none())
+            .filter_map(|m| shape::date_pattern_in(&m.label));
+        let first = patterns.next()?;
+        patterns.all(|p| p == first).then_some(first)
+    }
+
     /// The language most of the form's labels are written in: `en`, `de`, `fr` or `es`.
     fn form_language(&self) -> &'static str {
         const WORDS: &[(&str, &[&str])] = &[
@@ -932,6 +944,7 @@ impl Run<'_> {
             let by_units = (props.len() == 3 && units.len() == 3 && ["dd", "mm", "yyyy"].iter().all(|u| units.contains(u))).then(|| units.join("/"));
             let pattern = by_units
                 .or_else(|| props.iter().find_map(|&p| shape::date_pattern_in(&self.meanings[p].label)))
+                .or_else(|| if props.len() == 1 { self.form_date_pattern() } else { None })
                 .unwrap_or_else(|| if day_first { "dd/mm/yyyy".into() } else { "mm/dd/yyyy".into() });
             let mut text = shape::format_date(date, &pattern);
             if let Some(max) = self.prop(props[0]).max_len
@@ -1300,6 +1313,7 @@ impl Run<'_> {
             Bday | Date | DateSigned if !meaning.generated && shape::date_pattern_in(&meaning.label).is_none() => Shaped::Keep,
             Bday | Date | DateSigned => {
                 let pattern = shape::date_pattern_in(&meaning.label)
+                    .or_else(|| self.form_date_pattern())
                     .unwrap_or_else(|| if english { "mm/dd/yyyy".into() } else { "dd/mm/yyyy".into() });
                 // A value already written in the box's layout is read in that layout (it
                 // may be this resolver's own output); others by the writer's convention.

@@ -598,7 +598,10 @@ pub(super) fn answer_word(text: &str) -> Option<bool> {
     match lead {
         "yes" | "ja" | "oui" | "si" | "sí" if detail_follows || lead == t => Some(true),
         "no" | "nein" | "non" if detail_follows || lead == t => Some(false),
-        _ if matches!(t, "none" | "never" | "nope" | "keine" | "kein" | "nie" | "aucun" | "aucune" | "jamais" | "ninguno" | "ninguna" | "nunca") => {
+        // "none", "none available", "never violent": a denying word leads a short answer.
+        "none" | "never" | "nope" | "keine" | "kein" | "nie" | "aucun" | "aucune" | "jamais" | "ninguno" | "ninguna" | "nunca"
+            if t.split_whitespace().count() <= 4 =>
+        {
             Some(false)
         }
         _ => None,
@@ -703,6 +706,7 @@ mod tests {
         assert_eq!(answer_word("yes - opioids"), Some(true));
         assert_eq!(answer_word("no, never"), Some(false));
         assert_eq!(answer_word("none"), Some(false));
+        assert_eq!(answer_word("none available"), Some(false));
         assert_eq!(answer_word("Nein"), Some(false));
         assert_eq!(answer_word("oui (depuis 2020)"), Some(true));
         // A word that only begins like an answer, or a sentence, is none.
