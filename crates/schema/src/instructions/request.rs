@@ -314,6 +314,140 @@ fn leaf(path: &[String], value: FactValue, ordinal: Option<usize>, facts: &mut V
     });
 }
 
+/// Words that say which part of a name an annotation gives, in the four languages (matched
+/// on [`semantic::normalize`]d text, longest first).
+const NAME_PART_WORDS: &[(&str, NamePart)] = &[
+    ("nombre familiar", NamePart::Family),
+    ("nom de famille", NamePart::Family),
+    ("family names", NamePart::Family),
+    ("family name", NamePart::Family),
+    ("last names", NamePart::Family),
+    ("last name", NamePart::Family),
+    ("segundo nombre", NamePart::Middle),
+    ("second prenom", NamePart::Middle),
+    ("zweiter vorname", NamePart::Middle),
+    ("middle name", NamePart::Middle),
+    ("middle initial", NamePart::Middle),
+    ("first names", NamePart::Given),
+    ("first name", NamePart::Given),
+    ("given names", NamePart::Given),
+    ("given name", NamePart::Given),
+    ("familienname", NamePart::Family),
+    ("nachname", NamePart::Family),
+    ("surnames", NamePart::Family),
+    ("surname", NamePart::Family),
+    ("apellidos", NamePart::Family),
+    ("apellido", NamePart::Family),
+    ("middle", NamePart::Middle),
+    ("inicial", NamePart::Middle),
+    ("initial", NamePart::Middle),
+    ("vorname", NamePart::Given),
+    ("prenoms", NamePart::Given),
+    ("prenom", NamePart::Given),
+    ("nombres", NamePart::Given),
+    ("nombre", NamePart::Given),
+    ("first", NamePart::Given),
+    ("given", NamePart::Given),
+    ("last", NamePart::Family),
+    ("nom", NamePart::Family),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NamePart {
+    Given,
+    Middle,
+    Family,
+}
+
+/// Names the request annotates with their parts — "Nadia Farah Haddad (Haddad is my family
+/// name, Farah is my middle name)", "Yesenia Paola Gutiérrez Soto (family names Gutiérrez
+/// Soto)", "Jamal R. Price (Price = last name)", "José M. Colón Ortiz (nombre José, inicial
+/// M, apellidos Colón Ortiz)": the text without the annotations, and each name as its parts
+/// say. An annotation whose parts are not words of the name before it is left as written.
+pub fn explicit_name_parts(text: &str) -> (String, Vec<(String, crate::instructions::shape::PersonName)>) {
+    static ANNOTATED: LazyLock<Regex> = LazyLock::new(|| {
+        // (Within one line: a name ends where its line does.)
+        Regex::new(r"(\p{Lu}[\p{L}'\-.]*(?:[ \t]+(?:\p{Lu}[\p{L}'\-.]*|de|del|la|van|von|der|da|di|du|le|y)){1,6})[ \t]*\(([^()\n]{3,160})\)")
+            .expect("valid regex")
+    });
+    let mut names = Vec::new();
+    let mut cleaned = String::with_capacity(text.len());
+    let mut last = 0;
+    for c in ANNOTATED.captures_iter(text) {
+        let (Some(all), Some(name), Some(note)) = (c.get(0), c.get(1), c.get(2)) else { continue };
+        let Some(parts) = annotated_parts(name.as_str().trim(), note.as_str()) else { continue };
+        cleaned.push_str(&text[last..name.end()]);
+        last = all.end();
+        names.push((name.as_str().trim().to_string(), parts));
+    }
+    cleaned.push_str(&text[last..]);
+    (cleaned, names)
+}
+
+/// The parts of `name` its annotation gives; `None` unless at least one part is a word run
+/// of the name at its place (the family name at its end, the given name at its start).
+fn annotated_parts(name: &str, note: &str) -> Option<crate::instructions::shape::PersonName> {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let folded: Vec<String> = words.iter().map(|w| semantic::normalize(w)).collect();
+    let mut given: Option<(usize, usize)> = None;
+    let mut middle: Option<Option<(usize, usize)>> = None;
+    let mut family: Option<(usize, usize)> = None;
+    for item in note.split([',', ';']) {
+        let item_words = semantic::normalize(item);
+        let padded = format!(" {item_words} ");
+        let Some((phrase, part)) = NAME_PART_WORDS.iter().find(|(w, _)| padded.contains(&format!(" {w} "))) else { continue };
+        // "no middle name": said to be none.
+        if *part == NamePart::Middle && padded.contains(" no ") {
+            middle = Some(None);
+            continue;
+        }
+        let rest = padded.replacen(&format!(" {phrase} "), " ", 1);
+        let said: Vec<&str> = rest
+            .split(' ')
+            .filter(|w| !w.is_empty() && !matches!(*w, "is" | "my" | "his" | "her" | "the" | "es" | "mi" | "su" | "est" | "mon" | "son" | "sa" | "ist" | "mein" | "sein" | "ihr" | "el" | "le" | "der" | "=" | "s"))
+            .collect();
+        if said.is_empty() {
+            continue;
+        }
+        // Where the said words stand in the name.
+        let Some(start) = (0..folded.len()).find(|&i| folded.len() >= i + said.len() && (0..said.len()).all(|k| folded[i + k] == said[k])) else {
+            continue;
+        };
+        let span = (start, start + said.len());
+        match part {
+            NamePart::Given => given = Some(span),
+            NamePart::Middle => middle = Some(Some(span)),
+            NamePart::Family => family = Some(span),
+        }
+    }
+    let n = words.len();
+    let family = match family {
+        Some(f) if f.1 == n => f,
+        Some(_) => return None,
+        None => {
+            // The family name is what follows the given and middle names.
+            let end = middle.flatten().map(|m| m.1).or(given.map(|g| g.1))?;
+            (end < n).then_some((end, n))?
+        }
+    };
+    let given = match given {
+        Some(g) if g.0 == 0 && g.1 <= family.0 => g,
+        Some(_) => return None,
+        None => (family.0 > 0).then_some((0, if middle == Some(None) { family.0 } else { 1 }))?,
+    };
+    let middle = match middle {
+        Some(Some(m)) if m.0 == given.1 && m.1 == family.0 => Some(m),
+        Some(Some(_)) => return None,
+        Some(None) => None,
+        None => (given.1 < family.0).then_some((given.1, family.0)),
+    };
+    if given.1 != middle.map_or(family.0, |m| m.0) {
+        return None;
+    }
+    let join = |(a, b): (usize, usize)| words[a..b].join(" ");
+    Some(crate::instructions::shape::PersonName { given: join(given), middle: middle.map(join), family: join(family), suffix: None })
+}
+
 /// Qualifiers written in records and requests beyond the field model's words.
 fn loose_qualifier(text: &str) -> Option<&'static str> {
     // "last name", "last four (digits)": "last" there is no earlier value.
@@ -1123,6 +1257,26 @@ mod tests {
         let facts = facts_of(json!({"signed": "2025-06-02", "signature": "Ana Ruiz"}));
         assert_eq!(facts[0].semantic, Some(Semantic::DateSigned));
         assert_eq!(facts[1].semantic, Some(Semantic::Signature));
+    }
+
+    #[test]
+    fn names_annotated_with_their_parts() {
+        let parts = |text: &str| {
+            let (cleaned, names) = explicit_name_parts(text);
+            let name = names.first().map(|(_, n)| (n.given.clone(), n.middle.clone(), n.family.clone()));
+            (cleaned, name)
+        };
+        let s = |t: &str| t.to_string();
+        assert_eq!(
+            parts("My full name is Nadia Farah Haddad (Haddad is my family name, Farah is my middle name)."),
+            (s("My full name is Nadia Farah Haddad."), Some((s("Nadia"), Some(s("Farah")), s("Haddad"))))
+        );
+        assert_eq!(parts("Client: Yesenia Paola Gutiérrez Soto (family names Gutiérrez Soto)").1, Some((s("Yesenia"), Some(s("Paola")), s("Gutiérrez Soto"))));
+        assert_eq!(parts("- Jamal R. Price (Price = last name)").1, Some((s("Jamal"), Some(s("R.")), s("Price"))));
+        assert_eq!(parts("Veterano: José M. Colón Ortiz (nombre José, inicial M, apellidos Colón Ortiz)").1, Some((s("José"), Some(s("M.")), s("Colón Ortiz"))));
+        assert_eq!(parts("Applicant: Fatima Zahra Benali (first name Fatima, middle Zahra)").1, Some((s("Fatima"), Some(s("Zahra")), s("Benali"))));
+        assert_eq!(parts("Mary Ann Lee (no middle name)").1, None);
+        assert_eq!(parts("Mercy Hospital (a nonprofit)").1, None);
     }
 
     #[test]

@@ -40,6 +40,7 @@ use self::clauses::Parsed;
 use self::matcher::{Found, Index, Prop, TargetKind};
 use super::meaning::{self, Meaning};
 use super::request::{self, Fact};
+use super::shape;
 use super::{InstructionResolver, Resolution};
 use crate::fieldmodel::semantic::Semantic;
 use crate::model::{EditRootJson, ValueKind};
@@ -78,6 +79,10 @@ impl InstructionResolver for RuleResolver {
         let text = run.bounded(instructions);
         run.day_first = request::writes_day_first(text);
         let (objects, prose) = json::take_objects(text);
+        // Names the request annotates with their parts ("… (Haddad is my family name)") are
+        // read without the annotation and split as it says.
+        let (prose, named) = request::explicit_name_parts(&prose);
+        run.named = named;
         let mut facts = Vec::new();
         for object in &objects {
             run.apply_json(object, &mut facts);
@@ -288,6 +293,8 @@ struct Run<'a> {
     places: Vec<Option<(u32, formsmith_engine::DisplayBox)>>,
     /// Whether the writer puts the day first in numeric dates (from their language).
     day_first: Option<bool>,
+    /// Names whose parts the request said: (the name as written, its parts).
+    named: Vec<(String, shape::PersonName)>,
     /// Clauses no label named: (clause, its label/value readings, the message if they stay
     /// unplaced), read again by meaning.
     unplaced: Vec<Unplaced>,
@@ -380,6 +387,7 @@ impl<'a> Run<'a> {
             main_entity,
             places,
             day_first: None,
+            named: Vec::new(),
             unplaced: Vec::new(),
             not_understood: Vec::new(),
             organization_said: false,
@@ -1058,7 +1066,10 @@ impl<'a> Run<'a> {
     }
 
     fn split_name(&self, f: usize, l: usize, q: &[String], value: &str) -> Plan {
-        let Some((first_name, last_name)) = split_full_name(value) else {
+        let annotated = self.named.iter().find(|(name, _)| name == value.trim()).map(|(_, n)| {
+            (n.middle.as_ref().map_or_else(|| n.given.clone(), |m| format!("{} {m}", n.given)), n.family.clone())
+        });
+        let Some((first_name, last_name)) = annotated.or_else(|| split_full_name(value)) else {
             return Err(Problem::BadValue(format!(
                 "\"{value}\" is not a first and a last name to put in \"{}\" and \"{}\"",
                 self.index.fields[f].label, self.index.fields[l].label

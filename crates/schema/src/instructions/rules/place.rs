@@ -595,6 +595,15 @@ impl Run<'_> {
         }
     }
 
+    /// A person's name in its parts: as the request's annotation said them, else as the
+    /// name splitter reads it.
+    fn person_name(&self, value: &str) -> Option<shape::PersonName> {
+        match self.named.iter().find(|(name, _)| name == value.trim()) {
+            Some((_, parts)) => Some(parts.clone()),
+            None => shape::split_name(value),
+        }
+    }
+
     /// The one date layout every date box of the form that prints one prints ("DATE OF
     /// DISCHARGE (YYYYMMDD)"): the layout of its date boxes that print none ("signed Date").
     fn form_date_pattern(&self) -> Option<String> {
@@ -836,7 +845,7 @@ impl Run<'_> {
         let given = self.maybe(Semantic::GivenName, fact)?;
         let family = self.maybe(Semantic::FamilyName, fact)?;
         if let (Some(g), Some(f)) = (given, family) {
-            let name = shape::split_name(value).ok_or_else(|| Miss::Bad(format!("\"{value}\" does not read as a full name")))?;
+            let name = self.person_name(value).ok_or_else(|| Miss::Bad(format!("\"{value}\" does not read as a full name")))?;
             // Two middle-name boxes told apart by nothing: the middle name waits rather
             // than the whole name.
             let middle = match self.maybe(Semantic::AdditionalName, fact) {
@@ -887,7 +896,7 @@ impl Run<'_> {
         // the name in that order.
         if let [one] = props.as_slice()
             && family_first(&self.meanings[*one].label)
-            && let Some(name) = shape::split_name(value)
+            && let Some(name) = self.person_name(value)
         {
             let mut text = format!("{}, {}", name.family, name.given);
             if let Some(initial) = name.middle_initial() {
@@ -1344,6 +1353,11 @@ impl Run<'_> {
                 Some(email) => replace_if_changed(email),
                 None => Shaped::Drop("the box asks for an e-mail address and this is not one".into()),
             },
+            // An identification number has digits, or is one code word ("EAC", "N/A" aside):
+            // "My name" (a sentence read backwards) is none.
+            IdNumber if !core.chars().any(|c| c.is_ascii_digit()) && (core.split_whitespace().count() > 1 || core.chars().any(char::is_lowercase)) => {
+                Shaped::Drop("the box asks for an identification number and this is not one".into())
+            }
             Ssn | Ein | Tin | RoutingNumber | BankAccount | PostalCode if !core.chars().any(|c| c.is_ascii_digit()) => {
                 Shaped::Drop(format!("the box asks for {} and this has no digits", s.describe()))
             }
@@ -1377,7 +1391,7 @@ impl Run<'_> {
                 } else if s == GivenName && core.contains(", ") {
                     // "Rivera Santiago, Ángel" said to a first-name box: the given name of the
                     // comma form (the shared name splitter reads it, suffixes included).
-                    match shape::split_name(core) {
+                    match self.person_name(core) {
                         Some(name) => replace_if_changed(name.given),
                         None => Shaped::Drop("the box asks for a given (first) name and this does not read as one".into()),
                     }
