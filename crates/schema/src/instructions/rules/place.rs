@@ -104,6 +104,11 @@ impl Run<'_> {
                     // A record's key under groups that name no field ("personen" →
                     // "lieblingsstadt") by its own words and the groups' roles.
                     let planned = match self.plan_assign(&fact.label, &value_text, &[], Want::Any) {
+                        // The k-th item of a list among boxes labelled alike (Debtor 1's and
+                        // Debtor 2's "First name"): the k-th of them.
+                        Err(Problem::Several { .. }) if fact.origin == Origin::Record && fact.ordinal.is_some() => {
+                            self.plan_record_key(&fact, &value_text)
+                        }
                         Err(Problem::NoField { .. }) if fact.origin == Origin::Record => {
                             match self.plan_record_key(&fact, &value_text) {
                                 Err(Problem::NoField { .. }) => self.plan_named_choices(&fact, &value_text),
