@@ -1255,7 +1255,20 @@ impl Run<'_> {
                 // the section's ("Information About You").
                 hits.push(Action::Set(p, Value::Bool(true)));
             } else if prop.kind == Some(ValueKind::String) && members.len() == 1 {
-                return self.write(p, value);
+                // A text box takes the sex in the form's words ("masculino" said to an English
+                // form is "Male"), one letter where the box holds one.
+                let words = match (self.form_language(), female) {
+                    ("de", true) => ("W", "weiblich"),
+                    ("de", false) => ("M", "männlich"),
+                    ("fr", true) => ("F", "féminin"),
+                    ("fr", false) => ("M", "masculin"),
+                    ("es", true) => ("F", "femenino"),
+                    ("es", false) => ("M", "masculino"),
+                    (_, true) => ("F", "Female"),
+                    (_, false) => ("M", "Male"),
+                };
+                let one_letter = prop.max_len.is_some_and(|n| n < 4) || value.trim().chars().count() == 1;
+                return self.write(p, if one_letter { words.0 } else { words.1 });
             }
         }
         match hits.len() {
