@@ -1065,8 +1065,13 @@ impl<'a> Run<'a> {
         }
     }
 
+    /// The parts of `value` when the request annotated that name with them.
+    fn annotated_name(&self, value: &str) -> Option<&shape::PersonName> {
+        self.named.iter().find(|(name, _)| name == value.trim()).map(|(_, parts)| parts)
+    }
+
     fn split_name(&self, f: usize, l: usize, q: &[String], value: &str) -> Plan {
-        let annotated = self.named.iter().find(|(name, _)| name == value.trim()).map(|(_, n)| {
+        let annotated = self.annotated_name(value).map(|n| {
             (n.middle.as_ref().map_or_else(|| n.given.clone(), |m| format!("{} {m}", n.given)), n.family.clone())
         });
         let Some((first_name, last_name)) = annotated.or_else(|| split_full_name(value)) else {
@@ -1540,6 +1545,15 @@ fn main_entity(meanings: &[Meaning]) -> Option<String> {
         [(e, n), (_, second), ..] if *n >= 3 && *n >= 2 * second => Some(e.to_string()),
         _ => None,
     }
+}
+
+/// The index of the one highest score above zero; `None` when none is above zero or the
+/// highest is shared.
+fn unique_best(scores: &[usize]) -> Option<usize> {
+    let best = scores.iter().copied().max().filter(|&b| b > 0)?;
+    let mut at = scores.iter().enumerate().filter(|&(_, &s)| s == best).map(|(i, _)| i);
+    let first = at.next()?;
+    at.next().is_none().then_some(first)
 }
 
 /// Parties by how many of `meanings` are theirs, most first (ties by name), leaving out

@@ -511,11 +511,7 @@ fn question_named(questions: &[Question], name: &[String]) -> Option<usize> {
         if hit.len() >= need && hit.iter().any(|w| w.chars().count() >= 4) { hit.len() } else { 0 }
     };
     let scored: Vec<usize> = questions.iter().map(hits).collect();
-    let best = scored.iter().copied().max().filter(|&b| b > 0)?;
-    match scored.iter().filter(|&&h| h == best).count() {
-        1 => scored.iter().position(|&h| h == best),
-        _ => None,
-    }
+    super::unique_best(&scored)
 }
 
 /// A check box's answer and the question it answers: "No" -> (None, false), "Violent toward

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::matcher::{Found, TargetKind};
 use super::text;
-use super::{Action, Problem, Run, Want};
+use super::{Action, Problem, Run, Want, unique_best};
 use crate::fieldmodel::semantic::{self, Semantic};
 use crate::instructions::request::{Fact, FactValue, Origin, PATTERN_LABELS, THIRD_PARTY, is_self, record_parent};
 use crate::instructions::shape;
@@ -538,9 +538,7 @@ impl Run<'_> {
                         if fact.ordinal.is_none() {
                             let instance = |k: usize| by_part.iter().filter_map(|members| members.get(k).copied()).collect::<Vec<usize>>();
                             let overlaps: Vec<usize> = (0..instances).map(|k| self.words_shared(fact, &instance(k))).collect();
-                            let best = overlaps.iter().copied().max().unwrap_or(0);
-                            if best > 0 && overlaps.iter().filter(|&&o| o == best).count() == 1 {
-                                let k = overlaps.iter().position(|&o| o == best).unwrap_or(0);
+                            if let Some(k) = unique_best(&overlaps) {
                                 return Ok(instance(k));
                             }
                         }
@@ -557,9 +555,7 @@ impl Run<'_> {
                 let units = self.value_units(many);
                 if fact.ordinal.is_none() && units.iter().any(|u| u.len() > 1) {
                     let shared: Vec<usize> = units.iter().map(|u| self.words_shared(fact, u)).collect();
-                    let best = shared.iter().copied().max().unwrap_or(0);
-                    if best > 0 && shared.iter().filter(|&&s| s == best).count() == 1 {
-                        let k = shared.iter().position(|&s| s == best).unwrap_or(0);
+                    if let Some(k) = unique_best(&shared) {
                         return Ok(units[k].clone());
                     }
                 }
@@ -603,10 +599,7 @@ impl Run<'_> {
     /// A person's name in its parts: as the request's annotation said them, else as the
     /// name splitter reads it.
     fn person_name(&self, value: &str) -> Option<shape::PersonName> {
-        match self.named.iter().find(|(name, _)| name == value.trim()) {
-            Some((_, parts)) => Some(parts.clone()),
-            None => shape::split_name(value),
-        }
+        self.annotated_name(value).cloned().or_else(|| shape::split_name(value))
     }
 
     /// The one date layout every date box of the form that prints one prints ("DATE OF
