@@ -19,8 +19,9 @@ mod eval;
 use std::path::PathBuf;
 
 use formsmith_detect::{
-    DetectOptions, FEATURE_NAMES, FEATURES, FieldKind, detect_fields_with_features, page_marks,
+    DetectOptions, FEATURE_NAMES, FEATURES, FieldKind, detect_fields_with_features,
 };
+use formsmith_page::page_marks;
 
 const FOLDS: usize = 5;
 const ROUNDS: usize = 150;
@@ -94,7 +95,7 @@ fn load(samples: &mut Vec<Sample>) -> Vec<FormData> {
             eprintln!("{file}: detection failed");
             continue;
         };
-        let marks = page_marks(&stripped, None, &options).unwrap_or_default();
+        let marks = page_marks(&stripped, None, &options.text).unwrap_or_default();
         let mut pages = Vec::new();
         for (page, features) in detected {
             let page_truth: Vec<eval::Truth> = truths
@@ -461,7 +462,7 @@ fn model_source(model: &Model, threshold: f32, forms: usize, samples: usize) -> 
         "// do not edit. {} trees of depth <= {DEPTH} over {FEATURES} features, trained on {samples}\n// candidates of {forms} corpus forms.\n",
         model.roots.len()
     ));
-    s.push_str("use super::score::{LEAF, Node};\n\n");
+    s.push_str("use super::trees::{LEAF, Node};\n\n");
     s.push_str("/// The trees' starting log-odds.\n");
     s.push_str(&format!("pub(super) const BASE: f32 = {:?};\n", model.base));
     s.push_str("/// Candidates scoring below this are dropped by default (`DetectOptions::min_confidence`).\n");

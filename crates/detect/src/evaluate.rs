@@ -15,8 +15,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use crate::{DetectOptions, FieldKind, detect_fields, page_marks};
+use crate::{DetectOptions, FieldKind, detect_fields};
 use formsmith_engine::{FieldType, Form, OpenOptions};
+use formsmith_page::page_marks;
 use lopdf::{Document, Object};
 
 /// The scored types, in table order.
@@ -214,7 +215,7 @@ pub fn strip(bytes: &[u8]) -> Result<Vec<u8>, String> {
 
 /// Intersection over union of two boxes (the detector's own measure).
 pub fn iou(a: &[f32; 4], b: &[f32; 4]) -> f32 {
-    crate::fields::find::iou(a, b)
+    crate::fields::candidate::iou(a, b)
 }
 
 /// Evaluates one fillable form read from `path`.
@@ -262,7 +263,7 @@ pub fn evaluate_pdf(file: &str, bytes: &[u8], options: &DetectOptions) -> FormRe
             return result;
         }
     };
-    let marks = page_marks(&stripped, None, options).unwrap_or_default();
+    let marks = page_marks(&stripped, None, &options.text).unwrap_or_default();
     let no_marks = Vec::new();
     for page in &detected {
         result.elapsed += page.elapsed;
@@ -296,7 +297,12 @@ pub fn evaluate_pdf(file: &str, bytes: &[u8], options: &DetectOptions) -> FormRe
                 .filter(|(_, t)| t.kind.is_some())
                 .map(|(ti, t)| (t.rect, t_used[ti], shown[ti]))
                 .collect(),
-            detections: page.fields.iter().zip(&d_used).map(|(d, used)| (d.rect, *used)).collect(),
+            detections: page
+                .fields
+                .iter()
+                .zip(&d_used)
+                .map(|(d, used)| (d.rect, *used))
+                .collect(),
         });
         for (di, d) in page.fields.iter().enumerate() {
             let tally = result
@@ -440,18 +446,18 @@ pub fn printed(rect: &[f32; 4], marks: &[[f32; 4]]) -> bool {
 /// detections that matched nothing in blue. `pdf` is the file the detection read (the
 /// stripped form: no widget appearances in the way).
 pub fn overlay_png(pdf: &[u8], detail: &PageDetail, dpi: f32) -> crate::Result<Vec<u8>> {
-    use std::sync::Arc;
-    let doc = crate::text::open_data(Arc::new(pdf.to_vec()).into(), None)?;
-    let count = doc.pages().len();
-    let page = doc
-        .pages()
-        .get(detail.page)
-        .ok_or(crate::Error::PageOutOfRange { page: detail.page, count })?;
-    let frame = crate::fields::graphics::DisplayFrame::of_page(page);
-    let (gray, scale) = crate::raster::render_page(page, dpi, 25_000_000)?;
+    let (gray, scale, frame) =
+        formsmith_page::raster::render_pdf_page(pdf, detail.page, dpi, 25_000_000)?;
     let (w, h) = (gray.width, gray.height);
     // Gray page, lightened so the boxes stand out.
-    let mut rgb: Vec<u8> = gray.data.iter().flat_map(|&v| { let l = 128 + v / 2; [l, l, l] }).collect();
+    let mut rgb: Vec<u8> = gray
+        .data
+        .iter()
+        .flat_map(|&v| {
+            let l = 128 + v / 2;
+            [l, l, l]
+        })
+        .collect();
     let mut rect = |r: &[f32; 4], color: [u8; 3], dashed: bool, thickness: i64| {
         let b = frame.to_display(*r).map(|v| (v * scale).round() as i64);
         let mut put = |x: i64, y: i64, along: i64| {

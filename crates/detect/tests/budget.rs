@@ -6,10 +6,9 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use formsmith_detect::{
-    DetectOptions, Error, TextOptions, detect_fields, extract_text, text_and_marks,
-};
+use formsmith_detect::{DetectOptions, Error, TextOptions, detect_fields};
 use formsmith_engine::FailureReason;
+use formsmith_page::{extract_text, text_and_marks};
 
 fn deflate(data: &[u8]) -> Vec<u8> {
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
@@ -89,7 +88,7 @@ fn pages_over_the_decoded_bytes_budget_fail_fast() {
     let started = Instant::now();
     let err = extract_text(&bomb, None, &TextOptions::default()).expect_err("over budget");
     assert!(is_limit(&err, "max_total_decoded_bytes"), "{err}");
-    let err = text_and_marks(&bomb, None, &DetectOptions::default()).expect_err("over budget");
+    let err = text_and_marks(&bomb, None, &TextOptions::default()).expect_err("over budget");
     assert!(is_limit(&err, "max_total_decoded_bytes"), "{err}");
     let err = detect_fields(&bomb, None, &DetectOptions::default()).expect_err("over budget");
     assert!(is_limit(&err, "max_total_decoded_bytes"), "{err}");
@@ -174,7 +173,7 @@ fn pages_read_in_several_runs_are_complete_and_in_order() {
 
     // Pages asked out of order, through the marks pass.
     let asked = [11, 0, 5, 6, 1, 10, 2];
-    let marked = text_and_marks(&doc, Some(&asked), &DetectOptions::default()).expect("reads");
+    let marked = text_and_marks(&doc, Some(&asked), &TextOptions::default()).expect("reads");
     for ((text, marks), &page) in marked.iter().zip(&asked) {
         assert_eq!(text.page, page);
         assert_eq!(

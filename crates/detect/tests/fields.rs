@@ -8,6 +8,8 @@ use formsmith_detect::{
     DetectOptions, DetectedField, FieldKind, FieldSource, PageFields, TextOptions, detect_fields,
 };
 
+// The corpus and poppler helpers are the page crate's (text tests live there).
+#[path = "../../page/tests/common/mod.rs"]
 mod common;
 mod eval;
 

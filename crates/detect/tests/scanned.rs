@@ -7,6 +7,8 @@
 
 #![cfg_attr(not(feature = "ocr"), allow(dead_code, unused_imports))]
 
+// The corpus and poppler helpers are the page crate's (text tests live there).
+#[path = "../../page/tests/common/mod.rs"]
 mod common;
 #[cfg(feature = "ocr")]
 mod scan_eval;
@@ -14,8 +16,8 @@ mod scan_eval;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use formsmith_detect::ocr::{self, OcrOptions};
-use formsmith_detect::{Error, TextOptions, extract_text};
+use formsmith_page::ocr::{self, OcrOptions};
+use formsmith_page::{Error, TextOptions, extract_text};
 
 fn corpus(rel: &str) -> PathBuf {
     Path::new(common::CORPUS).join(rel)
@@ -60,8 +62,8 @@ impl Placement {
 /// Share of the twin's words (two or more alphanumerics) that OCR found with the same text
 /// within `tolerance` points of the twin's place on the scan.
 fn word_recall(
-    twin: &[formsmith_detect::Word],
-    found: &[formsmith_detect::Word],
+    twin: &[formsmith_page::Word],
+    found: &[formsmith_page::Word],
     placement: Placement,
     tolerance: f32,
 ) -> (usize, usize) {
@@ -475,7 +477,7 @@ mod with_ocr {
                 ))
                 .expect("png");
                 let decoded =
-                    formsmith_detect::raster::decode_image(&png, 50_000_000).expect("decodes");
+                    formsmith_page::raster::decode_image(&png, 50_000_000).expect("decodes");
                 let gray = &decoded[0].gray;
                 let mut image = encoder
                     .new_image::<colortype::Gray8>(gray.width, gray.height)

@@ -28,6 +28,7 @@
 
 mod appearance;
 mod create;
+mod da;
 mod document;
 mod error;
 mod flatten;

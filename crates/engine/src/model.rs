@@ -181,7 +181,7 @@ impl Field {
 
     /// The fixed font size of the field's /DA, or `None` when it sizes text automatically (0).
     pub fn fixed_font_size(&self) -> Option<f32> {
-        let size = crate::appearance::parse_da(self.da.as_deref()).size;
+        let size = crate::da::parse_da(self.da.as_deref()).size;
         (size > 0.0).then_some(size)
     }
 

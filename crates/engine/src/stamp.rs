@@ -11,7 +11,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use lopdf::{Dictionary, Document, Object, ObjectId, dictionary};
 
-use crate::appearance::{self, DefaultAppearance, Painter, WidgetLook};
+use crate::appearance::{self, Painter, WidgetLook};
+use crate::da::DefaultAppearance;
 use crate::error::{Error, Result};
 use crate::font::{FontSet, Standard14};
 use crate::image::Image;

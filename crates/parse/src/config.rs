@@ -10,6 +10,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::error::{Error, Result};
+use crate::output::ParseOutput;
 
 /// Output format of the chunk contents (`target`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +72,7 @@ pub struct ParseLimits {
     pub conversion_timeout: std::time::Duration,
     /// Text extraction limits per page and for the whole document (decoded bytes,
     /// operations, glyphs, time); defaults from `formsmith_engine::Limits`.
-    pub text: formsmith_detect::TextOptions,
+    pub text: formsmith_page::TextOptions,
 }
 
 impl Default for ParseLimits {
@@ -81,7 +82,7 @@ impl Default for ParseLimits {
             max_chars_per_page: 200_000,
             max_total_time: std::time::Duration::from_secs(600),
             conversion_timeout: std::time::Duration::from_secs(120),
-            text: formsmith_detect::TextOptions::default(),
+            text: formsmith_page::TextOptions::default(),
         }
     }
 }
@@ -554,4 +555,26 @@ impl ParseConfig {
         }
         Ok(pages)
     }
+}
+
+/// What a parse needs beside the bytes.
+#[derive(Debug, Clone, Default)]
+pub struct ParseRequest<'a> {
+    /// The effective configuration (see [`ParseConfig::from_json`]).
+    pub config: ParseConfig,
+    /// The user password of an encrypted PDF.
+    pub password: Option<&'a str>,
+    /// The file's name, when known (helps tell office formats apart).
+    pub file_name: Option<&'a str>,
+}
+
+/// A finished parse.
+#[derive(Debug, Clone)]
+pub struct ParseOutcome {
+    /// The run's `output`.
+    pub output: ParseOutput,
+    /// Pages parsed (after `pageRanges`).
+    pub page_count: usize,
+    /// What was skipped or degraded, for people.
+    pub warnings: Vec<String>,
 }

@@ -12,7 +12,7 @@ pub enum Error {
     Engine(#[from] formsmith_engine::Error),
     /// Reading a page failed.
     #[error(transparent)]
-    Detect(#[from] formsmith_detect::Error),
+    Page(#[from] formsmith_page::Error),
     /// An input type we do not parse.
     #[error("{0}")]
     FileTypeNotSupported(String),
@@ -36,8 +36,8 @@ impl Error {
         match self {
             Self::InvalidConfig(_) => "INVALID_CONFIG_OPTIONS",
             Self::Engine(e) => parse_reason(e.reason().code()),
-            Self::Detect(e) if e.is_ocr() => "OCR_ERROR",
-            Self::Detect(e) => parse_reason(e.reason().code()),
+            Self::Page(e) if e.is_ocr() => "OCR_ERROR",
+            Self::Page(e) => parse_reason(e.reason().code()),
             Self::TooLarge(_) => "FILE_SIZE_TOO_LARGE",
             Self::FileTypeNotSupported(_) => "FILE_TYPE_NOT_SUPPORTED",
             Self::ConversionFailed(_) => "FAILED_TO_CONVERT_TO_PDF",

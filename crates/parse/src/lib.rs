@@ -5,7 +5,7 @@
 //! points with a top-left origin.
 //!
 //! The pipeline: [`convert::sniff`] the input (office files go through LibreOffice,
-//! images through OCR), read each page's positioned words ([`formsmith_detect`]) and thin
+//! images through OCR), read each page's positioned words ([`formsmith_page`]) and thin
 //! marks (for ruled tables), the form's field values ([`formsmith_engine`]); then per page
 //! ruled tables, reading order by recursive XY-cut (columns one after the other),
 //! paragraphs, headings by size and weight against the body text, list items, and
@@ -20,36 +20,16 @@ pub mod convert;
 mod error;
 mod layout;
 mod output;
+mod page_in;
 mod pdf;
 mod tables;
 
 pub use config::{
-    Chunking, Enrichment, PageRange, ParseConfig, ParseLimits, TableFormat, Target,
+    Chunking, Enrichment, PageRange, ParseConfig, ParseLimits, ParseOutcome, ParseRequest,
+    TableFormat, Target,
 };
 pub use error::{Error, Result};
 pub use output::{Block, BoundingBox, Chunk, ParseOutput, Point};
-
-/// What a parse needs beside the bytes.
-#[derive(Debug, Clone, Default)]
-pub struct ParseRequest<'a> {
-    /// The effective configuration (see [`ParseConfig::from_json`]).
-    pub config: ParseConfig,
-    /// The user password of an encrypted PDF.
-    pub password: Option<&'a str>,
-    /// The file's name, when known (helps tell office formats apart).
-    pub file_name: Option<&'a str>,
-}
-
-/// A finished parse.
-#[derive(Debug, Clone)]
-pub struct ParseOutcome {
-    /// The run's `output`.
-    pub output: ParseOutput,
-    /// Pages parsed (after `pageRanges`).
-    pub page_count: usize,
-    /// What was skipped or degraded, for people.
-    pub warnings: Vec<String>,
-}
 
 /// Whether this build can OCR scanned pages and images.
 pub fn ocr_available() -> bool {

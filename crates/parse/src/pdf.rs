@@ -3,20 +3,21 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use formsmith_detect::{DetectOptions, PageText, TextOptions};
+use formsmith_page::{PageText, TextOptions};
 use formsmith_engine::{FailureReason, FieldType, Form, OpenOptions, PageGeometry};
 use serde_json::{Map, Value, json};
 
 use crate::chunk::{self, Conf, PageOut, Piece};
 use crate::config::{Enrichment, TableFormat, Target};
 use crate::error::{Error, Result};
-use crate::layout::{self, Bx, Edge, Item, KeyValue, Kind, PageIn, TLine, TWord};
+use crate::layout::{self, Edge, Item, Kind};
+use crate::page_in::{Bx, KeyValue, PageIn, TLine, TWord};
 use crate::output::{Block, PageRef, ParseOutput};
 use crate::tables;
 use crate::{ParseOutcome, ParseRequest};
 
 /// Whether OCR is compiled in (this crate's feature, or another crate's through detect).
-pub(crate) const OCR_BUILT: bool = formsmith_detect::ocr::AVAILABLE;
+pub(crate) const OCR_BUILT: bool = formsmith_page::ocr::AVAILABLE;
 
 /// Words a page may have and still be checked for being a scan (a stamp, a page number).
 const SCAN_MAX_WORDS: usize = 3;
@@ -49,7 +50,7 @@ fn page_in(text: &PageText, geometry: PageGeometry, max_chars: usize, warnings: 
 }
 
 /// Layout input of a page: its words (display frame) and the text pass's lines over them.
-fn page_of(geometry: PageGeometry, words: Vec<TWord>, lines: &[formsmith_detect::Line]) -> PageIn {
+fn page_of(geometry: PageGeometry, words: Vec<TWord>, lines: &[formsmith_page::Line]) -> PageIn {
     let (width, height) = geometry.display_size();
     let lines = lines
         .iter()
@@ -181,15 +182,11 @@ pub(crate) fn parse_pdf(bytes: &[u8], request: &ParseRequest<'_>, mut warnings: 
     // Markdown looks for ruled tables: the thin marks come from the same interpreter pass
     // as the text (reading the pages twice cost about as much again).
     let with_marks = config.target_kind() == Target::Markdown;
-    let detect_options = DetectOptions {
-        text: text_options.clone(),
-        ..DetectOptions::default()
-    };
     let read = |pages: Option<&[usize]>| -> Result<Vec<(PageText, Vec<[f32; 4]>)>> {
         Ok(if with_marks {
-            formsmith_detect::text_and_marks(bytes, pages, &detect_options)?
+            formsmith_page::text_and_marks(bytes, pages, &text_options)?
         } else {
-            formsmith_detect::extract_text(bytes, pages, &text_options)?
+            formsmith_page::extract_text(bytes, pages, &text_options)?
                 .into_iter()
                 .map(|t| (t, Vec::new()))
                 .collect()
@@ -319,7 +316,7 @@ fn scanned_pages(
         return Vec::new();
     }
     let indices: Vec<usize> = candidates.iter().filter_map(|&k| texts.get(k).map(|t| t.page)).collect();
-    match formsmith_detect::ocr::scanned_pages(bytes, Some(&indices), options) {
+    match formsmith_page::ocr::scanned_pages(bytes, Some(&indices), options) {
         Ok(found) => candidates
             .iter()
             .zip(found)
@@ -333,15 +330,15 @@ fn scanned_pages(
     }
 }
 
-fn ocr_options(request: &ParseRequest<'_>) -> formsmith_detect::ocr::OcrOptions {
-    formsmith_detect::ocr::OcrOptions {
+fn ocr_options(request: &ParseRequest<'_>) -> formsmith_page::ocr::OcrOptions {
+    formsmith_page::ocr::OcrOptions {
         password: request.password.map(str::to_string),
-        ..formsmith_detect::ocr::OcrOptions::default()
+        ..formsmith_page::ocr::OcrOptions::default()
     }
 }
 
 /// An OCR'd page as layout input: words in the display frame with their confidences.
-fn ocr_page_in(page: &formsmith_detect::ocr::OcrPage, geometry: PageGeometry) -> PageIn {
+fn ocr_page_in(page: &formsmith_page::ocr::OcrPage, geometry: PageGeometry) -> PageIn {
     let words: Vec<TWord> = page
         .words
         .iter()
@@ -396,7 +393,7 @@ fn apply_ocr(
         return Ok(());
     }
     let indices: Vec<usize> = ocr_pages.iter().filter_map(|&k| texts.get(k).map(|t| t.page)).collect();
-    let read = formsmith_detect::ocr::ocr_pdf(bytes, Some(&indices), &ocr_options(request))?;
+    let read = formsmith_page::ocr::ocr_pdf(bytes, Some(&indices), &ocr_options(request))?;
     for (&k, page) in ocr_pages.iter().zip(read) {
         if let Some(p) = pages.get_mut(k) {
             let mut fresh = ocr_page_in(&page, geometry(page.page));
@@ -414,10 +411,10 @@ pub(crate) fn parse_image(bytes: &[u8], request: &ParseRequest<'_>) -> Result<Pa
             "images are read by OCR, which is not available: this build has no OCR (the `ocr` feature with tesseract is not built or installed)".into(),
         ));
     }
-    let pictures = formsmith_detect::ocr::ocr_image(bytes, &ocr_options(request)).map_err(|e| match e {
+    let pictures = formsmith_page::ocr::ocr_image(bytes, &ocr_options(request)).map_err(|e| match e {
         // Undecodable or oversized images keep their own reasons; OCR failures are OCR's.
-        formsmith_detect::Error::Ocr(m) => Error::Ocr(m),
-        other => Error::Detect(other),
+        formsmith_page::Error::Ocr(m) => Error::Ocr(m),
+        other => Error::Page(other),
     })?;
     let selected = request.config.selected_pages(pictures.len())?;
     check_pages(selected.len(), request.config.limits.max_pages)?;

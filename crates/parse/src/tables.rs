@@ -3,7 +3,7 @@
 //! them in a row are one cell spanning columns (HTML `colspan`). Rows and columns that
 //! stay empty are dropped; a grid of fewer than 2×2 filled cells is not a table.
 
-use crate::layout::{Bx, TWord};
+use crate::page_in::{Bx, TWord};
 
 /// Rules thicker than this (points) are areas, not lines.
 const MAX_RULE_WIDTH: f64 = 3.5;

@@ -10,31 +10,11 @@ use std::time::Duration;
 use formsmith_engine::Form;
 
 use crate::detected::{FlatFields, add_detected_with_facts, detect_flat_pages};
-use crate::fieldmodel::Semantic;
 use crate::generate::{GenerateOptions, generate_with_facts};
 use crate::labels::LabelSource;
 use crate::model::EditRootJson;
+pub use crate::facts::PropertyFacts;
 use crate::steer::GenerationInstructions;
-
-/// What the field model knows of one generated property, for the steps that reshape a
-/// generated schema (they must not guess it back from descriptions).
-#[derive(Debug, Clone)]
-pub struct PropertyFacts {
-    /// The property's key in the schema.
-    pub key: String,
-    /// The caption a person reads for it (for one option of a group: the option's caption).
-    pub label: String,
-    /// The question or group heading it answers (check boxes, radio options).
-    pub question: Option<String>,
-    /// Its semantic type.
-    pub semantic: Semantic,
-    /// Whose it is (`spouse`, `preparer`…).
-    pub entity: Option<String>,
-    /// The section heading above it.
-    pub section: Option<String>,
-    /// The native field it fills (none for a detected box).
-    pub native_name: Option<String>,
-}
 
 /// How a schema is generated when the caller gives none.
 #[derive(Debug, Clone, Default)]

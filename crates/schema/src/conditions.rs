@@ -10,7 +10,7 @@
 use formsmith_engine::DisplayBox;
 use serde_json::{Value, json};
 
-use crate::build::PropertyFacts;
+use crate::facts::PropertyFacts;
 use crate::fieldmodel::semantic::normalize;
 use crate::model::{EditJson, EditRootJson, FieldKind};
 

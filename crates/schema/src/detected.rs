@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use formsmith_detect::{DetectOptions, FieldKind as Detected};
 use formsmith_engine::{Form, PageGeometry};
 
-use crate::build::PropertyFacts;
+use crate::facts::PropertyFacts;
 use crate::fieldmodel::Semantic;
 use crate::keys::KeyAllocator;
 use crate::model::{EditJson, EditRootJson, FieldKind, TextEditOptions};
@@ -52,7 +52,7 @@ pub fn detect(
     pdf: &[u8],
     pages: Option<&[usize]>,
     password: Option<&str>,
-) -> Result<FlatFields, formsmith_detect::Error> {
+) -> Result<FlatFields, formsmith_page::Error> {
     let started = Instant::now();
     let mut options = DetectOptions::default();
     options.text.password = password.map(str::to_string);
@@ -107,12 +107,12 @@ pub fn detect_flat_pages(pdf: &[u8], form: &Form, password: Option<&str>) -> Fla
     if form.fields().is_empty() {
         return found;
     }
-    let text_options = formsmith_detect::TextOptions {
+    let text_options = formsmith_page::TextOptions {
         password: password.map(str::to_string),
-        ..formsmith_detect::TextOptions::default()
+        ..formsmith_page::TextOptions::default()
     };
     let words: std::collections::HashMap<usize, usize> =
-        formsmith_detect::extract_text(pdf, Some(&pages), &text_options)
+        formsmith_page::extract_text(pdf, Some(&pages), &text_options)
             .map(|texts| texts.into_iter().map(|t| (t.page, t.words.len())).collect())
             .unwrap_or_default();
     for page in &mut found.pages {

@@ -124,7 +124,7 @@ pub fn edit(pdf: &[u8], request: &EditRequest, context: &EditContext<'_>) -> Res
     let detected = form
         .fields()
         .iter()
-        .filter(|f| crate::generate::is_fillable(f))
+        .filter(|f| crate::native::is_fillable(f))
         .count() as u64;
     metrics.fields_detected_count = detected;
     let mut detection_warnings: Vec<String> = Vec::new();

@@ -1,4 +1,4 @@
-//! Printed labels from the page content (via formsmith-detect's text extraction), for
+//! Printed labels from the page content (via formsmith-page's text extraction), for
 //! fields without a tooltip. Best effort: a page whose text cannot be read gets no labels
 //! and its fields fall back to their names.
 
@@ -29,11 +29,11 @@ pub fn page_text(pdf: &[u8], form: &Form, password: Option<&str>) -> PrintedLabe
 }
 
 fn read_pages(pdf: &[u8], form: &Form, password: Option<&str>, pages: &[usize]) -> Option<PrintedLabels> {
-    let options = formsmith_detect::TextOptions {
+    let options = formsmith_page::TextOptions {
         password: password.map(str::to_string),
-        ..formsmith_detect::TextOptions::default()
+        ..formsmith_page::TextOptions::default()
     };
-    let texts = formsmith_detect::extract_text(pdf, Some(pages), &options).ok()?;
+    let texts = formsmith_page::extract_text(pdf, Some(pages), &options).ok()?;
     let mut per_page: Vec<(PageGeometry, Vec<PrintedWord>)> = (0..form.page_count())
         .map(|i| {
             (

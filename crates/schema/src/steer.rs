@@ -6,7 +6,7 @@
 
 use std::collections::HashSet;
 
-use crate::build::PropertyFacts;
+use crate::facts::PropertyFacts;
 use crate::fieldmodel::{self, Semantic, semantic::normalize};
 use crate::keys::KeyAllocator;
 use crate::model::{EditRootJson, FieldKind};

@@ -547,29 +547,6 @@ pub fn next_token(page: &Page, last: (i64, &str)) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(&c).unwrap_or_default())
 }
 
-/// The deprecated `rawText` / `markdown` / `html` flags of `GET /files/{id}`: each adds
-/// that form of the file's latest parse to `contents` (null for a file never parsed).
-#[derive(Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ContentFlags {
-    /// The text, pages joined.
-    #[serde(default)]
-    pub raw_text: bool,
-    /// Each page's markdown.
-    #[serde(default)]
-    pub markdown: bool,
-    /// Each page as HTML.
-    #[serde(default)]
-    pub html: bool,
-}
-
-impl ContentFlags {
-    /// Whether any form of contents was asked for.
-    pub fn any(&self) -> bool {
-        self.raw_text || self.markdown || self.html
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -231,11 +231,11 @@ impl Config {
     }
 
     /// The deadline of a run of `kind`, if it has one.
-    pub(crate) fn run_deadline(&self, kind: crate::state::RunKind) -> Option<std::time::Duration> {
+    pub(crate) fn run_deadline(&self, kind: crate::ids::RunKind) -> Option<std::time::Duration> {
         let secs = match kind {
-            crate::state::RunKind::Edit => self.edit_run_timeout_secs,
-            crate::state::RunKind::FormDetection => self.detect_run_timeout_secs,
-            crate::state::RunKind::Parse => 0,
+            crate::ids::RunKind::Edit => self.edit_run_timeout_secs,
+            crate::ids::RunKind::FormDetection => self.detect_run_timeout_secs,
+            crate::ids::RunKind::Parse => 0,
         };
         (secs > 0).then(|| std::time::Duration::from_secs(secs))
     }

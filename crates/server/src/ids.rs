@@ -65,6 +65,67 @@ pub fn new_api_key() -> String {
     format!("{}_{}", prefix::SECRET_KEY, random_base62(40))
 }
 
+/// The kinds of runs, each with its id prefix, object name and events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunKind {
+    /// `edit_run` (`edr_`).
+    Edit,
+    /// `form_detection_run` (`sgr_`).
+    FormDetection,
+    /// `parse_run` (`pr_`).
+    Parse,
+}
+
+impl RunKind {
+    /// The `object` value and the stored kind.
+    pub fn object(self) -> &'static str {
+        match self {
+            Self::Edit => "edit_run",
+            Self::FormDetection => "form_detection_run",
+            Self::Parse => "parse_run",
+        }
+    }
+
+    /// Id prefix.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Self::Edit => prefix::EDIT_RUN,
+            Self::FormDetection => prefix::FORM_DETECTION_RUN,
+            Self::Parse => prefix::PARSE_RUN,
+        }
+    }
+
+    /// For messages.
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::Edit => "edit run",
+            Self::FormDetection => "form detection run",
+            Self::Parse => "parse run",
+        }
+    }
+
+    /// The kind stored as `object`.
+    pub fn from_object(object: &str) -> Option<Self> {
+        match object {
+            "edit_run" => Some(Self::Edit),
+            "form_detection_run" => Some(Self::FormDetection),
+            "parse_run" => Some(Self::Parse),
+            _ => None,
+        }
+    }
+}
+
+/// Lowercase hex.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

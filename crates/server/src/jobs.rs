@@ -145,7 +145,7 @@ pub fn detect(pdf: &[u8], password: Option<String>, config: &Value) -> Result<De
     let detected = form
         .fields()
         .iter()
-        .filter(|f| formsmith_schema::generate::is_fillable(f))
+        .filter(|f| formsmith_schema::native::is_fillable(f))
         .count();
     let labels = formsmith_schema::printed_labels(pdf, &form, password.as_deref());
     let labelled = ms(started);

@@ -3,7 +3,18 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::routes::RouteDef;
+
+/// One row of the route table.
+pub struct RouteDef {
+    /// HTTP method (upper case).
+    pub method: &'static str,
+    /// Path with `{param}` segments.
+    pub path: &'static str,
+    /// Versioned, authenticated API route (else: system route).
+    pub api: bool,
+    /// The OpenAPI operation object.
+    pub operation: Value,
+}
 
 fn r(name: &str) -> Value {
     json!({ "$ref": format!("#/components/schemas/{name}") })

@@ -2,10 +2,34 @@
 //! every kind (full and list summary). Presigned URLs are made when an object is shown, so
 //! every GET hands out a fresh 15-minute link.
 
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use crate::clock::rfc3339;
-use crate::store::{BatchRow, FileRow, RunRow};
+use crate::store::{FileRow, RunRow};
+
+/// The deprecated `rawText` / `markdown` / `html` flags of `GET /files/{id}`: each adds
+/// that form of the file's latest parse to `contents` (null for a file never parsed).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ContentFlags {
+    /// The text, pages joined.
+    #[serde(default)]
+    pub raw_text: bool,
+    /// Each page's markdown.
+    #[serde(default)]
+    pub markdown: bool,
+    /// Each page as HTML.
+    #[serde(default)]
+    pub html: bool,
+}
+
+impl ContentFlags {
+    /// Whether any form of contents was asked for.
+    pub fn any(&self) -> bool {
+        self.raw_text || self.markdown || self.html
+    }
+}
 
 /// Makes a presigned URL for a file id of the run's workspace.
 pub type Presign<'a> = &'a dyn Fn(&str) -> String;
@@ -42,7 +66,7 @@ type ParsedPage = (u64, Value, Value, Vec<(String, String)>);
 /// The deprecated `contents` of `GET /files/{id}` from a parse run's output: `rawText`
 /// (every block's text, pages apart by a blank line) and `pages` (`pageNumber`,
 /// `pageWidth`, `pageHeight`, with `markdown` and/or `html`), as the flags ask.
-pub fn file_contents(output: &Value, flags: &crate::api::ContentFlags) -> Value {
+pub fn file_contents(output: &Value, flags: &ContentFlags) -> Value {
     // Blocks grouped by page, in document order.
     let mut pages: Vec<ParsedPage> = Vec::new();
     let blocks = output
@@ -208,18 +232,6 @@ pub fn parse_run_json(run: &RunRow, file: Option<&FileRow>, output_url: Option<S
         "usage": run.usage,
         "createdAt": rfc3339(run.created_ms),
         "updatedAt": rfc3339(run.updated_ms),
-    })
-}
-
-/// `BatchRun` (spec §6.2).
-pub fn batch_json(batch: &BatchRow) -> Value {
-    json!({
-        "object": "batch_run",
-        "id": batch.id,
-        "status": batch.status,
-        "runCount": batch.run_count,
-        "createdAt": rfc3339(batch.created_ms),
-        "updatedAt": rfc3339(batch.updated_ms),
     })
 }
 

@@ -51,7 +51,7 @@ impl Key {
         let mut h = Sha256::new();
         h.update(b"formsmith secret key id\0");
         h.update(bytes);
-        let id = crate::store::hex(&h.finalize()[..4]);
+        let id = crate::ids::hex(&h.finalize()[..4]);
         Self {
             id,
             cipher: XChaCha20Poly1305::new(bytes.into()),

@@ -79,56 +79,6 @@ impl AppState {
     }
 }
 
-/// The kinds of runs, each with its id prefix, object name and events.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunKind {
-    /// `edit_run` (`edr_`).
-    Edit,
-    /// `form_detection_run` (`sgr_`).
-    FormDetection,
-    /// `parse_run` (`pr_`).
-    Parse,
-}
-
-impl RunKind {
-    /// The `object` value and the stored kind.
-    pub fn object(self) -> &'static str {
-        match self {
-            Self::Edit => "edit_run",
-            Self::FormDetection => "form_detection_run",
-            Self::Parse => "parse_run",
-        }
-    }
-
-    /// Id prefix.
-    pub fn prefix(self) -> &'static str {
-        match self {
-            Self::Edit => crate::ids::prefix::EDIT_RUN,
-            Self::FormDetection => crate::ids::prefix::FORM_DETECTION_RUN,
-            Self::Parse => crate::ids::prefix::PARSE_RUN,
-        }
-    }
-
-    /// For messages.
-    pub fn noun(self) -> &'static str {
-        match self {
-            Self::Edit => "edit run",
-            Self::FormDetection => "form detection run",
-            Self::Parse => "parse run",
-        }
-    }
-
-    /// The kind stored as `object`.
-    pub fn from_object(object: &str) -> Option<Self> {
-        match object {
-            "edit_run" => Some(Self::Edit),
-            "form_detection_run" => Some(Self::FormDetection),
-            "parse_run" => Some(Self::Parse),
-            _ => None,
-        }
-    }
-}
-
 /// Positive key lookups, kept a minute so a request does not always read the database.
 #[derive(Default)]
 pub struct KeyCache {

@@ -8,7 +8,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use serde_json::Value;
+use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use sqlx::migrate::{Migration, MigrationSource, MigrationType, Migrator};
 use sqlx::sqlite::{
@@ -19,8 +19,8 @@ use sqlx::{Row, Sqlite, Transaction};
 
 use std::sync::Arc;
 
-use crate::clock::now_ms;
-use crate::ids::{new_api_key, new_id, prefix};
+use crate::clock::{now_ms, rfc3339};
+use crate::ids::{hex, new_api_key, new_id, prefix};
 use crate::secrets::Secrets;
 
 /// The workspace that `FORMSMITH_API_KEY` and `keys create` without `--workspace` use.
@@ -67,17 +67,6 @@ impl MigrationSource<'static> for Embedded {
 /// Hex SHA-256 of an API key (what the store keeps).
 pub fn hash_key(key: &str) -> String {
     hex(&Sha256::digest(key.as_bytes()))
-}
-
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }
 
 /// An API key record.
@@ -304,6 +293,18 @@ pub struct BatchRow {
 }
 
 impl BatchRow {
+    /// `BatchRun` (spec §6.2).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "object": "batch_run",
+            "id": self.id,
+            "status": self.status,
+            "runCount": self.run_count,
+            "createdAt": rfc3339(self.created_ms),
+            "updatedAt": rfc3339(self.updated_ms),
+        })
+    }
+
     fn from_row(r: &SqliteRow) -> Result<Self> {
         Ok(Self {
             id: r.try_get("id")?,
@@ -1288,7 +1289,7 @@ async fn close_batch_if_done(
     .bind(&batch.workspace_id)
     .bind(kind)
     .bind(&batch.id)
-    .bind(crate::render::batch_json(&batch).to_string())
+    .bind(batch.to_json().to_string())
     .bind(now)
     .execute(&mut **tx)
     .await?;

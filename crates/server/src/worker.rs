@@ -19,8 +19,10 @@ use crate::errors::{ApiError, ApiResult, Code};
 use crate::ids::{new_id, prefix};
 use crate::jobs::{self, Failure};
 use crate::render;
-use crate::state::{RunKind, Shared};
-use crate::store::{BatchRow, FileRow, Outcome, RunRow, hex};
+use crate::ids::RunKind;
+use crate::state::Shared;
+use crate::ids::hex;
+use crate::store::{BatchRow, FileRow, Outcome, RunRow};
 
 /// Stores a new run of `kind` (status PROCESSING) and wakes a worker. With `wait`, also
 /// returns a receiver that fires when the run ends (registered before the run exists).

@@ -1,12 +1,12 @@
 //! Boxes closed by lines: which are inputs, comb rows, check boxes or choice cells, and
 //! which hold printed content.
 
-use super::find::{
+use super::candidate::{
     Candidate, Page, area, center_inside, inset, intersection, is_filler, is_no_entry,
 };
-use super::graphics::{Bx, PageGraphics};
 use super::lines::Cell;
 use super::{FieldKind, FieldSource};
+use formsmith_page::graphics::{Bx, PageGraphics};
 
 /// Smallest side of a text input box (points).
 pub(crate) const MIN_INPUT_H: f32 = 8.0;
@@ -195,7 +195,7 @@ fn box_input(page: &Page<'_>, cell: &Cell, printed: &[usize]) -> Option<Entry> {
     let mut input = r;
     let mut caption: Option<String> = None;
     if !printed.is_empty() {
-        let words: Vec<&super::PlacedWord> =
+        let words: Vec<&formsmith_page::read::PlacedWord> =
             printed.iter().map(|&i| &page.words.words[i]).collect();
         let text_bottom = words.iter().map(|w| w.rect[3]).fold(f32::MIN, f32::max);
         let below = r[3] - text_bottom;

@@ -1,8 +1,8 @@
 //! The printed label of a detected field: the phrase a person reads for it — left of a box
 //! or above it, on a rule before the blank, under a signature line, right of a check box.
 
-use super::PlacedWord;
-use super::graphics::Bx;
+use formsmith_page::graphics::Bx;
+use formsmith_page::read::PlacedWord;
 
 /// How far (points) a label may be from its field.
 const MAX_LEFT_GAP: f32 = 150.0;
@@ -363,7 +363,9 @@ impl Labels {
 /// and boxes are not part of a label.
 fn split_blanks(w: &PlacedWord) -> Vec<PlacedWord> {
     let chars: Vec<char> = w.text.chars().collect();
-    let boxes = chars.iter().any(|&c| super::graphics::is_box_char(c));
+    let boxes = chars
+        .iter()
+        .any(|&c| formsmith_page::graphics::is_box_char(c));
     if !w.text.contains("__") && !boxes {
         return vec![w.clone()];
     }
@@ -374,7 +376,7 @@ fn split_blanks(w: &PlacedWord) -> Vec<PlacedWord> {
     for i in 0..=chars.len() {
         let blank = chars
             .get(i)
-            .is_none_or(|&c| c == '_' || super::graphics::is_box_char(c));
+            .is_none_or(|&c| c == '_' || formsmith_page::graphics::is_box_char(c));
         match (start, blank) {
             (None, false) => start = Some(i),
             (Some(s), true) => {

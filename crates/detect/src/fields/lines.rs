@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::graphics::{Bx, Seg};
+use formsmith_page::graphics::{Bx, Seg};
 
 /// Lines whose positions differ by less than this (points) are one line.
 const SAME_LINE: f32 = 0.9;

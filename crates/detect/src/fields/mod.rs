@@ -1,8 +1,8 @@
 //! Fillable areas of flat (vector) pages: text inputs, comb inputs, check boxes and
 //! signature areas, each with the printed label a person reads next to it.
 //!
-//! One interpreter pass per page reads both the text (the [`crate::text`] collector, with its
-//! limits) and the drawing ([`graphics`]: rules, box edges, filled areas, box glyphs). The
+//! One interpreter pass per page reads both the text (with its limits) and the drawing
+//! (`formsmith_page::graphics`: rules, box edges, filled areas, box glyphs). The
 //! finder then works in the page's display frame (top-left origin, as shown):
 //!
 //! - **boxes**: the smallest rectangles closed by horizontal and vertical lines; an empty one
@@ -20,21 +20,23 @@
 //! Boxes are returned in user space, like widget rectangles.
 
 mod boxes;
-pub(crate) mod find;
-pub(crate) mod graphics;
+pub(crate) mod candidate;
+mod find;
 mod labels;
 mod lines;
 mod rules;
-mod scan;
 mod score;
 mod score_model;
+mod trees;
 
 use std::time::{Duration, Instant};
 
-use crate::error::Result;
-use crate::text::{PageText, TextOptions, TextWarning};
-
-use graphics::{Bx, DisplayFrame, GraphicsRecorder, PageGraphics};
+pub use candidate::{FieldKind, FieldSource};
+use formsmith_page::graphics::Bx;
+use formsmith_page::ocr::{self, Layout, OcrOptions};
+use formsmith_page::read::{PageInput, each_page, is_image_only};
+use formsmith_page::scan::ScanReader;
+use formsmith_page::{Error, Result, TextOptions, TextWarning};
 
 /// How fields are detected.
 #[derive(Debug, Clone)]
@@ -51,7 +53,7 @@ pub struct DetectOptions {
     pub scanned_pages: bool,
     /// How scanned pages are rendered and read (resolution, pixel limit, language, time);
     /// by default tesseract's sparse text mode, which finds more of a form's scattered labels.
-    pub ocr: crate::ocr::OcrOptions,
+    pub ocr: OcrOptions,
     /// Scanned pages read from their pixels per call (each costs seconds of OCR); later
     /// ones come back without fields and with a [`TextWarning::ScanNotRead`].
     pub max_scanned_pages: usize,
@@ -67,53 +69,14 @@ impl Default for DetectOptions {
             text: TextOptions::default(),
             max_fields_per_page: 2_000,
             scanned_pages: true,
-            ocr: crate::ocr::OcrOptions {
-                layout: crate::ocr::Layout::Sparse,
-                ..crate::ocr::OcrOptions::default()
+            ocr: OcrOptions {
+                layout: Layout::Sparse,
+                ..OcrOptions::default()
             },
             max_scanned_pages: 100,
             min_confidence: score_model::THRESHOLD,
         }
     }
-}
-
-/// What a detected field takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-#[non_exhaustive]
-pub enum FieldKind {
-    /// Text (one line, several lines, or comb cells).
-    Text,
-    /// A check box (or a radio button: one box to mark).
-    Checkbox,
-    /// A signature area.
-    Signature,
-}
-
-impl FieldKind {
-    /// The name used in edit schemas (`extend_edit:field_type`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Text => "text",
-            Self::Checkbox => "checkbox",
-            Self::Signature => "signature",
-        }
-    }
-}
-
-/// What on the page made the field.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum FieldSource {
-    /// An empty box closed by lines (or the space under a caption inside one).
-    Box,
-    /// A row of equal cells (or a box divided by ticks).
-    Comb,
-    /// A rule (or a run of underscores) with free space above it.
-    Underline,
-    /// A small square or round outline.
-    Square,
-    /// A box glyph (☐, ❏, ZapfDingbats or Wingdings squares).
-    Glyph,
 }
 
 /// A detected fillable area.
@@ -168,7 +131,7 @@ const MULTILINE_HEIGHT: f32 = 30.0;
 /// Detects the fillable areas of `pages` (zero-based; `None` for every page), in the order
 /// asked.
 ///
-/// Fails like [`crate::extract_text`] when the file cannot be opened or a page index is out
+/// Fails like [`formsmith_page::extract_text`] when the file cannot be opened or a page index is out
 /// of range; a page that cannot be read (fully) comes back with what was found and
 /// warnings.
 pub fn detect_fields(
@@ -205,10 +168,10 @@ fn detect(
     keep_features: bool,
 ) -> Result<Vec<(PageFields, Vec<[f32; FEATURES]>)>> {
     let mut out = Vec::new();
-    let mut scanner: Option<Result<scan::ScanReader>> = None;
+    let mut scanner: Option<Result<ScanReader>> = None;
     let mut scanned_count = 0usize;
     // Each page is detected as soon as it is read: only its fields are kept.
-    each_page(pdf, pages, options, &mut |(
+    each_page(pdf, pages, &options.text, &mut |(
         page,
         input,
         mut warnings,
@@ -222,11 +185,12 @@ fn detect(
         let mut scan_skew = None;
         if !image_only {
             truncated = find_fields(&input, options, &mut fields, &mut features, |b| b, false);
-        } else if options.scanned_pages && crate::ocr::AVAILABLE {
+        } else if options.scanned_pages && ocr::AVAILABLE {
             scanned_count += 1;
-            let reader = scanner.get_or_insert_with(|| scan::ScanReader::new(pdf, options));
+            let reader =
+                scanner.get_or_insert_with(|| ScanReader::new(pdf, &options.text, &options.ocr));
             let scanned = if scanned_count > options.max_scanned_pages {
-                Err(crate::Error::TooLarge(format!(
+                Err(Error::TooLarge(format!(
                     "more than {} scanned pages",
                     options.max_scanned_pages
                 )))
@@ -234,7 +198,7 @@ fn detect(
                 Ok(())
             }
             .and_then(|()| {
-                crate::ocr::check_images(
+                ocr::check_images(
                     page,
                     input.graphics.largest_image,
                     options.ocr.max_image_pixels,
@@ -243,15 +207,15 @@ fn detect(
             .and_then(|()| match warnings.iter().find(|w| w.is_failure()) {
                 // The renderer has no limits of its own: a page that broke the text pass's
                 // is not rendered.
-                Some(problem) => Err(crate::Error::Page {
+                Some(problem) => Err(Error::Page {
                     page,
                     problem: problem.clone(),
                 }),
                 None => Ok(()),
             })
             .and_then(|()| match reader {
-                Ok(reader) => reader.read(page, options),
-                Err(e) => Err(crate::Error::Ocr(e.to_string())),
+                Ok(reader) => reader.read(page, &options.text, &options.ocr),
+                Err(e) => Err(Error::Ocr(e.to_string())),
             });
             match scanned {
                 Ok(s) => {
@@ -300,15 +264,15 @@ fn find_fields(
 ) -> bool {
     let (width, height) = input.frame.size();
     let labels = labels::Labels::new(&input.words);
-    let finder = find::Page {
+    let finder = candidate::Page {
         size: (width, height),
         graphics: &input.graphics,
-        words: find::WordIndex::new(&input.words, height),
+        words: candidate::WordIndex::new(&input.words, height),
         labels,
     };
     let (candidates, cut) = find::find(&finder);
     let truncated = cut || candidates.len() > options.max_fields_per_page;
-    let candidates: Vec<find::Candidate> = candidates
+    let candidates: Vec<candidate::Candidate> = candidates
         .into_iter()
         .take(options.max_fields_per_page)
         .collect();
@@ -340,159 +304,4 @@ fn find_fields(
         });
     }
     truncated
-}
-
-/// What a page draws that detection reads, in user space: straight lines (as thin boxes,
-/// from paths and from runs of `_`), small outlines and box glyphs, and white areas on a
-/// tinted background. One list per page
-/// asked, in order. For judging detection: a widget whose place shows none of these marks
-/// was drawn only by its own appearance, and a flat copy of the page shows no field there.
-pub fn page_marks(
-    pdf: &[u8],
-    pages: Option<&[usize]>,
-    options: &DetectOptions,
-) -> Result<Vec<Vec<[f32; 4]>>> {
-    Ok(text_and_marks(pdf, pages, options)?
-        .into_iter()
-        .map(|(_, marks)| marks)
-        .collect())
-}
-
-/// Each page's text (as [`crate::extract_text`] gives it) with its marks (as [`page_marks`]
-/// gives them), read in one interpreter pass: for callers that need both (parse reads ruled
-/// tables from the marks).
-pub fn text_and_marks(
-    pdf: &[u8],
-    pages: Option<&[usize]>,
-    options: &DetectOptions,
-) -> Result<Vec<(PageText, Vec<[f32; 4]>)>> {
-    let mut out = Vec::new();
-    let mut recorder = GraphicsRecorder::default();
-    // A page's graphics become its marks as soon as it is read, and are dropped.
-    crate::text::extract_observed(
-        pdf,
-        pages,
-        &options.text,
-        &mut recorder,
-        &mut |text, recorder| {
-            let Some((_, frame, graphics)) = recorder.pages.pop() else {
-                return Ok(());
-            };
-            let lines = graphics.segs.iter().map(|s| {
-                let half = s.width.max(0.5) / 2.0;
-                if s.horizontal {
-                    [s.lo, s.at - half, s.hi, s.at + half]
-                } else {
-                    [s.at - half, s.lo, s.at + half, s.hi]
-                }
-            });
-            let marks = lines
-                .chain(graphics.frames.iter().map(|f| f.rect))
-                .chain(graphics.white_areas())
-                .map(|b| frame.to_user(b))
-                .collect();
-            out.push((text, marks));
-            Ok(())
-        },
-    )?;
-    Ok(out)
-}
-
-/// A page that is one picture: images cover most of it, and it has (almost) neither text
-/// nor lines.
-fn is_image_only(input: &PageInput) -> bool {
-    scan_check(0, input).scanned
-}
-
-/// How scanned a read page looks (see [`crate::ocr::ScanCheck`]).
-pub(crate) fn scan_check(page: usize, input: &PageInput) -> crate::ocr::ScanCheck {
-    let (width, height) = input.frame.size();
-    let page_area = (width * height).max(1.0);
-    let covered: f32 = input
-        .graphics
-        .images
-        .iter()
-        .map(|b| (b[2] - b[0]).max(0.0) * (b[3] - b[1]).max(0.0))
-        .sum();
-    let coverage = (covered / page_area).clamp(0.0, 1.0);
-    crate::ocr::ScanCheck {
-        page,
-        scanned: input.words.len() <= crate::ocr::MAX_SCANNED_WORDS
-            && input.graphics.segs.len() <= crate::ocr::MAX_SCANNED_LINES
-            && coverage >= 0.5,
-        words: input.words.len(),
-        image_coverage: coverage,
-    }
-}
-
-/// One page as the finder sees it: display frame, graphics and words.
-pub(crate) struct PageInput {
-    pub frame: DisplayFrame,
-    pub graphics: PageGraphics,
-    /// Words in the display frame, in reading order.
-    pub words: Vec<PlacedWord>,
-}
-
-/// A word in the display frame.
-#[derive(Debug, Clone)]
-pub(crate) struct PlacedWord {
-    pub text: String,
-    pub rect: Bx,
-    pub size: f32,
-}
-
-/// One page read: its index, what the finder sees, the text pass's warnings and the time
-/// reading it took.
-pub(crate) type ReadPage = (usize, PageInput, Vec<TextWarning>, Duration);
-
-/// Reads pages and their drawing in one pass, handing each page to `f` as soon as it is
-/// read (its graphics are dropped after `f`: one page's drawing is held at a time).
-pub(crate) fn each_page(
-    pdf: &[u8],
-    pages: Option<&[usize]>,
-    options: &DetectOptions,
-    f: &mut dyn FnMut(ReadPage) -> Result<()>,
-) -> Result<()> {
-    let mut recorder = GraphicsRecorder::default();
-    let mut last = Instant::now();
-    crate::text::extract_observed(
-        pdf,
-        pages,
-        &options.text,
-        &mut recorder,
-        &mut |text, recorder| {
-            // begin_page pushed this page's graphics; nothing else is on the recorder.
-            let Some((index, frame, graphics)) = recorder.pages.pop() else {
-                return Ok(());
-            };
-            debug_assert_eq!(text.page, index);
-            let PageText {
-                page,
-                words,
-                warnings,
-                ..
-            } = text;
-            let words = words
-                .into_iter()
-                .map(|w| PlacedWord {
-                    rect: frame.to_display(w.rect),
-                    text: w.text,
-                    size: w.font_size,
-                })
-                .collect();
-            let read_time = last.elapsed();
-            f((
-                page,
-                PageInput {
-                    frame,
-                    graphics,
-                    words,
-                },
-                warnings,
-                read_time,
-            ))?;
-            last = Instant::now();
-            Ok(())
-        },
-    )
 }

@@ -2,11 +2,11 @@
 //! (runs of `_`), and signature lines.
 
 use super::boxes::MIN_INPUT_H;
-use super::find::{Candidate, Page, is_filler};
-use super::graphics::Bx;
+use super::candidate::{Candidate, Page, is_filler};
 use super::labels::Side;
 use super::lines::Line;
 use super::{FieldKind, FieldSource};
+use formsmith_page::graphics::Bx;
 
 /// Shortest rule taken as an underline input (points); typed `_` runs may be shorter.
 const MIN_RULE: f32 = 24.0;

@@ -11,8 +11,9 @@
 //! held-out F1 was higher without them. Inference is a few hundred comparisons per
 //! candidate.
 
-use super::find::{Candidate, Page, area, intersection};
+use super::candidate::{Candidate, Page, area, intersection};
 use super::score_model::{BASE, NODES, TREES};
+use super::trees::tree_output;
 use super::{FieldKind, FieldSource};
 
 /// Names of the features, in vector order (the training script prints them).
@@ -57,19 +58,6 @@ pub(crate) const MIN_CANDIDATES_TO_JUDGE: usize = 8;
 /// Length of a feature vector.
 pub const FEATURES: usize = 30;
 
-/// One tree node: a split (`feature < LEAF`: go left when the value is at most `threshold`)
-/// or a leaf holding its output in `threshold`.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Node {
-    pub feature: u8,
-    pub threshold: f32,
-    pub left: u16,
-    pub right: u16,
-}
-
-/// `Node::feature` of a leaf.
-pub(crate) const LEAF: u8 = u8::MAX;
-
 /// The trees' estimate (0..1) for one feature vector; a model without trees says 1.
 pub(crate) fn confidence(x: &[f32; FEATURES]) -> f32 {
     if TREES.is_empty() {
@@ -80,27 +68,6 @@ pub(crate) fn confidence(x: &[f32; FEATURES]) -> f32 {
         sum += tree_output(NODES, root as usize, x);
     }
     1.0 / (1.0 + (-sum).exp())
-}
-
-/// Walks one tree from `root`; a malformed table (an index out of range) ends at 0.
-pub(crate) fn tree_output(nodes: &[Node], root: usize, x: &[f32]) -> f32 {
-    let mut at = root;
-    // A tree is at most a few levels deep; the bound keeps a bad table from looping.
-    for _ in 0..64 {
-        let Some(node) = nodes.get(at) else {
-            return 0.0;
-        };
-        if node.feature == LEAF {
-            return node.threshold;
-        }
-        let value = x.get(node.feature as usize).copied().unwrap_or(0.0);
-        at = if value <= node.threshold {
-            node.left as usize
-        } else {
-            node.right as usize
-        };
-    }
-    0.0
 }
 
 /// The feature vector of candidate `i` among the page's final candidates.
@@ -202,42 +169,4 @@ pub(crate) fn features(page: &Page<'_>, all: &[Candidate], i: usize) -> [f32; FE
         fill_lightness,
         nearest,
     ]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_tree_walks_to_its_leaf_and_a_bad_table_ends_at_zero() {
-        let nodes = [
-            Node {
-                feature: 0,
-                threshold: 5.0,
-                left: 1,
-                right: 2,
-            },
-            Node {
-                feature: LEAF,
-                threshold: -1.0,
-                left: 0,
-                right: 0,
-            },
-            Node {
-                feature: LEAF,
-                threshold: 2.0,
-                left: 0,
-                right: 0,
-            },
-            Node {
-                feature: 1,
-                threshold: 0.0,
-                left: 9,
-                right: 9,
-            },
-        ];
-        assert_eq!(tree_output(&nodes, 0, &[4.0, 0.0]), -1.0);
-        assert_eq!(tree_output(&nodes, 0, &[6.0, 0.0]), 2.0);
-        assert_eq!(tree_output(&nodes, 3, &[0.0, 0.0]), 0.0);
-    }
 }

@@ -1,7 +1,7 @@
 // Written by `cargo run --release -p formsmith-detect --example train_scorer -- --write`;
 // do not edit. 150 trees of depth <= 4 over 30 features, trained on 16265
 // candidates of 233 corpus forms.
-use super::score::{LEAF, Node};
+use super::trees::{LEAF, Node};
 
 /// The trees' starting log-odds.
 pub(super) const BASE: f32 = 1.3374412;

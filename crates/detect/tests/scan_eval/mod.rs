@@ -17,8 +17,9 @@ mod eval;
 use std::path::Path;
 use std::time::Duration;
 
-use formsmith_detect::ocr;
-use formsmith_detect::{DetectOptions, FieldKind, TextOptions, Word, detect_fields, extract_text};
+use formsmith_detect::{DetectOptions, FieldKind, detect_fields};
+use formsmith_page::ocr;
+use formsmith_page::{TextOptions, Word, extract_text};
 
 pub use eval::{KINDS, Score};
 

@@ -15,7 +15,7 @@ use regex::Regex;
 
 use crate::error::{Error, Result};
 
-use super::{InputKind, OfficeKind};
+use super::sniff::{InputKind, OfficeKind};
 
 /// Most bytes inflated from one container entry, and from all of them.
 const MAX_ENTRY_BYTES: u64 = 64 << 20;

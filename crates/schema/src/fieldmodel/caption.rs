@@ -12,10 +12,56 @@
 //! ships as the weights in `caption_weights.rs`: nothing is loaded at run time.
 
 use formsmith_engine::{DisplayBox, FieldType};
+use serde::Serialize;
 
 use super::caption_weights::WEIGHTS;
 use super::semantic;
 use crate::labels::{Phrase, horizontal_overlap as h_overlap, same_row};
+
+/// Where a field's label came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum LabelOrigin {
+    /// Printed left of the box.
+    PrintedLeft,
+    /// Printed above the box (or inside its top).
+    PrintedAbove,
+    /// Printed under the box.
+    PrintedBelow,
+    /// Printed right of the box (check box and radio captions).
+    PrintedRight,
+    /// The field's tooltip (/TU).
+    Tooltip,
+    /// The field's name, split into words.
+    Name,
+    /// The caption of the first box of the value it continues (SSN box 3 of 3).
+    FirstBox,
+    /// Nothing meaningful: the label is missing.
+    None,
+}
+
+/// A caption without the marks forms print before it: required-field stars, bullets, and
+/// line or item numbers ("* 10. Name of Federal Agency" -> "Name of Federal Agency").
+pub(crate) fn strip_line_marks(text: &str) -> String {
+    static MARKS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"^(\s*([*•▶►]|[0-9]{1,3}[a-z]?[.)]|\([0-9a-z]{1,3}\)))+\s*")
+            .expect("valid regex")
+    });
+    let text = MARKS.replace(text, "").trim().to_string();
+    // A section letter before a capitalised caption ("A Your first name").
+    let mut words = text.splitn(2, ' ');
+    match (words.next(), words.next()) {
+        (Some(letter), Some(rest))
+            if letter.len() == 1
+                && letter.chars().all(|c| c.is_ascii_uppercase())
+                && letter != "I"
+                && rest.chars().next().is_some_and(char::is_uppercase) =>
+        {
+            rest.to_string()
+        }
+        _ => text,
+    }
+}
 
 /// Side of the box a candidate is printed on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -339,13 +385,13 @@ fn features(p: &Phrase, text: &str, side: Side, gap: f64, rank_in_side: usize, o
 
 /// Marks the candidate the hand-written rules chose (`label`, cleaned of line marks),
 /// or "nothing printed" when the rules took the tooltip or the name.
-pub fn mark_rules_choice(candidates: &mut [Candidate], label: Option<&str>, origin: super::LabelOrigin) {
-    use super::LabelOrigin as O;
+pub fn mark_rules_choice(candidates: &mut [Candidate], label: Option<&str>, origin: LabelOrigin) {
+    use LabelOrigin as O;
     let printed = matches!(origin, O::PrintedLeft | O::PrintedAbove | O::PrintedBelow | O::PrintedRight);
     for c in candidates.iter_mut() {
         let chosen = match c.side {
             Side::Nothing => !printed,
-            _ => printed && label.is_some_and(|l| super::strip_line_marks(&c.text) == l),
+            _ => printed && label.is_some_and(|l| strip_line_marks(&c.text) == l),
         };
         c.features[if c.side == Side::Nothing { 45 } else { 44 }] = f64::from(u8::from(chosen));
     }

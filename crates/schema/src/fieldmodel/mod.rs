@@ -17,31 +17,11 @@ pub mod semantic;
 use formsmith_engine::{DisplayBox, Field, FieldType, Form, PageGeometry, Widget};
 use serde::Serialize;
 
-use crate::generate::{is_fillable, primary_widget};
+use crate::native::{is_fillable, primary_widget};
 use crate::labels::{Around, Phrase, PrintedLabels};
+pub use caption::LabelOrigin;
+use caption::strip_line_marks;
 pub use semantic::Semantic;
-
-/// Where a field's label came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub enum LabelOrigin {
-    /// Printed left of the box.
-    PrintedLeft,
-    /// Printed above the box (or inside its top).
-    PrintedAbove,
-    /// Printed under the box.
-    PrintedBelow,
-    /// Printed right of the box (check box and radio captions).
-    PrintedRight,
-    /// The field's tooltip (/TU).
-    Tooltip,
-    /// The field's name, split into words.
-    Name,
-    /// The caption of the first box of the value it continues (SSN box 3 of 3).
-    FirstBox,
-    /// Nothing meaningful: the label is missing.
-    None,
-}
 
 /// Which part of a value spread over several boxes a field holds (SSN box 2 of 3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -238,7 +218,7 @@ fn build_with(
             // box and may overrule it (option groups are labelled by their question below).
             if let Some(w) = widget
                 && matches!(field.kind, FieldType::Text | FieldType::Checkbox | FieldType::Combo | FieldType::List)
-                && !crate::generate::is_option_group(field)
+                && !crate::native::is_option_group(field)
                 // Where the rules found no words at all the box may continue the value of
                 // the box before it (SSN 2 of 3, which takes the first box's caption later):
                 // the scorer does not invent a caption for it.
@@ -276,7 +256,7 @@ fn build_with(
             let question = widget.and_then(|w| question_of(field, w, printed, &captions));
             // A group of options (a radio group, check boxes sharing one field) is labelled by
             // its question; its options carry their own captions.
-            let (label, label_origin, question) = match (crate::generate::is_option_group(field), question) {
+            let (label, label_origin, question) = match (crate::native::is_option_group(field), question) {
                 (true, Some(q)) => (Some(q), LabelOrigin::PrintedLeft, None),
                 (_, question) => (label, label_origin, question),
             };
@@ -399,7 +379,7 @@ fn share_row_questions(fields: &[Field], display: &[Option<DisplayBox>], infos: 
         .iter()
         .zip(infos.iter())
         .map(|(f, info)| {
-            f.kind == FieldType::Checkbox && !crate::generate::is_option_group(f) && info.label.as_deref().is_some_and(is_answer_word)
+            f.kind == FieldType::Checkbox && !crate::native::is_option_group(f) && info.label.as_deref().is_some_and(is_answer_word)
         })
         .collect();
     let page_of = |i: usize| fields[i].widgets.first().and_then(|w| w.page);
@@ -625,29 +605,6 @@ fn covers(fuller: &str, fragment: &str) -> bool {
     }
     let held = part.iter().filter(|w| full.contains(w)).count();
     held * 10 >= part.len() * 8
-}
-
-/// A caption without the marks forms print before it: required-field stars, bullets, and
-/// line or item numbers ("* 10. Name of Federal Agency" -> "Name of Federal Agency").
-fn strip_line_marks(text: &str) -> String {
-    static MARKS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
-        regex::Regex::new(r"^(\s*([*•▶►]|[0-9]{1,3}[a-z]?[.)]|\([0-9a-z]{1,3}\)))+\s*")
-            .expect("valid regex")
-    });
-    let text = MARKS.replace(text, "").trim().to_string();
-    // A section letter before a capitalised caption ("A Your first name").
-    let mut words = text.splitn(2, ' ');
-    match (words.next(), words.next()) {
-        (Some(letter), Some(rest))
-            if letter.len() == 1
-                && letter.chars().all(|c| c.is_ascii_uppercase())
-                && letter != "I"
-                && rest.chars().next().is_some_and(char::is_uppercase) =>
-        {
-            rest.to_string()
-        }
-        _ => text,
-    }
 }
 
 /// Words of a format hint rather than a caption.

@@ -27,6 +27,7 @@ mod clauses;
 mod json;
 mod matcher;
 mod place;
+mod run;
 mod text;
 
 use std::collections::HashMap;
@@ -38,10 +39,11 @@ use serde_json::{Map, Number, Value};
 
 use self::clauses::Parsed;
 use self::matcher::{Found, Index, Prop, TargetKind};
+use self::run::{Action, Plan, Problem, Run, Want};
 use super::meaning::{self, Meaning};
 use super::request::{self, Fact};
 use super::shape;
-use super::{InstructionResolver, Resolution};
+use super::resolver::{InstructionResolver, Resolution};
 use crate::fieldmodel::semantic::Semantic;
 use crate::model::{EditRootJson, ValueKind};
 
@@ -203,118 +205,6 @@ fn party_lines(text: &str) -> Vec<(usize, String)> {
     }
     found
 }
-
-/// Why a clause was not placed.
-#[derive(Debug, Clone)]
-enum Problem {
-    /// Nothing is labelled like the phrase; `query` (its words) finds the closest fields
-    /// (or check boxes and options, `among_choices`) for the message, when it is shown.
-    NoField {
-        label: String,
-        query: Vec<String>,
-        among_choices: bool,
-    },
-    /// Several fields fit equally.
-    Several { label: String, candidates: String },
-    /// The field was found but the value does not fit it.
-    BadValue(String),
-}
-
-impl Problem {
-    fn rank(&self) -> u8 {
-        match self {
-            Problem::NoField { .. } => 0,
-            Problem::Several { .. } => 1,
-            Problem::BadValue(_) => 2,
-        }
-    }
-
-    fn message(&self, clause: &str, index: &Index) -> String {
-        match self {
-            Problem::NoField {
-                label,
-                query,
-                among_choices,
-            } => {
-                let targets = if *among_choices {
-                    &index.choices
-                } else {
-                    &index.fields
-                };
-                let closest = if query.is_empty() {
-                    String::new()
-                } else {
-                    index.describe(targets, &index.closest(targets, query))
-                };
-                if closest.is_empty() {
-                    format!(
-                        "could not place \"{clause}\": no field is labelled like \"{label}\"; left blank"
-                    )
-                } else {
-                    format!(
-                        "could not place \"{clause}\": no field is labelled like \"{label}\" (closest: {closest}); left blank"
-                    )
-                }
-            }
-            Problem::Several { label, candidates } => format!(
-                "could not place \"{clause}\": \"{label}\" fits several fields equally ({candidates}); left blank — name the one meant"
-            ),
-            Problem::BadValue(why) => format!("could not place \"{clause}\": {why}; left blank"),
-        }
-    }
-}
-
-/// Which fields a label may name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Want {
-    /// Any field.
-    Any,
-    /// Fields with options ("select X for Y").
-    Options,
-}
-
-/// What a clause does to the values.
-#[derive(Debug, Clone, PartialEq)]
-enum Action {
-    Set(usize, Value),
-    Clear(usize),
-}
-
-type Plan = Result<Vec<Action>, Problem>;
-
-/// One resolution in progress.
-struct Run<'a> {
-    index: Index,
-    /// What each property means (same order as `index.props`).
-    meanings: Vec<Meaning>,
-    /// The party most properties belong to: a fact about "the applicant" is theirs.
-    main_entity: Option<String>,
-    /// Where each property is on the form, when the schema says: (page, its box).
-    places: Vec<Option<(u32, formsmith_engine::DisplayBox)>>,
-    /// Whether the writer puts the day first in numeric dates (from their language).
-    day_first: Option<bool>,
-    /// Names whose parts the request said: (the name as written, its parts).
-    named: Vec<(String, shape::PersonName)>,
-    /// Clauses no label named: (clause, its label/value readings, the message if they stay
-    /// unplaced), read again by meaning.
-    unplaced: Vec<Unplaced>,
-    /// Clauses no phrasing reads; reported unless a fact read from their sentence was placed.
-    not_understood: Vec<String>,
-    /// Whether the request names an organization (then a box for "entity/individual" is
-    /// the organization's, not the person's who writes for it).
-    organization_said: bool,
-    pinned: &'a Map<String, Value>,
-    /// Property -> value and the clause that gave it.
-    values: HashMap<usize, (Value, String)>,
-    warnings: Vec<String>,
-    /// Warnings beyond [`MAX_WARNINGS`].
-    dropped: usize,
-    clauses: usize,
-}
-
-/// A clause no label named: (clause, its label/value readings, the message if it stays
-/// unplaced).
-type Unplaced = (String, Vec<(String, String)>, String);
 
 /// Words that make "leave ... blank" mean "everything not mentioned".
 const GENERIC_BLANK_WORDS: &[&str] = &[
@@ -1545,15 +1435,6 @@ fn main_entity(meanings: &[Meaning]) -> Option<String> {
         [(e, n), (_, second), ..] if *n >= 3 && *n >= 2 * second => Some(e.to_string()),
         _ => None,
     }
-}
-
-/// The index of the one highest score above zero; `None` when none is above zero or the
-/// highest is shared.
-fn unique_best(scores: &[usize]) -> Option<usize> {
-    let best = scores.iter().copied().max().filter(|&b| b > 0)?;
-    let mut at = scores.iter().enumerate().filter(|&(_, &s)| s == best).map(|(i, _)| i);
-    let first = at.next()?;
-    at.next().is_none().then_some(first)
 }
 
 /// Parties by how many of `meanings` are theirs, most first (ties by name), leaving out

@@ -7,16 +7,19 @@ use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::{ApiQuery, BaseUrl, list_body};
-use crate::api::{ContentFlags, ListQuery};
+use super::query::{ApiQuery, BaseUrl, list_body};
+use crate::api::ListQuery;
 use crate::auth::Auth;
 use crate::clock::{now_ms, now_secs};
 use crate::errors::{ApiError, ApiResult, Code};
+use crate::ids::RunKind;
+use crate::ids::hex;
 use crate::ids::{new_id, prefix};
 use crate::jobs;
 use crate::render;
-use crate::state::{RunKind, Shared};
-use crate::store::{FileRow, SortBy, hex};
+use crate::render::ContentFlags;
+use crate::state::Shared;
+use crate::store::{FileRow, SortBy};
 
 fn too_large(limit: u64) -> ApiError {
     ApiError::new(

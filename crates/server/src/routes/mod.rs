@@ -4,6 +4,7 @@
 
 mod files;
 mod parse;
+mod query;
 mod runs;
 mod webhooks;
 
@@ -11,20 +12,16 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, MatchedPath, Request, State};
-use axum::http::request::Parts;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, delete, get, post};
-use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::api::next_token;
 use crate::errors::{ApiError, REQUEST_ID};
-use crate::store::Page;
 use crate::ids::{new_id, prefix};
-use crate::openapi::op;
+use crate::openapi::{RouteDef, op};
 use crate::state::Shared;
 use crate::webhooks::openapi::op as wh;
 
@@ -34,18 +31,6 @@ pub const API_VERSION: &str = "2026-02-09";
 pub const VERSION_HEADER: &str = "x-extend-api-version";
 /// Response header carrying the request id.
 pub const REQUEST_ID_HEADER: &str = "x-extend-request-id";
-
-/// One row of the route table.
-pub struct RouteDef {
-    /// HTTP method (upper case).
-    pub method: &'static str,
-    /// Path with `{param}` segments.
-    pub path: &'static str,
-    /// Versioned, authenticated API route (else: system route).
-    pub api: bool,
-    /// The OpenAPI operation object.
-    pub operation: Value,
-}
 
 /// The table (definitions with their handlers).
 pub fn table() -> Vec<(RouteDef, MethodRouter<Shared>)> {
@@ -395,67 +380,6 @@ async fn method_not_allowed(req: Request) -> ApiError {
 
 async fn fallback(req: Request) -> ApiError {
     ApiError::not_found(format!("route {} {}", req.method(), req.uri().path()))
-}
-
-/// Cuts the one row more than the page shows (fetched to know whether more follow) off
-/// `rows`; says whether it was there.
-pub(super) fn cut_page<T>(page: &Page, rows: &mut Vec<T>) -> bool {
-    let more = rows.len() as i64 >= page.limit;
-    if more {
-        rows.truncate((page.limit - 1).max(0) as usize);
-    }
-    more
-}
-
-/// `{object: "list", data, nextPageToken?}`; `next` is the (sort value, id) of the page's last
-/// row when more follow.
-pub(super) fn list_json(page: &Page, data: Vec<Value>, next: Option<(i64, &str)>) -> Value {
-    let mut body = json!({ "object": "list", "data": data });
-    if let Some(last) = next {
-        body["nextPageToken"] = json!(next_token(page, last));
-    }
-    body
-}
-
-/// The list object of rows rendered one by one: `key` gives a row's (sort value, id).
-pub(super) fn list_body<T>(
-    page: &Page,
-    mut rows: Vec<T>,
-    key: impl Fn(&T) -> (i64, String),
-    render: impl Fn(&T) -> Value,
-) -> Value {
-    let more = cut_page(page, &mut rows);
-    let next = rows.last().filter(|_| more).map(&key);
-    list_json(page, rows.iter().map(render).collect(), next.as_ref().map(|(v, id)| (*v, id.as_str())))
-}
-
-/// A query string parsed into `T`; errors are API errors (400).
-pub struct ApiQuery<T>(pub T);
-
-impl<T: DeserializeOwned + Send> FromRequestParts<Shared> for ApiQuery<T> {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
-        axum::extract::Query::<T>::from_request_parts(parts, state)
-            .await
-            .map(|q| ApiQuery(q.0))
-            .map_err(|e| ApiError::invalid(format!("bad query string: {}", e.body_text())))
-    }
-}
-
-/// The base URL for links in this response (see [`crate::state::AppState::base_url`]).
-pub struct BaseUrl(pub String);
-
-impl FromRequestParts<Shared> for BaseUrl {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &Shared) -> Result<Self, ApiError> {
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok());
-        Ok(BaseUrl(state.base_url(host)))
-    }
 }
 
 async fn healthz(State(state): State<Shared>) -> Response {

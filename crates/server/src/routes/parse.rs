@@ -7,15 +7,17 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::Digest;
 
-use super::{ApiQuery, BaseUrl};
+use super::query::{ApiQuery, BaseUrl};
 use crate::api::{FileInput, InputRef, JsonBody, ListQuery};
 use crate::auth::Auth;
 use crate::clock::now_ms;
 use crate::errors::{ApiError, ApiResult, Code};
+use crate::ids::RunKind;
+use crate::ids::hex;
 use crate::ids::{new_id, prefix};
 use crate::render;
-use crate::state::{RunKind, Shared};
-use crate::store::{BatchRow, FileRow, RunFilter, RunRow, SortBy, hex};
+use crate::state::Shared;
+use crate::store::{BatchRow, FileRow, RunFilter, RunRow, SortBy};
 use crate::worker;
 
 /// Largest `metadata` object (spec §2.5).
@@ -293,7 +295,7 @@ pub async fn create_batch(
         updated_ms: now,
     };
     worker::enqueue_batch(&state, &batch, &runs).await?;
-    Ok(Json(render::batch_json(&batch)))
+    Ok(Json(batch.to_json()))
 }
 
 /// `GET /parse_runs/{id}`.
@@ -404,7 +406,7 @@ pub async fn batch_get(
         .get_batch(&auth.workspace_id, &id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("batch run {id}")))?;
-    Ok(Json(render::batch_json(&batch)))
+    Ok(Json(batch.to_json()))
 }
 
 /// The output JSON behind a presigned `outputUrl` (the download route calls this for

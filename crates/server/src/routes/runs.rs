@@ -5,15 +5,16 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
 
-use super::{ApiQuery, BaseUrl, cut_page, list_json};
+use super::query::{ApiQuery, BaseUrl, cut_page, list_json};
 use crate::api::{
     DetectBody, EditBody, EditConfigIn, JsonBody, ListQuery, effective_detect_config,
     effective_edit_config,
 };
 use crate::auth::Auth;
 use crate::errors::{ApiError, ApiResult};
+use crate::ids::RunKind;
 use crate::render;
-use crate::state::{RunKind, Shared};
+use crate::state::Shared;
 use crate::store::{Page, RunFilter, RunRow, SortBy};
 use crate::worker;
 

@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use serde_json::{Value, json};
 
-use super::{ApiQuery, list_body};
+use super::query::{ApiQuery, list_body};
 use crate::api::{JsonBody, ListQuery};
 use crate::auth::Auth;
 use crate::clock::{now_ms, now_secs};

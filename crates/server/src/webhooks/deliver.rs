@@ -12,13 +12,13 @@ use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
 use super::model::DEFAULT_URL_THRESHOLD_BYTES;
+use super::names::{PAYLOAD_TTL_SECS, SIGNATURE_HEADER, TIMESTAMP_HEADER, payload_token};
 use super::store::{self, DeliveryRow, EndpointRow, EventRow, Recorded};
-use super::{PAYLOAD_TTL_SECS, SIGNATURE_HEADER, TIMESTAMP_HEADER, payload_token};
 use crate::clock::{now_ms, now_secs};
 use crate::config::Config;
 use crate::download::chain;
+use crate::ids::hex;
 use crate::state::Shared;
-use crate::store::hex;
 
 /// How long in-flight attempts may finish once the server stops; the rest stay claimed
 /// and are sent again at the next start.
@@ -281,11 +281,10 @@ async fn send(state: &Shared, client: &reqwest::Client, d: &DeliveryRow) -> Atte
     };
     let body = body(state, &endpoint, &event);
     let timestamp = now_secs();
-    let secret = match state
-        .store
-        .secrets()
-        .open(&store::secret_context(&endpoint.id), &endpoint.signing_secret)
-    {
+    let secret = match state.store.secrets().open(
+        &store::secret_context(&endpoint.id),
+        &endpoint.signing_secret,
+    ) {
         Ok(s) => s,
         Err(e) => return Attempt::Failed(None, format!("signing secret: {e}")),
     };

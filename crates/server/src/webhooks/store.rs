@@ -430,7 +430,7 @@ async fn fan_out(
              VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)
              ON CONFLICT (event_id, endpoint_id) DO NOTHING",
         )
-        .bind(new_id(super::DELIVERY_PREFIX))
+        .bind(new_id(super::names::DELIVERY_PREFIX))
         .bind(event_id)
         .bind(&endpoint_id)
         .bind(ws)

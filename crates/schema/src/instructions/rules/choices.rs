@@ -14,7 +14,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::{Action, Run};
+use super::run::{Action, Run};
 use crate::fieldmodel::semantic;
 use crate::instructions::request::{Fact, FactValue};
 use crate::model::ValueKind;
@@ -511,7 +511,7 @@ fn question_named(questions: &[Question], name: &[String]) -> Option<usize> {
         if hit.len() >= need && hit.iter().any(|w| w.chars().count() >= 4) { hit.len() } else { 0 }
     };
     let scored: Vec<usize> = questions.iter().map(hits).collect();
-    super::unique_best(&scored)
+    super::run::unique_best(&scored)
 }
 
 /// A check box's answer and the question it answers: "No" -> (None, false), "Violent toward

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::matcher::{Found, TargetKind};
 use super::text;
-use super::{Action, Problem, Run, Want, unique_best};
+use super::run::{Action, Problem, Run, Want, unique_best};
 use crate::fieldmodel::semantic::{self, Semantic};
 use crate::instructions::request::{Fact, FactValue, Origin, PATTERN_LABELS, THIRD_PARTY, is_self, record_parent};
 use crate::instructions::shape;
