@@ -611,6 +611,15 @@ fn cases() -> Vec<Case> {
             ],
         ),
         values_case(
+            "every JSON Schema keyword of a field holds (multipleOf, uniqueItems)",
+            json!({"type": "object", "properties": {
+                "n": {"type": ["number", "null"], "extend_edit:field_type": "text", "multipleOf": 5},
+                "tags": {"type": "array", "extend_edit:field_type": "table", "uniqueItems": true,
+                    "items": {"type": "object", "properties": {"t": {"type": ["string", "null"], "extend_edit:field_type": "text"}}}}}}),
+            json!({"n": 7, "tags": [{"t": "a"}, {"t": "a"}]}),
+            &[("/n", "is not a multiple of 5"), ("/tags", "non-unique")],
+        ),
+        values_case(
             "text_edit_options.maxLength and a field maxLength saying the same report once",
             one(
                 json!({"type": ["string", "null"], "extend_edit:field_type": "text", "maxLength": 3,
@@ -1102,4 +1111,20 @@ fn violation_shape() {
         "{}",
         got[0]
     );
+}
+
+/// Validators are kept per schema: the same schema gives the same findings, and a schema
+/// that differs in one bound is not mistaken for it.
+#[test]
+fn a_changed_schema_is_not_taken_for_one_seen_before() {
+    let values = json!({"f": "abcdef"});
+    let values = values.as_object().unwrap();
+    let short = one(json!({"type": ["string", "null"], "extend_edit:field_type": "text", "maxLength": 3}));
+    let long = one(json!({"type": ["string", "null"], "extend_edit:field_type": "text", "maxLength": 30}));
+    for _ in 0..2 {
+        let got = validate_values(&short, values);
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(got[0].message.contains("more than maxLength 3"), "{got:?}");
+        assert!(validate_values(&long, values).is_empty());
+    }
 }

@@ -154,34 +154,6 @@ pub(super) fn plural(n: u64, noun: &str) -> String {
     }
 }
 
-/// Equality as JSON Schema defines it: numbers by value (`1 == 1.0`), objects unordered.
-pub(super) fn json_eq(a: &Value, b: &Value, depth: usize) -> bool {
-    if depth > VALUE_DEPTH {
-        return false;
-    }
-    match (a, b) {
-        (Value::Number(x), Value::Number(y)) => {
-            if let (Some(x), Some(y)) = (x.as_i64(), y.as_i64()) {
-                x == y
-            } else if let (Some(x), Some(y)) = (x.as_u64(), y.as_u64()) {
-                x == y
-            } else {
-                x.as_f64() == y.as_f64()
-            }
-        }
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_eq(x, y, depth + 1))
-        }
-        (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w, depth + 1)))
-        }
-        (Value::Array(_) | Value::Object(_), _) | (_, Value::Array(_) | Value::Object(_)) => false,
-        _ => a == b,
-    }
-}
-
 /// The values with null object members removed, at every level (array items stay).
 pub(super) fn strip_nulls_map(map: &Map<String, Value>, depth: usize) -> Map<String, Value> {
     map.iter()
