@@ -9,11 +9,11 @@ fuzz_target!(|data: &[u8]| {
     let pages: &[usize] = &[0, 1];
     // Out-of-range pages are an error, not a crash: ask for the first page only when the
     // document has one page.
-    let Ok(words) = formsmith_detect::extract_text(data, Some(&pages[..1]), &text) else {
+    let Ok(words) = formsmith_page::extract_text(data, Some(&pages[..1]), &text) else {
         return;
     };
     let _ = words.iter().map(|p| p.words.len() + p.lines.len()).sum::<usize>();
-    let _ = formsmith_detect::extract_text(data, Some(pages), &text);
+    let _ = formsmith_page::extract_text(data, Some(pages), &text);
     let options = formsmith_detect::DetectOptions {
         text,
         max_fields_per_page: 500,

@@ -33,6 +33,6 @@ pub fn open_options() -> formsmith_engine::OpenOptions {
 }
 
 /// Text options with [`limits`].
-pub fn text_options() -> formsmith_detect::TextOptions {
-    formsmith_detect::TextOptions::from_limits(&limits())
+pub fn text_options() -> formsmith_page::TextOptions {
+    formsmith_page::TextOptions::from_limits(&limits())
 }
