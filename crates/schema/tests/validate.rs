@@ -1127,4 +1127,10 @@ fn a_changed_schema_is_not_taken_for_one_seen_before() {
         assert!(got[0].message.contains("more than maxLength 3"), "{got:?}");
         assert!(validate_values(&long, values).is_empty());
     }
+    // The same shape with a number where a string was: not the same schema.
+    let number = one(json!({"type": ["string", "null"], "extend_edit:field_type": "text", "const": 5}));
+    let text = one(json!({"type": ["string", "null"], "extend_edit:field_type": "text", "const": "5"}));
+    let five = json!({"f": "5"});
+    assert_eq!(validate_values(&number, five.as_object().unwrap()).len(), 1);
+    assert!(validate_values(&text, five.as_object().unwrap()).is_empty());
 }

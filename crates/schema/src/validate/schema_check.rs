@@ -425,11 +425,8 @@ impl<'a> Checker<'a> {
             "const" => {}
             "pattern" => match x.as_str() {
                 Some(p) => {
-                    if let Err(e) = compile(p) {
-                        self.push(
-                            ptr,
-                            format!("is not a valid regular expression: {}", regex_error(&e)),
-                        );
+                    if let Some(problem) = pattern_problem(p) {
+                        self.push(ptr, format!("is not a valid regular expression: {problem}"));
                     }
                 }
                 None => self.push(

@@ -1,9 +1,9 @@
 //! What both checks share: the edit schema's keywords, limits, and how messages phrase
 //! values, types and paths.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{LazyLock, Mutex, PoisonError};
 
-use regex::Regex;
 use serde_json::{Map, Value};
 
 use crate::Violation;
@@ -111,15 +111,33 @@ pub(super) fn dedupe(violations: Vec<Violation>) -> Vec<Violation> {
         .collect()
 }
 
-pub(super) fn compile(pattern: &str) -> Result<Regex, regex::Error> {
-    regex::RegexBuilder::new(pattern)
+/// Why `pattern` does not compile (with the size bounds the validator uses), or `None`.
+/// Patterns repeat across fields and schemas (an SSN's, a date's): each is compiled once,
+/// and the answers for the last thousand or so short patterns are kept.
+pub(super) fn pattern_problem(pattern: &str) -> Option<String> {
+    static SEEN: LazyLock<Mutex<HashMap<String, Option<String>>>> = LazyLock::new(Mutex::default);
+    let seen = || SEEN.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(known) = seen().get(pattern) {
+        return known.clone();
+    }
+    let problem = regex::RegexBuilder::new(pattern)
         .size_limit(PATTERN_SIZE_LIMIT)
         .dfa_size_limit(PATTERN_SIZE_LIMIT)
         .build()
+        .err()
+        .map(|e| regex_error(&e));
+    if pattern.len() <= 1024 {
+        let mut seen = seen();
+        if seen.len() >= 1024 {
+            seen.clear();
+        }
+        seen.insert(pattern.to_owned(), problem.clone());
+    }
+    problem
 }
 
 /// The one meaningful line of a regex error (syntax errors come with a caret diagram).
-pub(super) fn regex_error(e: &regex::Error) -> String {
+fn regex_error(e: &regex::Error) -> String {
     match e {
         regex::Error::CompiledTooBig(limit) => {
             format!("it compiles to more than the {limit}-byte limit")

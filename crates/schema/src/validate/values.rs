@@ -15,6 +15,7 @@
 //!   (if/then)"), which alternatives failed and why, or how many items matched `contains`.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use jsonschema::error::ValidationErrorKind;
@@ -62,16 +63,20 @@ struct Compiled {
 /// Schemas validated lately, most recent first: a caller fills the same form (template)
 /// again and again, and building a validator costs several times what validating does.
 static RECENT: LazyLock<Mutex<Recent>> = LazyLock::new(Mutex::default);
-/// (the schema as sent, as JSON text: the key, compared whole; what it compiled to).
-type Recent = Vec<(String, Arc<Compiled>)>;
+/// (the schema's hash, what it compiled to).
+type Recent = Vec<(u64, Arc<Compiled>)>;
 /// How many compiled schemas are kept.
 const RECENT_SCHEMAS: usize = 32;
-/// Larger schemas (bytes of JSON) are compiled each time rather than kept, so the cache
-/// stays within a few tens of megabytes.
-const MAX_CACHED_BYTES: usize = 1 << 20;
+/// Larger schemas (JSON values in them) are compiled each time rather than kept, so the
+/// cache stays within a few tens of megabytes.
+const MAX_CACHED_VALUES: usize = 20_000;
+/// The schema hash's keys, drawn per process: nobody can make two schemas collide.
+static HASH_KEYS: LazyLock<RandomState> = LazyLock::new(RandomState::new);
 
 fn compiled(schema: &Value) -> Result<Arc<Compiled>, String> {
-    let key = schema.to_string();
+    let mut hasher = HASH_KEYS.build_hasher();
+    let size = hash_json(schema, &mut hasher, 0);
+    let key = hasher.finish();
     let recent = || RECENT.lock().unwrap_or_else(PoisonError::into_inner);
     {
         let mut list = recent();
@@ -90,12 +95,41 @@ fn compiled(schema: &Value) -> Result<Arc<Compiled>, String> {
         validator,
         too_deep,
     });
-    if key.len() <= MAX_CACHED_BYTES {
+    if size <= MAX_CACHED_VALUES {
         let mut list = recent();
         list.insert(0, (key, made.clone()));
         list.truncate(RECENT_SCHEMAS);
     }
     Ok(made)
+}
+
+/// Feeds a JSON value to `h` by its content, each value tagged with its kind (`5` is not
+/// `"5"`) and objects in their key order; returns how many values it holds.
+fn hash_json(v: &Value, h: &mut impl Hasher, depth: usize) -> usize {
+    match v {
+        _ if depth > VALUE_DEPTH => h.write_u8(0),
+        Value::Null => h.write_u8(1),
+        Value::Bool(b) => h.write_u8(2 + u8::from(*b)),
+        Value::Number(n) => {
+            h.write_u8(4);
+            n.to_string().hash(h);
+        }
+        Value::String(s) => {
+            h.write_u8(5);
+            s.hash(h);
+        }
+        Value::Array(items) => {
+            h.write_u8(6);
+            h.write_usize(items.len());
+            return 1 + items.iter().map(|x| hash_json(x, h, depth + 1)).sum::<usize>();
+        }
+        Value::Object(map) => {
+            h.write_u8(7);
+            h.write_usize(map.len());
+            return 1 + map.iter().map(|(k, x)| { k.hash(h); hash_json(x, h, depth + 1) }).sum::<usize>();
+        }
+    }
+    1
 }
 
 /// Patterns run on the `regex` crate (linear time, as `check_schema` compiles them), with
