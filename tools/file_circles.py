@@ -104,7 +104,7 @@ def paths_in(text: str):
     return paths
 
 
-def resolve(path: str, here: tuple, is_dir_module: bool, mods: dict, depth: int = 0):
+def resolve(path: str, here: tuple, mods: dict, depth: int = 0):
     parts = path.split("::")
     if parts[0] == "crate":
         base, rest = (), parts[1:]
@@ -130,7 +130,7 @@ def resolve(path: str, here: tuple, is_dir_module: bool, mods: dict, depth: int 
     if best is not None and used < len(rest) and depth < 8:
         target = REEXPORTS.get(best, {}).get(rest[used])
         if target is not None:
-            found = resolve(target, best, False, mods, depth + 1)
+            found = resolve(target, best, mods, depth + 1)
             if found is not None:
                 return found
     return best
@@ -164,7 +164,7 @@ def circles_of(src: Path, show_graph: bool):
     for m, f in mods.items():
         text = strip_comments(strip_tests(f.read_text()))
         for p in paths_in(text):
-            target = resolve(p, m, f.name == "mod.rs", mods)
+            target = resolve(p, m, mods)
             if target is not None and target != m:
                 refs[m].add(target)
     if show_graph:

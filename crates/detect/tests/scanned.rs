@@ -14,19 +14,12 @@ mod common;
 #[cfg(feature = "ocr")]
 mod scan_eval;
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use formsmith_page::Error;
 use formsmith_page::ocr::{self, OcrOptions};
 
-fn corpus(rel: &str) -> PathBuf {
-    Path::new(common::CORPUS).join(rel)
-}
-
-fn read(rel: &str) -> Vec<u8> {
-    std::fs::read(corpus(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
+use common::read_corpus as read;
 
 /// A letter page that draws one image of `side` x `side` gray samples over the whole page
 /// (the samples themselves: `data`, Flate-compressed).

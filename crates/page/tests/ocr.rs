@@ -9,19 +9,13 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use formsmith_page::ocr::{self, OcrOptions};
 use formsmith_page::{Error, TextOptions, extract_text};
 
-fn corpus(rel: &str) -> PathBuf {
-    Path::new(common::CORPUS).join(rel)
-}
-
-fn read(rel: &str) -> Vec<u8> {
-    std::fs::read(corpus(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
-}
+use common::{corpus_path as corpus, read_corpus as read};
 
 /// Normalized word text for matching: alphanumerics only, lower case.
 fn norm(s: &str) -> String {

@@ -10,6 +10,16 @@ use formsmith_page::PageText;
 
 pub const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpus");
 
+/// A corpus file's path (`rel` below the corpus folder).
+pub fn corpus_path(rel: &str) -> PathBuf {
+    Path::new(CORPUS).join(rel)
+}
+
+/// A corpus file's bytes.
+pub fn read_corpus(rel: &str) -> Vec<u8> {
+    std::fs::read(corpus_path(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
 /// The PDFs of one corpus folder, sorted by name.
 pub fn pdfs(set: &str) -> Vec<PathBuf> {
     let dir = Path::new(CORPUS).join(set);
