@@ -1080,6 +1080,13 @@ impl<'a> Run<'a> {
                 let p = *p;
                 let prop = self.prop(p);
                 let what = format!("\"{}\" ({})", prop.label, prop.key);
+                // A signature box is filled when the request speaks of signing: "Debtor 1:
+                // …" names the debtor, not the line where they sign.
+                if self.meanings[p].semantic == Semantic::Signature
+                    && !q.iter().any(|t| matches!(t.as_str(), "signature" | "sign" | "signed" | "signing" | "signer" | "signatory"))
+                {
+                    return Err(Problem::NoField { label: prop.label.clone(), query: q.to_vec(), among_choices: false });
+                }
                 let set = |v: Value| Ok(vec![Action::Set(p, v)]);
                 match prop.kind {
                     Some(ValueKind::String) | None => match text_value(prop, value) {
@@ -1588,10 +1595,15 @@ fn match_option(options: &[(String, String)], value: &str) -> Result<usize, Vec<
     if let Some(r) = unique(inside) {
         return r;
     }
+    // A blank to write in ("___ District of ___") is chosen by its words only when it is
+    // the one such option and nothing else is said: its few printed words are in many
+    // values ("Distrito Sur de Texas" reads "district … texas").
+    let blank = |i: usize| options[i].1.contains("___");
     let contains: Vec<usize> = (0..options.len())
         .filter(|&i| {
             !option_tokens[i].is_empty()
                 && option_tokens[i].iter().all(|t| value_tokens.contains(t))
+                && !(blank(i) && option_tokens[i].len() < value_tokens.len())
         })
         .collect();
     // "U.S. Bankruptcy Court, Northern District of Illinois" holds the words of "Northern

@@ -369,11 +369,11 @@ pub struct Address {
 }
 
 static UNIT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(.*?)[,\s]+(apt|apartment|suite|ste|unit|fl|floor|flr|rm|room|#|app|appt|wohnung|piso|depto|dpto)\.?\s*(?:no\.?\s*|#\s*)?([0-9]+[a-z]?|[a-z][0-9]*)$")
+    Regex::new(r"(?i)^(.*?)[,\s]+(apt|apartment|suite|ste|unit|fl|floor|flr|rm|room|#|app|appt|appartement|apartamento|wohnung|etage|étage|piso|depto|dpto)\.?\s*(?:no\.?\s*|#\s*)?([0-9]+[a-z]?|[a-z][0-9]*)$")
         .expect("valid regex")
 });
 static UNIT_ALONE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)^(apt|apartment|suite|ste|unit|fl|floor|flr|rm|room|#|app|appt|wohnung|piso|depto|dpto)\.?\s*(?:no\.?\s*|#\s*)?([0-9]+[a-z]?|[a-z][0-9]*)$")
+    Regex::new(r"(?i)^(apt|apartment|suite|ste|unit|fl|floor|flr|rm|room|#|app|appt|appartement|apartamento|wohnung|etage|étage|piso|depto|dpto)\.?\s*(?:no\.?\s*|#\s*)?([0-9]+[a-z]?|[a-z][0-9]*)$")
         .expect("valid regex")
 });
 static STATE_ZIP: LazyLock<Regex> = LazyLock::new(|| {
@@ -486,6 +486,53 @@ pub fn country_name(text: &str) -> Option<&'static str> {
         // (The English names are plain ASCII: normalized, they are their lower case.)
         .find(|(name, others)| name.eq_ignore_ascii_case(&t) || others.contains(&t.as_str()))
         .map(|(name, _)| *name)
+}
+
+/// Words of closed vocabularies (colours, languages, kin, marital status) in German, French
+/// and Spanish, with the English an English form's box takes: "grün" -> "Green", "hijo" ->
+/// "Son". Keys are folded (`semantic::normalize`).
+const ENGLISH_WORDS: &[(&str, &[&str])] = &[
+    ("Black", &["schwarz", "noir", "noire", "negro", "negra"]),
+    ("Blue", &["blau", "bleu", "bleus", "azul", "azules"]),
+    ("Brown", &["braun", "marron", "brun", "brune", "marron oscuro", "cafe", "castano", "castana"]),
+    ("Green", &["grun", "vert", "verts", "verde", "verdes"]),
+    ("Gray", &["grau", "gris"]),
+    ("Hazel", &["haselnussbraun", "noisette", "avellana"]),
+    ("Blond", &["blond", "blonde", "rubio", "rubia"]),
+    ("Red", &["rot", "roux", "rousse", "pelirrojo", "pelirroja"]),
+    ("White", &["weiss", "weis", "blanc", "blanche", "blanco", "blanca", "canoso"]),
+    ("German", &["deutsch", "allemand", "aleman"]),
+    ("French", &["franzosisch", "francais", "frances"]),
+    ("Spanish", &["spanisch", "espagnol", "espanol", "castellano"]),
+    ("English", &["englisch", "anglais", "ingles"]),
+    ("Portuguese", &["portugiesisch", "portugais", "portugues"]),
+    ("Italian", &["italienisch", "italien", "italiano"]),
+    ("Arabic", &["arabisch", "arabe"]),
+    ("Chinese", &["chinesisch", "chinois", "chino"]),
+    ("Russian", &["russisch", "russe", "ruso"]),
+    ("Son", &["sohn", "fils", "hijo"]),
+    ("Daughter", &["tochter", "fille", "hija"]),
+    ("Wife", &["ehefrau", "epouse", "esposa"]),
+    ("Husband", &["ehemann", "epoux", "esposo", "marido"]),
+    ("Mother", &["mutter", "mere", "madre"]),
+    ("Father", &["vater", "pere", "padre"]),
+    ("Brother", &["bruder", "frere", "hermano"]),
+    ("Sister", &["schwester", "soeur", "hermana"]),
+    ("Grandson", &["enkel", "petit fils", "nieto"]),
+    ("Granddaughter", &["enkelin", "petite fille", "nieta"]),
+    ("Single", &["ledig", "celibataire", "soltero", "soltera"]),
+    ("Married", &["verheiratet", "marie", "mariee", "casado", "casada"]),
+    ("Divorced", &["geschieden", "divorce", "divorcee", "divorciado", "divorciada"]),
+    ("Widowed", &["verwitwet", "veuf", "veuve", "viudo", "viuda"]),
+];
+
+/// The English of a German, French or Spanish word of a closed vocabulary (a colour, a
+/// language, a relative, a marital status), for an English form's text box.
+pub fn english_word(text: &str) -> Option<&'static str> {
+    let t = crate::fieldmodel::semantic::normalize(text);
+    // "solo español", "nur Deutsch": the one language.
+    let t = ["solo ", "nur ", "seulement ", "uniquement ", "only "].iter().find_map(|w| t.strip_prefix(w)).unwrap_or(&t).trim();
+    ENGLISH_WORDS.iter().find(|(_, words)| words.contains(&t)).map(|(english, _)| *english)
 }
 
 /// Units said after the rest of an address ("…, MA 01852, apt 2, floor 2"): the address

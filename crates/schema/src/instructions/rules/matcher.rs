@@ -29,6 +29,13 @@ use crate::model::{EditJson, EditRootJson, FieldKind, ValueKind};
 
 use super::text::{self, SELF};
 
+/// Share of the query's word weight a soft match must cover (see [`Index::find_field_soft`]).
+const SOFT_QUERY: f64 = 0.6;
+/// Share of the label's word weight a soft match must cover.
+const SOFT_LABEL: f64 = 0.3;
+/// How much better than the next field a soft match must score.
+const SOFT_MARGIN: f64 = 1.5;
+
 /// One property, read for matching.
 #[derive(Debug, Clone)]
 pub(super) struct Prop {
@@ -528,6 +535,52 @@ impl Index {
     pub fn find_field(&self, query: &[String]) -> Found {
         let query = self.correct(query);
         find(&self.fields, &query, Mode::Field, &|_| true, &self.common).unwrap_or(Found::None)
+    }
+
+    /// The one field whose label shares most of the weight of what was said, when no
+    /// label takes every word ("site street" for "Voie (street)", "employer phone" for
+    /// "Employer's telephone number"): the words shared must carry at least `SOFT_QUERY` of
+    /// the query's weight and `SOFT_LABEL` of the label's, roles must agree, and the best
+    /// must score `SOFT_MARGIN` times the next. Rare words weigh more (inverse document
+    /// frequency over the form's labels), so a word every label prints decides nothing.
+    pub fn find_field_soft(&self, query: &[String]) -> Option<usize> {
+        let query = self.correct(query);
+        let said: Vec<&String> = query.iter().filter(|q| !self.common.contains(*q)).collect();
+        // A word no label prints weighs as much as the rarest printed word: the labels do
+        // not say it, which is all the more reason to doubt a match without it.
+        let rarest = self.idf.values().copied().fold(0.0, f64::max);
+        let weight = |q: &str| self.idf.get(q).copied().unwrap_or(rarest);
+        let query_weight: f64 = said.iter().map(|q| weight(q)).sum();
+        if said.is_empty() || query_weight <= 0.0 {
+            return None;
+        }
+        let roles_said: Vec<&String> = said.iter().copied().filter(|q| text::is_role(q) && *q != SELF).collect();
+        let mut scored: Vec<(usize, f64)> = Vec::new();
+        for (i, t) in self.fields.iter().enumerate() {
+            let own: Vec<&String> = t.tokens.iter().filter(|x| !t.borrowed.contains(x) && !self.common.contains(*x)).collect();
+            // Roles agree: every role said is the field's, and the field names no one else.
+            if roles_said.iter().any(|r| !t.tokens.contains(r))
+                || own.iter().any(|x| text::is_role(x) && **x != SELF && !query.contains(x))
+            {
+                continue;
+            }
+            let shared: f64 = said.iter().filter(|q| t.tokens.contains(q) && !text::is_role(q)).map(|q| weight(q)).sum();
+            if shared <= 0.0 {
+                continue;
+            }
+            let label_weight: f64 = own.iter().map(|x| weight(x)).sum::<f64>().max(shared);
+            let (q_cover, l_cover) = (shared / query_weight, shared / label_weight);
+            if q_cover < SOFT_QUERY || l_cover < SOFT_LABEL {
+                continue;
+            }
+            scored.push((i, q_cover * l_cover));
+        }
+        scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        match scored.as_slice() {
+            [(only, _)] => Some(*only),
+            [(best, top), (_, next), ..] if *top >= SOFT_MARGIN * next => Some(*best),
+            _ => None,
+        }
     }
 
     /// Like [`Index::find_field`] among fields with options (radio groups, enums, check

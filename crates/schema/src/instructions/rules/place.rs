@@ -128,6 +128,16 @@ impl Run<'_> {
                             self.apply(fresh, &clause);
                             done = true;
                         }
+                        Err(Problem::NoField { .. }) if let Some(actions) = self.plan_soft(&fact, &value_text) => {
+                            let fresh: Vec<Action> = actions
+                                .into_iter()
+                                .filter(|a| match a {
+                                    Action::Set(p, _) | Action::Clear(p) => !self.values.contains_key(p),
+                                })
+                                .collect();
+                            self.apply(fresh, &clause);
+                            done = true;
+                        }
                         Err(Problem::NoField { .. }) if fact.source.starts_with("record ") => self.warn(format!(
                             "{}: \"{value_text}\" fits no field of this form; left out",
                             fact.source
@@ -153,6 +163,40 @@ impl Run<'_> {
             placed_flags.push(done);
         }
         placed_flags
+    }
+
+    /// A fact no label names by all its words, placed where a label shares most of them
+    /// ([`super::matcher::Index::find_field_soft`]) and the value is of the field's kind.
+    fn plan_soft(&self, fact: &Fact, value: &str) -> Option<Vec<Action>> {
+        // A record's groups ("phones" around a `{type, number}` item) say more than which
+        // box; its key was looked up already by its own words and its groups' roles.
+        if fact.origin != Origin::Label {
+            return None;
+        }
+        let q = text::tokens(&semantic::normalize(&fact.label));
+        let t = self.index.find_field_soft(&q)?;
+        let TargetKind::Field(p) = self.index.fields[t].kind else { return None };
+        if !self.value_fits(p, value) {
+            return None;
+        }
+        self.convert(t, value, &q).ok()
+    }
+
+    /// Whether a value has the shape the property's meaning asks for (a date for a date,
+    /// digits for an ID, a number for an amount); any text fits a text box.
+    fn value_fits(&self, p: usize, value: &str) -> bool {
+        let digits = value.chars().filter(char::is_ascii_digit).count();
+        let letters = value.chars().filter(|c| c.is_alphabetic()).count();
+        match self.meanings[p].semantic {
+            Semantic::Bday | Semantic::Date | Semantic::DateSigned => shape::find_date(value, self.day_first.unwrap_or(false)).is_some(),
+            Semantic::Tel | Semantic::Fax => digits >= 7 && letters == 0,
+            Semantic::Email => value.contains('@'),
+            Semantic::Ssn | Semantic::Ein | Semantic::Tin | Semantic::BankAccount | Semantic::RoutingNumber => digits >= 4 && letters <= 2,
+            Semantic::Money | Semantic::Number | Semantic::Age => text::parse_number(value).is_some(),
+            Semantic::PostalCode => digits >= 3,
+            Semantic::Name | Semantic::GivenName | Semantic::FamilyName | Semantic::AdditionalName | Semantic::AddressLevel2 | Semantic::Country | Semantic::County => digits == 0,
+            _ => true,
+        }
     }
 
     /// A record key looked up by its own words when its path's groups name no field: the
@@ -1149,8 +1193,8 @@ impl Run<'_> {
     /// The unit box near street box `street` whose label names a unit of `kind` ("APT. NO"
     /// for "apt", "FLOOR NO" for "floor").
     fn unit_box(&self, street: usize, kind: &str) -> Option<usize> {
-        const FLOOR: &[&str] = &["fl", "floor", "flr", "etage", "piso", "stock"];
-        const APARTMENT: &[&str] = &["apt", "apartment", "app", "appt", "unit", "suite", "ste", "wohnung", "depto", "dpto", "rm", "room", "appartement"];
+        const FLOOR: &[&str] = &["fl", "floor", "flr", "etage", "étage", "piso", "stock"];
+        const APARTMENT: &[&str] = &["apt", "apartment", "app", "appt", "unit", "suite", "ste", "wohnung", "depto", "dpto", "rm", "room", "appartement", "apartamento"];
         let kind = semantic::normalize(kind);
         let words = if FLOOR.contains(&kind.as_str()) { FLOOR } else { APARTMENT };
         self.address_block(street).find(|&p| {
@@ -1437,7 +1481,11 @@ impl Run<'_> {
                         m.semantic == t && m.entity == meaning.entity && (m.qualifier == meaning.qualifier || (m.qualifier.is_none() && near(q)))
                     })
                 });
-                if has_parts && shape::split_address(core).is_some_and(|a| a.city.is_some() || a.postal.is_some()) {
+                // A unit said after the whole address ("…, MA 02126, appartement 3") goes to
+                // the unit box beside the street when there is one.
+                let (_, units) = shape::trailing_units(core);
+                let unit_boxes = !units.is_empty() && units.iter().all(|(kind, _)| self.unit_box(p, kind).is_some());
+                if (has_parts && shape::split_address(core).is_some_and(|a| a.city.is_some() || a.postal.is_some())) || unit_boxes {
                     Shaped::Address
                 } else {
                     replace_if_changed(core.to_string())
@@ -1445,6 +1493,11 @@ impl Run<'_> {
             }
             // A signature box takes a name (or an image), never the date beside it.
             Signature if shape::parse_date(core, false).is_some() => Shaped::Drop("the box is for a signature and this is a date".into()),
+            // "grün" said of the eyes on an English form: "Green".
+            Text if english && self.form_language() == "en" => match shape::english_word(core) {
+                Some(word) => replace_if_changed(word.to_string()),
+                None => Shaped::Keep,
+            },
             Text | Choice | YesNo | Signature => Shaped::Keep,
             _ => replace_if_changed(core.to_string()),
         }

@@ -1,6 +1,9 @@
 //! Words for matching: folding, tokens with synonyms, the "self" class of possessives, stop
 //! words and a light stemmer; quotes, yes/no words and numbers in values.
 
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
 /// The token every way of saying "the person filling the form" becomes ("your", "my",
 /// "taxpayer's", "applicant's").
 pub(super) const SELF: &str = "self";
@@ -319,6 +322,72 @@ const GLOSSARY: &[(&str, &[&str])] = &[
     ("peso", &["weight"]),
 ];
 
+/// Form vocabulary of German, French and Spanish in the English the matcher compares, one
+/// `word or phrase<TAB>english words` per line (see `lexicon/README.md`): the long tail
+/// beside [`GLOSSARY`], which wins where both have a word.
+const LEXICON_FILES: [&str; 3] = [
+    include_str!("lexicon/de.tsv"),
+    include_str!("lexicon/fr.tsv"),
+    include_str!("lexicon/es.tsv"),
+];
+
+/// The lexicon, folded like the words it is compared with.
+struct Lexicon {
+    words: HashMap<String, Vec<String>>,
+    /// Phrases of two or three words, joined by one space.
+    phrases: HashMap<String, Vec<String>>,
+    /// First words of the phrases, so most words cost one lookup.
+    phrase_starts: HashSet<String>,
+}
+
+/// English words on most forms. The lexicon has no word one typing error away from one of
+/// them ("Frist", German for deadline, is "first" typed in haste): those are left to the typo
+/// correction (`tools/lexicon_filter.py` drops them; a test checks).
+#[cfg(test)]
+const CORE_FORM_WORDS: &[&str] = &[
+    "first", "last", "middle", "name", "names", "date", "birth", "address", "street", "city", "state", "zip", "code",
+    "phone", "number", "email", "country", "county", "signature", "sign", "signed", "title", "employer", "spouse",
+    "child", "parent", "mother", "father", "amount", "total", "income", "social", "security", "account", "bank",
+    "apartment", "suite", "unit", "floor", "home", "work", "mobile", "cell", "fax", "gender", "male", "female",
+    "status", "single", "married", "business", "company", "owner", "school", "court", "case", "type", "other",
+    "place", "year", "month", "day", "age", "sex", "relationship", "occupation", "nationality", "citizenship",
+    "passport", "license", "vehicle", "make", "model", "insurance", "policy", "member", "contact", "emergency",
+];
+
+static LEXICON: LazyLock<Lexicon> = LazyLock::new(|| {
+    let mut lexicon = Lexicon { words: HashMap::new(), phrases: HashMap::new(), phrase_starts: HashSet::new() };
+    for line in LEXICON_FILES.iter().flat_map(|f| f.lines()) {
+        let Some((from, to)) = line.split_once('\t') else { continue };
+        let from = words(from);
+        let to: Vec<String> = to.split_whitespace().map(str::to_string).collect();
+        if to.is_empty() {
+            continue;
+        }
+        match from.as_slice() {
+            [] => {}
+            [word] => {
+                lexicon.words.entry(word.clone()).or_insert(to);
+            }
+            [first, ..] if from.len() <= 3 => {
+                lexicon.phrase_starts.insert(first.clone());
+                lexicon.phrases.entry(from.join(" ")).or_insert(to);
+            }
+            _ => {}
+        }
+    }
+    lexicon
+});
+
+impl Lexicon {
+    /// The longest phrase starting at `raw[0]`: how many words it takes and its English.
+    fn phrase_at(&self, raw: &[String]) -> Option<(usize, &[String])> {
+        if !self.phrase_starts.contains(raw.first()?) {
+            return None;
+        }
+        (2..=raw.len().min(3)).rev().find_map(|n| self.phrases.get(&raw[..n].join(" ")).map(|to| (n, to.as_slice())))
+    }
+}
+
 /// Articles and particles of German, French and Spanish labels.
 const FOREIGN_STOP_WORDS: &[&str] = &[
     "de", "du", "des", "la", "les", "el", "los", "las", "del", "der", "die", "das", "den", "dem", "und", "et", "y", "en",
@@ -478,9 +547,17 @@ pub(super) fn tokens(text: &str) -> Vec<String> {
             i += 2;
             continue;
         }
+        if let Some((n, to)) = LEXICON.phrase_at(&raw[i..]) {
+            expanded.extend(to.iter().cloned());
+            i += n;
+            continue;
+        }
         match EXPANSIONS.iter().chain(GLOSSARY).find(|(from, _)| *from == raw[i]) {
             Some((_, to)) => expanded.extend(to.iter().map(|s| s.to_string())),
-            None => expanded.push(raw[i].clone()),
+            None => match LEXICON.words.get(&raw[i]) {
+                Some(to) => expanded.extend(to.iter().cloned()),
+                None => expanded.push(raw[i].clone()),
+            },
         }
         i += 1;
     }
@@ -757,8 +834,20 @@ mod tests {
         assert_eq!(tokens("U.S. citizen"), ["us", "citizen"]);
         assert_eq!(
             tokens("Geschlecht: m#c3#a4nnlich"),
-            ["sex", "mannlich"]
+            ["sex", "male"]
         );
+        // The lexicon's long tail, phrases first; a word two languages read apart is left.
+        assert_eq!(tokens("Handy"), tokens("mobile phone"));
+        assert_eq!(tokens("Postanschrift"), tokens("mailing address"));
+        assert_eq!(tokens("Código postal"), tokens("ZIP code"));
+        assert_eq!(tokens("Rempli par"), tokens("completed by"));
+        assert_eq!(tokens("Nombre"), ["nombre"]);
+        let near_typos: Vec<&String> = LEXICON
+            .words
+            .keys()
+            .filter(|w| CORE_FORM_WORDS.iter().any(|core| strsim::osa_distance(w, core) == 1))
+            .collect();
+        assert!(near_typos.is_empty(), "lexicon words one typo from a core form word: {near_typos:?}");
         // Other languages' form words read as the English ones, both ways.
         assert_eq!(tokens("Lieu de naissance"), ["place", "birth"]);
         assert_eq!(tokens("Geburtsort"), tokens("Birthplace"));
