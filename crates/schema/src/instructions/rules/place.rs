@@ -1472,6 +1472,7 @@ impl Run<'_> {
                 }
                 None => replace_if_changed(core.to_string()),
             },
+            StreetAddress if without_trailing_details(core, true) != core => replace_if_changed(without_trailing_details(core, true)),
             StreetAddress => {
                 // Boxes of the same address: of its kind ("mailing"), or of no kind among the
                 // few boxes after it ("Mailing address" then "City", "State", "Zip").
@@ -1490,6 +1491,13 @@ impl Run<'_> {
                 } else {
                     replace_if_changed(core.to_string())
                 }
+            }
+            // "Wegmans, 99 Worcester Rd, Framingham" to an employer's name: the name; an EIN
+            // or phone said after a name and address is not part of them.
+            Organization => {
+                let label = semantic::normalize(&meaning.label);
+                let takes_address = ["address", "adresse", "direccion", "anschrift"].iter().any(|w| label.contains(w));
+                replace_if_changed(without_trailing_details(core, takes_address))
             }
             // A signature box takes a name (or an image), never the date beside it.
             Signature if shape::parse_date(core, false).is_some() => Shaped::Drop("the box is for a signature and this is a date".into()),
@@ -1546,6 +1554,25 @@ fn strip_remark(text: &str) -> String {
     crate::instructions::request::without_final_stop(&text[..end])
 }
 
+/// A name (and, when `keep_address`, its address) without what is said after it: the
+/// address from the first comma-separated piece that starts with a number, and any piece that
+/// is a labelled number or contact ("EIN 42-1593860", "tel. 555-0101", "email a@b.org").
+fn without_trailing_details(text: &str, keep_address: bool) -> String {
+    const DETAIL_WORDS: &[&str] = &["ein", "ssn", "tin", "itin", "fein", "tel", "phone", "telephone", "fax", "email", "e-mail", "mobile", "cell"];
+    let pieces: Vec<&str> = text.split(", ").collect();
+    let mut kept: Vec<&str> = Vec::with_capacity(pieces.len());
+    for (i, piece) in pieces.iter().enumerate() {
+        let first_word = piece.split([' ', ':', '.', '#']).next().unwrap_or("").to_lowercase();
+        let labelled_detail = DETAIL_WORDS.contains(&first_word.as_str()) && piece.chars().any(|c| c.is_ascii_digit() || c == '@');
+        let starts_address = piece.chars().next().is_some_and(|c| c.is_ascii_digit());
+        if i > 0 && (labelled_detail || (!keep_address && starts_address)) {
+            break;
+        }
+        kept.push(piece);
+    }
+    kept.join(", ")
+}
+
 /// Identity and contact values: who someone is and how to reach them.
 pub(super) fn is_identity(s: Semantic) -> bool {
     use Semantic::*;
@@ -1593,4 +1620,26 @@ fn says_nationality(text: &str) -> bool {
                 | "nacionalidad" | "ciudadania"
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_trailing_details;
+
+    #[test]
+    fn a_name_or_address_ends_before_the_details_said_after_it() {
+        assert_eq!(without_trailing_details("Wegmans, 99 Worcester Rd, Framingham", false), "Wegmans");
+        assert_eq!(without_trailing_details("Acme, Inc., 12 Main St", false), "Acme, Inc.");
+        assert_eq!(
+            without_trailing_details("Prairie Robotics Inc., 600 Locust St, Des Moines, IA 50309, EIN 42-1593860", true),
+            "Prairie Robotics Inc., 600 Locust St, Des Moines, IA 50309"
+        );
+        assert_eq!(
+            without_trailing_details("31 Forest Ave, Apt 2, Brockton, MA 02301, cell 508-555-0132, email j@example.org", true),
+            "31 Forest Ave, Apt 2, Brockton, MA 02301"
+        );
+        // A value that starts with a street is kept whole; a word that only looks like a label stays.
+        assert_eq!(without_trailing_details("99 Worcester Rd, Framingham", false), "99 Worcester Rd, Framingham");
+        assert_eq!(without_trailing_details("Cell Block Studios, LLC", false), "Cell Block Studios, LLC");
+    }
 }
