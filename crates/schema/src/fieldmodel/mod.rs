@@ -807,7 +807,6 @@ const ENTITIES: &[(&str, &str)] = &[
     ("preparer", "preparer"),
     ("interpreter", "interpreter"),
     ("attorney", "attorney"),
-    ("counsel", "attorney"),
     ("abogado", "attorney"),
     ("avocat", "attorney"),
     ("rechtsanwalt", "attorney"),

@@ -80,6 +80,7 @@ impl InstructionResolver for RuleResolver {
         let mut run = Run::new(schema, pinned);
         let text = run.bounded(instructions);
         run.day_first = request::writes_day_first(text);
+        run.verbatim = verbatim_sentences(text);
         let (objects, prose) = json::take_objects(text);
         // Names the request annotates with their parts ("… (Haddad is my family name)") are
         // read without the annotation and split as it says.
@@ -181,6 +182,25 @@ impl InstructionResolver for RuleResolver {
     }
 }
 
+/// Words asking for a value to be written exactly as given, in the four languages.
+const VERBATIM_WORDS: &[&str] = &[
+    "as written", "exactly as", "as is", "verbatim", "as given", "genau so", "genauso", "wie angegeben", "so eintragen",
+    "tal cual", "tal como", "tel quel", "telle quelle", "tels quels", "comme indique", "exactement comme",
+];
+
+/// The sentences (or lines) of a request that ask for their values to be written as given.
+fn verbatim_sentences(text: &str) -> Vec<String> {
+    request::sentences(text)
+        .into_iter()
+        .flat_map(|sentence| sentence.split('\n'))
+        .filter(|sentence| {
+            let folded = text::fold(sentence);
+            VERBATIM_WORDS.iter().any(|w| folded.contains(w))
+        })
+        .map(str::to_string)
+        .collect()
+}
+
 /// Where each line naming a party starts, and the party: "Defendant: Tiffany Grasso",
 /// "Spouse - Ingrid Olsen" (a label of one or two words that is a party), or a heading such
 /// as "Informations sur le défendeur :".
@@ -277,6 +297,7 @@ impl<'a> Run<'a> {
             main_entity,
             places,
             day_first: None,
+            verbatim: Vec::new(),
             named: Vec::new(),
             unplaced: Vec::new(),
             not_understood: Vec::new(),

@@ -977,11 +977,12 @@ impl Run<'_> {
         {
             return Err(Miss::Several(props.clone()));
         }
-        // A caller's own schema that shows no format: the date as given.
+        // A caller's own schema that shows no format, or a request that asks for the date
+        // to be written as it is said: the date as given.
         if let Some(props) = &whole
             && props.len() == 1
-            && !self.meanings[props[0]].generated
-            && shape::date_pattern_in(&self.meanings[props[0]].label).is_none()
+            && ((!self.meanings[props[0]].generated && shape::date_pattern_in(&self.meanings[props[0]].label).is_none())
+                || self.verbatim.iter().any(|sentence| sentence.contains(value)))
         {
             return self.write(props[0], value);
         }
@@ -1330,8 +1331,11 @@ impl Run<'_> {
             if self.meanings[p].part.is_some() || self.prop(p).radio_option.is_some() || !self.prop(p).options.is_empty() {
                 continue;
             }
+            let as_written = matches!(self.meanings[p].semantic, Semantic::Bday | Semantic::Date | Semantic::DateSigned)
+                && self.verbatim.iter().any(|sentence| sentence.contains(text.as_str()));
             match self.shaped(p, &text) {
                 Shaped::Keep => {}
+                Shaped::Replace(_) if as_written => {}
                 Shaped::Replace(new) => {
                     if let Ok(actions) = self.write(p, &new) {
                         self.values.remove(&p);

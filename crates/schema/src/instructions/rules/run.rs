@@ -98,6 +98,9 @@ pub(super) struct Run<'a> {
     pub(super) places: Vec<Option<(u32, formsmith_engine::DisplayBox)>>,
     /// Whether the writer puts the day first in numeric dates (from their language).
     pub(super) day_first: Option<bool>,
+    /// Sentences of the request that ask for their values to be written as given ("bitte
+    /// genau so eintragen: 21.09.1987", "escríbela tal cual"): their dates are not reshaped.
+    pub(super) verbatim: Vec<String>,
     /// Names whose parts the request said: (the name as written, its parts).
     pub(super) named: Vec<(String, shape::PersonName)>,
     /// Clauses no label named: (clause, its label/value readings, the message if they stay
