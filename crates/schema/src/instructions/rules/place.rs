@@ -212,9 +212,11 @@ impl Run<'_> {
             return Err(no_field());
         }
         // The groups' roles and qualifiers stay: "solicitante.nacimiento.lugar" is the
-        // applicant's place of birth.
+        // applicant's place of birth; a key naming its own person ("padres.madre_…": the
+        // mother among the parents) keeps only that one.
+        let own_role = q.iter().any(|w| text::is_role(w));
         for word in text::tokens(&semantic::normalize(groups)) {
-            if (text::is_role(&word) || text::is_qualifier(&word)) && !q.contains(&word) {
+            if ((text::is_role(&word) && !own_role) || text::is_qualifier(&word)) && !q.contains(&word) {
                 q.push(word);
             }
         }
