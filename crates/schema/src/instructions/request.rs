@@ -112,7 +112,11 @@ fn semantic_of_key(leaf: &str, parents: &[String]) -> Option<Semantic> {
     if matches!(compact.as_str(), "line1" | "street1" | "address1" | "addressline1" | "street" | "streetaddress") {
         return Some(Semantic::StreetAddress);
     }
-    if matches!(compact.as_str(), "line2" | "street2" | "address2" | "addressline2" | "unit" | "apt") {
+    if matches!(
+        compact.as_str(),
+        "line2" | "street2" | "address2" | "addressline2" | "unit" | "apt" | "apartment" | "suite" | "apto" | "apartamento" | "depto" | "dpto"
+            | "appartement" | "appt" | "wohnung"
+    ) {
         return Some(Semantic::AddressLine2);
     }
     // Plural keys name lists of one kind: "ssns", "phones", "emails".
@@ -1257,6 +1261,9 @@ mod tests {
         let facts = facts_of(json!({"signed": "2025-06-02", "signature": "Ana Ruiz"}));
         assert_eq!(facts[0].semantic, Some(Semantic::DateSigned));
         assert_eq!(facts[1].semantic, Some(Semantic::Signature));
+        // A unit's key in any language is the address's second line.
+        let facts = facts_of(json!({"domicilio": {"direccion": "88 Shawmut Ave, Chelsea, MA 02150", "apto": "3L"}, "wohnung": "4"}));
+        assert!(facts.iter().filter(|f| f.source != "record domicilio.direccion").all(|f| f.semantic == Some(Semantic::AddressLine2)));
     }
 
     #[test]
