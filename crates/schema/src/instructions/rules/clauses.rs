@@ -246,7 +246,8 @@ pub(super) fn sentences(text: &str) -> Vec<Sentence> {
                 i += 1;
                 continue;
             }
-            let hard = c == ';' || (matches!(c, '.' | '!' | '?') && ends_sentence(&chars, i));
+            // "Father: José Castillo | Mother: Carmen Reyes": a bar between items ends one.
+            let hard = c == ';' || c == '|' || (matches!(c, '.' | '!' | '?') && ends_sentence(&chars, i));
             if hard {
                 push_piece(&mut sentence, &mut current, &mut separator);
                 if !sentence.pieces.is_empty() {
@@ -715,6 +716,10 @@ mod tests {
                 .first()
                 .map(Vec::len),
             Some(3)
+        );
+        assert_eq!(
+            pieces("Father: José Castillo | Mother: Carmen Reyes"),
+            vec![vec!["Father: José Castillo".to_string()], vec!["Mother: Carmen Reyes".to_string()]]
         );
     }
 
