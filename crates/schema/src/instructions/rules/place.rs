@@ -88,13 +88,7 @@ impl Run<'_> {
             };
             match placed {
                 Ok(actions) => {
-                    let fresh: Vec<Action> = actions
-                        .into_iter()
-                        .filter(|a| match a {
-                            Action::Set(p, _) | Action::Clear(p) => !self.values.contains_key(p),
-                        })
-                        .collect();
-                    self.apply(fresh, &clause);
+                    self.apply_unfilled(actions, &clause);
                     done = true;
                 }
                 Err(Miss::Nowhere) if fact.semantic == Some(Semantic::AdditionalName) && self.middle_into_given(&fact) => done = true,
@@ -117,25 +111,14 @@ impl Run<'_> {
                         }
                         other => other,
                     };
+                    // No label takes all its words: the one that takes most of them.
+                    let planned = match planned {
+                        Err(no_field @ Problem::NoField { .. }) => self.plan_soft(&fact, &value_text).map(|a| (a, Vec::new())).ok_or(no_field),
+                        other => other,
+                    };
                     match planned {
                         Ok((actions, _)) => {
-                            let fresh: Vec<Action> = actions
-                                .into_iter()
-                                .filter(|a| match a {
-                                    Action::Set(p, _) | Action::Clear(p) => !self.values.contains_key(p),
-                                })
-                                .collect();
-                            self.apply(fresh, &clause);
-                            done = true;
-                        }
-                        Err(Problem::NoField { .. }) if let Some(actions) = self.plan_soft(&fact, &value_text) => {
-                            let fresh: Vec<Action> = actions
-                                .into_iter()
-                                .filter(|a| match a {
-                                    Action::Set(p, _) | Action::Clear(p) => !self.values.contains_key(p),
-                                })
-                                .collect();
-                            self.apply(fresh, &clause);
+                            self.apply_unfilled(actions, &clause);
                             done = true;
                         }
                         Err(Problem::NoField { .. }) if fact.source.starts_with("record ") => self.warn(format!(
@@ -163,6 +146,17 @@ impl Run<'_> {
             placed_flags.push(done);
         }
         placed_flags
+    }
+
+    /// Applies the actions on properties no earlier value holds: earlier values win.
+    fn apply_unfilled(&mut self, actions: Vec<Action>, clause: &str) {
+        let fresh: Vec<Action> = actions
+            .into_iter()
+            .filter(|a| match a {
+                Action::Set(p, _) | Action::Clear(p) => !self.values.contains_key(p),
+            })
+            .collect();
+        self.apply(fresh, clause);
     }
 
     /// A fact no label names by all its words, placed where a label shares most of them
@@ -984,7 +978,7 @@ impl Run<'_> {
         if let Some(props) = &whole
             && props.len() == 1
             && ((!self.meanings[props[0]].generated && shape::date_pattern_in(&self.meanings[props[0]].label).is_none())
-                || self.verbatim.iter().any(|sentence| sentence.contains(value)))
+                || self.asked_as_written(value))
         {
             return self.write(props[0], value);
         }
@@ -1333,8 +1327,8 @@ impl Run<'_> {
             if self.meanings[p].part.is_some() || self.prop(p).radio_option.is_some() || !self.prop(p).options.is_empty() {
                 continue;
             }
-            let as_written = matches!(self.meanings[p].semantic, Semantic::Bday | Semantic::Date | Semantic::DateSigned)
-                && self.verbatim.iter().any(|sentence| sentence.contains(text.as_str()));
+            let as_written =
+                matches!(self.meanings[p].semantic, Semantic::Bday | Semantic::Date | Semantic::DateSigned) && self.asked_as_written(&text);
             match self.shaped(p, &text) {
                 Shaped::Keep => {}
                 Shaped::Replace(_) if as_written => {}
@@ -1478,8 +1472,11 @@ impl Run<'_> {
                 }
                 None => replace_if_changed(core.to_string()),
             },
-            StreetAddress if without_trailing_details(core, true) != core => replace_if_changed(without_trailing_details(core, true)),
             StreetAddress => {
+                let without_details = without_trailing_details(core, true);
+                if without_details != core {
+                    return replace_if_changed(without_details);
+                }
                 // Boxes of the same address: of its kind ("mailing"), or of no kind among the
                 // few boxes after it ("Mailing address" then "City", "State", "Zip").
                 let near = |q: usize| self.address_block(p).contains(&q);
@@ -1508,9 +1505,10 @@ impl Run<'_> {
             // A signature box takes a name (or an image), never the date beside it.
             Signature if shape::parse_date(core, false).is_some() => Shaped::Drop("the box is for a signature and this is a date".into()),
             // "grün" said of the eyes on an English form: "Green".
-            Text if english && self.form_language() == "en" => match shape::english_word(core) {
-                Some(word) => replace_if_changed(word.to_string()),
-                None => Shaped::Keep,
+            // (The form's language is read from every label: only for a word that has an English.)
+            Text if english => match shape::english_word(core) {
+                Some(word) if self.form_language() == "en" => replace_if_changed(word.to_string()),
+                _ => Shaped::Keep,
             },
             Text | Choice | YesNo | Signature => Shaped::Keep,
             _ => replace_if_changed(core.to_string()),

@@ -120,6 +120,13 @@ pub(super) struct Run<'a> {
     pub(super) clauses: usize,
 }
 
+impl Run<'_> {
+    /// Whether the request asks for this value to be written as it is said.
+    pub(super) fn asked_as_written(&self, value: &str) -> bool {
+        self.verbatim.iter().any(|sentence| sentence.contains(value))
+    }
+}
+
 /// A clause no label named: (clause, its label/value readings, the message if it stays
 /// unplaced).
 pub(super) type Unplaced = (String, Vec<(String, String)>, String);
