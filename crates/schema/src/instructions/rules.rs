@@ -24,6 +24,7 @@
 
 mod choices;
 mod clauses;
+mod context;
 mod json;
 mod matcher;
 mod place;
@@ -157,6 +158,20 @@ impl InstructionResolver for RuleResolver {
         for clause in run.not_understood.clone().into_iter().chain(unplaced_clauses) {
             if let Some(actions) = run.descriptors(&clause) {
                 run.apply(actions, &clause);
+                described_clauses.push(clause);
+            }
+        }
+        // Last, values said by their shape beside words that name a box ("le coût total
+        // est de 48 600 €"), in what is still unplaced.
+        let still: Vec<String> = clause_facts
+            .iter()
+            .zip(&still_unplaced)
+            .filter(|(_, unplaced)| **unplaced)
+            .map(|((clause, _, _), _)| clause.clone())
+            .filter(|clause| !described_clauses.contains(clause))
+            .collect();
+        for clause in run.not_understood.clone().into_iter().chain(still) {
+            if run.place_said(&clause) {
                 described_clauses.push(clause);
             }
         }

@@ -544,6 +544,11 @@ impl Index {
     /// must score `SOFT_MARGIN` times the next. Rare words weigh more (inverse document
     /// frequency over the form's labels), so a word every label prints decides nothing.
     pub fn find_field_soft(&self, query: &[String]) -> Option<usize> {
+        self.find_field_soft_covering(query, SOFT_LABEL)
+    }
+
+    /// [`Index::find_field_soft`] with the share of the label's weight the words must carry.
+    pub fn find_field_soft_covering(&self, query: &[String], label_share: f64) -> Option<usize> {
         let query = self.correct(query);
         let said: Vec<&String> = query.iter().filter(|q| !self.common.contains(*q)).collect();
         // A word no label prints weighs as much as the rarest printed word: the labels do
@@ -570,7 +575,7 @@ impl Index {
             }
             let label_weight: f64 = own.iter().map(|x| weight(x)).sum::<f64>().max(shared);
             let (q_cover, l_cover) = (shared / query_weight, shared / label_weight);
-            if q_cover < SOFT_QUERY || l_cover < SOFT_LABEL {
+            if q_cover < SOFT_QUERY || l_cover < label_share {
                 continue;
             }
             scored.push((i, q_cover * l_cover));
@@ -581,6 +586,19 @@ impl Index {
             [(best, top), (_, next), ..] if *top >= SOFT_MARGIN * next => Some(*best),
             _ => None,
         }
+    }
+
+    /// The share of field `t`'s own label weight (inverse document frequency, as in
+    /// [`Index::find_field_soft`]) that the query's words carry.
+    pub fn label_share(&self, t: usize, query: &[String]) -> f64 {
+        let query = self.correct(query);
+        let rarest = self.idf.values().copied().fold(0.0, f64::max);
+        let weight = |q: &str| self.idf.get(q).copied().unwrap_or(rarest);
+        let target = &self.fields[t];
+        let own: Vec<&String> = target.tokens.iter().filter(|x| !target.borrowed.contains(x) && !self.common.contains(*x)).collect();
+        let shared: f64 = own.iter().filter(|x| query.contains(x)).map(|x| weight(x)).sum();
+        let total: f64 = own.iter().map(|x| weight(x)).sum();
+        if total <= 0.0 { 0.0 } else { shared / total }
     }
 
     /// Like [`Index::find_field`] among fields with options (radio groups, enums, check

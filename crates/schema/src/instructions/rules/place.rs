@@ -149,7 +149,7 @@ impl Run<'_> {
     }
 
     /// Applies the actions on properties no earlier value holds: earlier values win.
-    fn apply_unfilled(&mut self, actions: Vec<Action>, clause: &str) {
+    pub(super) fn apply_unfilled(&mut self, actions: Vec<Action>, clause: &str) {
         let fresh: Vec<Action> = actions
             .into_iter()
             .filter(|a| match a {
@@ -178,7 +178,7 @@ impl Run<'_> {
 
     /// Whether a value has the shape the property's meaning asks for (a date for a date,
     /// digits for an ID, a number for an amount); any text fits a text box.
-    fn value_fits(&self, p: usize, value: &str) -> bool {
+    pub(super) fn value_fits(&self, p: usize, value: &str) -> bool {
         let digits = value.chars().filter(char::is_ascii_digit).count();
         let letters = value.chars().filter(|c| c.is_alphabetic()).count();
         match self.meanings[p].semantic {
@@ -186,7 +186,8 @@ impl Run<'_> {
             Semantic::Tel | Semantic::Fax => digits >= 7 && letters == 0,
             Semantic::Email => value.contains('@'),
             Semantic::Ssn | Semantic::Ein | Semantic::Tin | Semantic::BankAccount | Semantic::RoutingNumber => digits >= 4 && letters <= 2,
-            Semantic::Money | Semantic::Number | Semantic::Age => text::parse_number(value).is_some(),
+            Semantic::Money => text::parse_number(value).is_some() || shape::amount(value).is_some(),
+            Semantic::Number | Semantic::Age => text::parse_number(value).is_some(),
             Semantic::PostalCode => digits >= 3,
             Semantic::Name | Semantic::GivenName | Semantic::FamilyName | Semantic::AdditionalName | Semantic::AddressLevel2 | Semantic::Country | Semantic::County => digits == 0,
             _ => true,
