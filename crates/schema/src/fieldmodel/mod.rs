@@ -1086,7 +1086,20 @@ fn refine_with_neighbours(
                 }
             }
         }
-        if run.len() >= 2 && (grouped || splittable(infos[i].semantic)) && fields[i].kind == FieldType::Text {
+        // An amount and the short caption-less box right after it are its dollars and
+        // cents ("6 Tentative total tax [ 3412 ][ 75 ]"); a second amount column is not.
+        let cents = |j: usize| {
+            boxes[j].is_some_and(|(_, b)| {
+                let width = b.right - b.left;
+                fields[j].max_len.is_some_and(|n| n <= 3) || (fields[j].max_len.is_none() && width < 30.0 && width < 0.5 * (first.right - first.left))
+            })
+        };
+        let amount = infos[i].semantic == Semantic::Money && run.len() >= 2 && infos[run[1]].label_origin == LabelOrigin::None && cents(run[1]);
+        if amount {
+            run.truncate(2);
+            m = k + 2;
+        }
+        if run.len() >= 2 && (grouped || amount || splittable(infos[i].semantic)) && fields[i].kind == FieldType::Text {
             let count = run.len();
             let (label, semantic) = (infos[i].label.clone(), infos[i].semantic);
             // One value has one owner: a part whose own words name no party takes the party

@@ -1110,6 +1110,23 @@ impl<'a> Run<'a> {
 
     /// The value of field target `t` from text.
     fn convert(&self, t: usize, value: &str, q: &[String]) -> Plan {
+        // The first box of a value spread over several (dollars and cents, a date's day,
+        // month and year) takes the value into all of them.
+        if let TargetKind::Field(p) = self.index.fields[t].kind
+            && let Some((1, n)) = self.meanings[p].part
+            && n >= 2
+            && matches!(self.prop(p).kind, Some(ValueKind::String) | None)
+        {
+            let what = format!("\"{}\" ({})", self.prop(p).label, self.prop(p).key);
+            return self
+                .plan_parts_from(p, value)
+                .ok_or_else(|| Problem::BadValue(format!("\"{value}\" does not fit the {n} boxes of {what}")));
+        }
+        self.convert_one(t, value, q)
+    }
+
+    /// [`Self::convert`] into box `t` alone.
+    pub(super) fn convert_one(&self, t: usize, value: &str, q: &[String]) -> Plan {
         let target = &self.index.fields[t];
         match &target.kind {
             TargetKind::Field(p) => {

@@ -60,7 +60,7 @@ const FILLER: &[&str] = &[
     "une", "una", "uno", "ein", "eine", "einen", "the", "a", "an", "of", "de", "du", "des", "del", "en", "à", "au", "que", "qui", "por", "par",
     "pour", "para", "von", "für", "fur", "bei", "am", "le", "les", "los", "las", "der", "die", "das", "den", "dem", "y", "et", "und", "and",
     // "was done on", "a été fait le", "wurde … durchgeführt", "fue realizado el"
-    "done", "made", "performed", "fait", "faite", "effectué", "effectuee", "effectuée", "gemacht", "durchgeführt", "durchgefuhrt", "wurde",
+    "done", "made", "performed", "fait", "faite", "réalisé", "réalisée", "realise", "realisee", "effectué", "effectuee", "effectuée", "gemacht", "durchgeführt", "durchgefuhrt", "wurde",
     "hecho", "hecha", "realizado", "realizada", "efectuado", "efectuada",
 ];
 /// Share of a label's weight the naming words must carry.
@@ -203,24 +203,8 @@ impl Run<'_> {
         if self.values.contains_key(&p) || !self.takes(p, said) {
             return None;
         }
-        // A date over day / month / year boxes goes into all of them.
-        if self.meanings[p].part.is_some() {
-            let fact = request::Fact {
-                semantic: Some(self.meanings[p].semantic),
-                entity: self.meanings[p].entity.clone(),
-                qualifier: self.meanings[p].qualifier.clone(),
-                label: semantic::normalize(&self.meanings[p].label),
-                value: request::FactValue::Text(said.value.clone()),
-                source: said.words.clone(),
-                ordinal: None,
-                origin: request::Origin::Label,
-            };
-            let actions = self.plan_fact(self.meanings[p].semantic, &fact).ok()?;
-            let holds_p = actions.iter().any(|a| matches!(a, Action::Set(set, _) if *set == p));
-            return holds_p.then_some(actions);
-        }
         let actions = self.convert(target, &said.value, &q).ok()?;
-        actions.iter().all(|a| matches!(a, Action::Set(set, _) if *set == p)).then_some(actions)
+        actions.iter().any(|a| matches!(a, Action::Set(set, _) if *set == p)).then_some(actions)
     }
 
     /// Whether property `p` takes a value of this shape.

@@ -148,6 +148,24 @@ impl Run<'_> {
         placed_flags
     }
 
+    /// `value` into the boxes of the split value whose first box is `p` (a date's day,
+    /// month and year; dollars and cents), placed as the fact its label and meaning say.
+    pub(super) fn plan_parts_from(&self, p: usize, value: &str) -> Option<Vec<Action>> {
+        let meaning = &self.meanings[p];
+        let fact = Fact {
+            semantic: Some(meaning.semantic),
+            entity: meaning.entity.clone(),
+            qualifier: meaning.qualifier.clone(),
+            label: semantic::normalize(&meaning.label),
+            value: FactValue::Text(value.to_string()),
+            source: String::new(),
+            ordinal: None,
+            origin: Origin::Label,
+        };
+        let actions = self.plan_fact(meaning.semantic, &fact).ok()?;
+        actions.iter().any(|a| matches!(a, Action::Set(set, _) if *set == p)).then_some(actions)
+    }
+
     /// Applies the actions on properties no earlier value holds: earlier values win.
     pub(super) fn apply_unfilled(&mut self, actions: Vec<Action>, clause: &str) {
         let fresh: Vec<Action> = actions
@@ -776,7 +794,7 @@ impl Run<'_> {
         let Some(t) = self.index.fields.iter().position(|t| t.kind == TargetKind::Field(p)) else {
             return Err(Miss::Nowhere);
         };
-        self.convert(t, value, &[]).map_err(|problem| match problem {
+        self.convert_one(t, value, &[]).map_err(|problem| match problem {
             Problem::BadValue(why) => Miss::Bad(why),
             _ => Miss::Nowhere,
         })
@@ -860,11 +878,12 @@ impl Run<'_> {
                 let props = self.one_of(s, fact)?;
                 let shaped = shape::amount(&value).unwrap_or_else(|| value.clone());
                 // Dollars and cents in two boxes: "612.40" -> "612" and "40".
+                // (Only an amount splits: text around it is no amount.)
+                let amount = shape::amount(&value);
                 self.write_parts(&props, &shaped, |n| {
-                    (n == 2).then(|| {
-                        let (whole, cents) = shaped.rsplit_once(['.', ',']).filter(|(_, c)| c.len() == 2).unwrap_or((shaped.as_str(), "00"));
-                        vec![whole.to_string(), cents.to_string()]
-                    })
+                    let amount = amount.as_deref().filter(|_| n == 2)?;
+                    let (whole, cents) = amount.rsplit_once(['.', ',']).filter(|(_, c)| c.len() == 2).unwrap_or((amount, "00"));
+                    Some(vec![whole.to_string(), cents.to_string()])
                 })
             }
             Sex => self.plan_sex(fact, &value),
