@@ -476,7 +476,10 @@ impl Run<'_> {
         // "Print name: Jordan Avery" on a form of buyers and sellers names no one.
         // (Where the peers' boxes of the kind are as many as the unowned ones: an applicant's
         // form with an employer's address beside several of the applicant's own is not one.)
-        if party.is_none() && self.main_entity.is_none() {
+        // (A peer the request names in words that also stand for the writer — "Petitioner:
+        // Brightwater Robotics LLC" — is named all the same.)
+        let peer_named = fact.entity.as_deref().is_some_and(|e| PEERS.contains(&e));
+        if party.is_none() && self.main_entity.is_none() && !peer_named {
             let of_kind = || self.meanings.iter().filter(|m| m.semantic == s);
             let peer_boxes = of_kind().filter(|m| m.entity.as_deref().is_some_and(|e| PEERS.contains(&e))).count();
             let unowned_boxes = of_kind().filter(|m| m.entity.is_none()).count();
@@ -895,6 +898,21 @@ impl Run<'_> {
     }
 
     fn place_name(&self, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
+        // "c/o Office of International Scholars" is whom mail goes through, never a
+        // person's own name to split: an "In care of" box (a name box) takes it.
+        let lower = value.trim_start().to_lowercase();
+        if let Some(rest) = ["c/o ", "care of ", "in care of "].iter().find_map(|p| lower.starts_with(p).then(|| value.trim_start()[p.len()..].trim())) {
+            let care: Vec<usize> = self
+                .candidates(Semantic::Name, fact)
+                .into_iter()
+                .filter(|&p| semantic::normalize(&self.meanings[p].label).contains("care of"))
+                .collect();
+            return match care.as_slice() {
+                [one] => self.write(*one, rest),
+                [] => Err(Miss::Nowhere),
+                many => Err(Miss::Several(many.to_vec())),
+            };
+        }
         // A business's name is never split into a person's given and family names.
         if crate::instructions::request::reads_as_business(value) {
             let props = self.one_of(Semantic::Organization, fact)?;
@@ -1086,6 +1104,29 @@ impl Run<'_> {
     }
 
     fn plan_address(&self, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
+        // "c/o Legal Department, 15 Dock Sq, …": whom the mail goes through, then the address.
+        let lower = value.trim_start().to_lowercase();
+        if let Some(prefix) = ["c/o ", "care of ", "in care of "].iter().find(|p| lower.starts_with(*p))
+            && let Some((care, rest)) = value.trim_start().split_once(',')
+        {
+            let street = self.maybe(Semantic::StreetAddress, fact)?;
+            let mut actions = self.address_parts(street, fact, rest.trim())?;
+            // The "In care of" box of the same party as the street box; the address stands
+            // without it when the form has none.
+            let owner = street.map(|p| self.meanings[p].entity.clone());
+            let care_boxes: Vec<usize> = (0..self.meanings.len())
+                .filter(|&p| self.meanings[p].semantic == Semantic::Name && Some(self.meanings[p].entity.clone()) == owner)
+                .filter(|&p| semantic::normalize(&self.meanings[p].label).contains("care of") && !self.is_pinned(p))
+                .collect();
+            let name = care.get(prefix.len()..).unwrap_or_default().trim();
+            if let [one] = care_boxes.as_slice()
+                && !name.is_empty()
+                && let Ok(more) = self.write(*one, name)
+            {
+                actions.extend(more);
+            }
+            return Ok(actions);
+        }
         let street = self.maybe(Semantic::StreetAddress, fact)?;
         self.address_parts(street, fact, value)
     }
