@@ -425,6 +425,17 @@ fn annotated_parts(name: &str, note: &str) -> Option<crate::instructions::shape:
         }
     }
     let n = words.len();
+    let join = |(a, b): (usize, usize)| words[a..b].join(" ");
+    // The family name first ("Zhang Wei (family name Zhang, given name Wei)"): the given
+    // name is the rest.
+    if let Some(f) = family
+        && f.0 == 0
+        && f.1 < n
+        && middle.flatten().is_none()
+        && given.is_none_or(|g| g == (f.1, n))
+    {
+        return Some(crate::instructions::shape::PersonName { given: join((f.1, n)), middle: None, family: join(f), suffix: None });
+    }
     let family = match family {
         Some(f) if f.1 == n => f,
         Some(_) => return None,
@@ -448,7 +459,6 @@ fn annotated_parts(name: &str, note: &str) -> Option<crate::instructions::shape:
     if given.1 != middle.map_or(family.0, |m| m.0) {
         return None;
     }
-    let join = |(a, b): (usize, usize)| words[a..b].join(" ");
     Some(crate::instructions::shape::PersonName { given: join(given), middle: middle.map(join), family: join(family), suffix: None })
 }
 
@@ -1283,6 +1293,9 @@ mod tests {
         assert_eq!(parts("Veterano: José M. Colón Ortiz (nombre José, inicial M, apellidos Colón Ortiz)").1, Some((s("José"), Some(s("M.")), s("Colón Ortiz"))));
         assert_eq!(parts("Applicant: Fatima Zahra Benali (first name Fatima, middle Zahra)").1, Some((s("Fatima"), Some(s("Zahra")), s("Benali"))));
         assert_eq!(parts("Mary Ann Lee (no middle name)").1, None);
+        // The family name first, as the annotation says.
+        assert_eq!(parts("Beneficiary: Zhang Wei (family name Zhang, given name Wei)").1, Some((s("Wei"), None, s("Zhang"))));
+        assert_eq!(parts("Kim Min-jun (family name Kim)").1, Some((s("Min-jun"), None, s("Kim"))));
         assert_eq!(parts("Mercy Hospital (a nonprofit)").1, None);
     }
 

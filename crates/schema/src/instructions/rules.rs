@@ -171,7 +171,12 @@ impl InstructionResolver for RuleResolver {
             .filter(|clause| !described_clauses.contains(clause))
             .collect();
         for clause in run.not_understood.clone().into_iter().chain(still) {
-            if run.place_said(&clause) {
+            // The party whose lines these are ("Beneficiary: …" above "DOB 1984-10-09").
+            let party = prose
+                .find(clause.as_str())
+                .and_then(|at| party_lines.iter().rev().find(|(start, _)| *start <= at))
+                .map(|(_, party)| party.clone());
+            if run.place_said(&clause, party.as_deref()) {
                 described_clauses.push(clause);
             }
         }

@@ -140,13 +140,14 @@ fn naming_words(phrase: &str, before: bool) -> String {
 
 impl Run<'_> {
     /// Places the values `clause` says by their shape ([`said_values`]); whether any was.
-    pub(super) fn place_said(&mut self, clause: &str) -> bool {
+    /// `party`: whose lines the clause is among, when a line named them.
+    pub(super) fn place_said(&mut self, clause: &str, party: Option<&str>) -> bool {
         let mut placed = false;
         for said in said_values(clause) {
             if self.holds(&said.value) {
                 continue;
             }
-            if let Some(actions) = self.plan_said(&said) {
+            if let Some(actions) = self.plan_said(&said, party) {
                 self.apply_unfilled(actions, clause);
                 placed = true;
             }
@@ -165,10 +166,16 @@ impl Run<'_> {
     }
 
     /// The one field the words name, of the value's kind, and the value converted for it.
-    fn plan_said(&self, said: &Said) -> Option<Vec<Action>> {
-        let q = self.index.correct(&text::tokens(&semantic::normalize(&said.words)));
+    fn plan_said(&self, said: &Said, party: Option<&str>) -> Option<Vec<Action>> {
+        let mut q = self.index.correct(&text::tokens(&semantic::normalize(&said.words)));
         if q.is_empty() || text::roles(&q).len() == q.len() {
             return None;
+        }
+        // Words that name no one are the line party's.
+        if let Some(party) = party
+            && text::roles(&q).is_empty()
+        {
+            q.extend(text::tokens(party));
         }
         // The words must say most of the label, not a word of it in passing ("passport"
         // for "Visa number from this passport").
@@ -178,14 +185,17 @@ impl Run<'_> {
             TargetKind::Field(p) => Some(p),
             _ => None,
         };
+        // Two words or more said, all in one label, name it; one word must be most of it.
+        let content_words = q.iter().filter(|w| !text::is_role(w)).count();
+        let strict_share = if content_words >= 2 { 0.0 } else { STRICT_LABEL_SHARE };
         let (target, share) = match self.index.find_field(&q) {
-            Found::One(t) => (t, STRICT_LABEL_SHARE),
+            Found::One(t) => (t, strict_share),
             Found::Several(ts) => {
                 let kind: Vec<usize> = ts.into_iter().filter(|&t| field_of(t).is_some_and(|p| self.takes(p, said))).collect();
                 let first_parts: Vec<usize> =
                     kind.iter().copied().filter(|&t| field_of(t).is_some_and(|p| self.meanings[p].part.is_none_or(|(i, _)| i == 1))).collect();
                 match first_parts.as_slice() {
-                    [one] => (*one, STRICT_LABEL_SHARE),
+                    [one] => (*one, strict_share),
                     _ => return None,
                 }
             }
