@@ -606,14 +606,39 @@ pub(super) fn stem(word: &str) -> String {
     if word.ends_with("ss") || word.ends_with("us") || word.ends_with("is") {
         return word.to_string();
     }
-    match word.strip_suffix('s') {
-        Some(base) => base.to_string(),
-        None => word.to_string(),
-    }
+    let word = word.strip_suffix('s').unwrap_or(word);
+    derived_base(word)
 }
 
+/// The base a verb or noun is derived from, for long English words: "arrived", "arrival"
+/// -> "arriv"; "expires", "expiration" -> "expire"; so a sentence's verb finds the label's
+/// noun ("last arrived" / "Date of Last Arrival").
+fn derived_base(word: &str) -> String {
+    if word.chars().count() < 6 || !word.is_ascii() {
+        return word.to_string();
+    }
+    // (A final "e" stays, or "spouse" and "mobile" would read as other words; word lists
+    // compared with tokens hold their stems too: see `with_stems`.)
+    for (suffix, ending) in [("ation", "e"), ("ing", ""), ("ed", ""), ("al", "")] {
+        if let Some(base) = word.strip_suffix(suffix)
+            && base.len() >= 4
+        {
+            return format!("{base}{ending}");
+        }
+    }
+    word.to_string()
+}
+
+/// A word list as tokens read it: each word and its stem.
+fn with_stems(words: &[&str]) -> std::collections::HashSet<String> {
+    words.iter().flat_map(|w| [w.to_string(), stem(w)]).collect()
+}
+
+static ROLE_TOKENS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| with_stems(ROLES));
+static QUALIFIER_TOKENS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| with_stems(QUALIFIERS));
+
 pub(super) fn is_role(token: &str) -> bool {
-    ROLES.contains(&token)
+    ROLE_TOKENS.contains(token)
 }
 
 pub(super) fn has_role(tokens: &[String]) -> bool {
@@ -625,7 +650,7 @@ pub(super) fn roles(tokens: &[String]) -> Vec<String> {
 }
 
 pub(super) fn is_qualifier(token: &str) -> bool {
-    QUALIFIERS.contains(&token)
+    QUALIFIER_TOKENS.contains(token)
 }
 
 pub(super) fn is_name_part(token: &str) -> bool {
@@ -817,15 +842,17 @@ mod tests {
     fn tokens_normalise_labels() {
         assert_eq!(
             tokens("Your first name and initial"),
-            ["self", "first", "name", "initial"]
+            ["self", "first", "name", "initi"]
         );
         assert_eq!(
             tokens("If a joint return, spouse’s first name and initial"),
-            ["joint", "return", "spouse", "first", "name", "initial"]
+            ["joint", "return", "spouse", "first", "name", "initi"]
         );
+        // A verb finds the noun it names: "last arrived" the "Date of Last Arrival".
+        assert_eq!(tokens("arrived expires"), tokens("arrival expiration"));
         assert_eq!(
             tokens("Taxpayer's SSN"),
-            ["self", "social", "security", "number"]
+            ["self", "soci", "security", "number"]
         );
         assert_eq!(
             tokens("Your spouse's last name"),
