@@ -108,10 +108,8 @@ impl InstructionResolver for RuleResolver {
                 && let Some(party) = request::party_in(label)
             {
                 line_party = Some(party);
-            } else if let Some(at) = prose.find(clause.as_str())
-                && let Some((_, party)) = party_lines.iter().rev().find(|(start, _)| *start <= at)
-            {
-                line_party = Some(party.clone());
+            } else if let Some(party) = party_above(&prose, &party_lines, &clause) {
+                line_party = Some(party);
             }
             for (label, value) in &readings {
                 let composite = request::from_composite(label, value, &clause);
@@ -172,10 +170,7 @@ impl InstructionResolver for RuleResolver {
             .collect();
         for clause in run.not_understood.clone().into_iter().chain(still) {
             // The party whose lines these are ("Beneficiary: …" above "DOB 1984-10-09").
-            let party = prose
-                .find(clause.as_str())
-                .and_then(|at| party_lines.iter().rev().find(|(start, _)| *start <= at))
-                .map(|(_, party)| party.clone());
+            let party = party_above(&prose, &party_lines, &clause);
             if run.place_said(&clause, party.as_deref()) {
                 described_clauses.push(clause);
             }
@@ -219,6 +214,12 @@ fn verbatim_sentences(text: &str) -> Vec<String> {
         })
         .map(str::to_string)
         .collect()
+}
+
+/// The party of the last line naming one at or before where `clause` stands in `prose`.
+fn party_above(prose: &str, party_lines: &[(usize, String)], clause: &str) -> Option<String> {
+    let at = prose.find(clause)?;
+    party_lines.iter().rev().find(|(start, _)| *start <= at).map(|(_, party)| party.clone())
 }
 
 /// Where each line naming a party starts, and the party: "Defendant: Tiffany Grasso",

@@ -157,10 +157,9 @@ impl Run<'_> {
 
     /// Whether some property already holds this value (said twice, or read by a pattern).
     fn holds(&self, value: &str) -> bool {
-        let fold = |t: &str| t.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
-        let wanted = fold(value);
+        let wanted = text::alnum_fold(value);
         self.values.values().any(|(v, _)| match v {
-            serde_json::Value::String(s) => fold(s) == wanted,
+            serde_json::Value::String(s) => text::alnum_fold(s) == wanted,
             _ => false,
         })
     }
@@ -168,19 +167,16 @@ impl Run<'_> {
     /// The one field the words name, of the value's kind, and the value converted for it.
     fn plan_said(&self, said: &Said, party: Option<&str>) -> Option<Vec<Action>> {
         let mut q = self.index.correct(&text::tokens(&semantic::normalize(&said.words)));
-        if q.is_empty() || text::roles(&q).len() == q.len() {
+        let roles_said = text::roles(&q).len();
+        if q.is_empty() || roles_said == q.len() {
             return None;
         }
         // Words that name no one are the line party's.
         if let Some(party) = party
-            && text::roles(&q).is_empty()
+            && roles_said == 0
         {
             q.extend(text::tokens(party));
         }
-        // The words must say most of the label, not a word of it in passing ("passport"
-        // for "Visa number from this passport").
-        // Among boxes that take every word, those of the value's kind; the boxes of one
-        // split value (a date's day, month and year) are one.
         let field_of = |t: usize| match self.index.fields[t].kind {
             TargetKind::Field(p) => Some(p),
             _ => None,
@@ -190,6 +186,8 @@ impl Run<'_> {
         let strict_share = if content_words >= 2 { 0.0 } else { STRICT_LABEL_SHARE };
         let (target, share) = match self.index.find_field(&q) {
             Found::One(t) => (t, strict_share),
+            // Among boxes that take every word, those of the value's kind; the boxes of one
+            // split value (a date's day, month and year) are one.
             Found::Several(ts) => {
                 let kind: Vec<usize> = ts.into_iter().filter(|&t| field_of(t).is_some_and(|p| self.takes(p, said))).collect();
                 let first_parts: Vec<usize> =
@@ -201,7 +199,9 @@ impl Run<'_> {
             }
             Found::None => (self.index.find_field_soft_covering(&q, LABEL_SHARE)?, LABEL_SHARE),
         };
-        // A date says "date" itself, and its day, month and year.
+        // The words must say most of the label, not a word of it in passing ("passport"
+        // for "Visa number from this passport"). A date says "date" itself, and its day,
+        // month and year.
         let mut with_kind = q.clone();
         if said.shape == Shape::Date {
             with_kind.extend(text::tokens("date day month year"));

@@ -551,10 +551,7 @@ impl Index {
     pub fn find_field_soft_covering(&self, query: &[String], label_share: f64) -> Option<usize> {
         let query = self.correct(query);
         let said: Vec<&String> = query.iter().filter(|q| !self.common.contains(*q)).collect();
-        // A word no label prints weighs as much as the rarest printed word: the labels do
-        // not say it, which is all the more reason to doubt a match without it.
-        let rarest = self.idf.values().copied().fold(0.0, f64::max);
-        let weight = |q: &str| self.idf.get(q).copied().unwrap_or(rarest);
+        let weight = self.word_weight();
         let query_weight: f64 = said.iter().map(|q| weight(q)).sum();
         if said.is_empty() || query_weight <= 0.0 {
             return None;
@@ -562,7 +559,7 @@ impl Index {
         let roles_said: Vec<&String> = said.iter().copied().filter(|q| text::is_role(q) && *q != SELF).collect();
         let mut scored: Vec<(usize, f64)> = Vec::new();
         for (i, t) in self.fields.iter().enumerate() {
-            let own: Vec<&String> = t.tokens.iter().filter(|x| !t.borrowed.contains(x) && !self.common.contains(*x)).collect();
+            let own = self.own_tokens(t);
             // Roles agree: every role said is the field's, and the field names no one else.
             if roles_said.iter().any(|r| !t.tokens.contains(r))
                 || own.iter().any(|x| text::is_role(x) && **x != SELF && !query.contains(x))
@@ -588,14 +585,25 @@ impl Index {
         }
     }
 
+    /// How much a word weighs in the soft lookups: its inverse document frequency over the
+    /// form's labels. A word no label prints weighs as much as the rarest printed word: the
+    /// labels do not say it, which is all the more reason to doubt a match without it.
+    fn word_weight(&self) -> impl Fn(&str) -> f64 + '_ {
+        let rarest = self.idf.values().copied().fold(0.0, f64::max);
+        move |q: &str| self.idf.get(q).copied().unwrap_or(rarest)
+    }
+
+    /// A target's own label words: not borrowed from its section, not printed by every label.
+    fn own_tokens<'t>(&self, t: &'t Target) -> Vec<&'t String> {
+        t.tokens.iter().filter(|x| !t.borrowed.contains(x) && !self.common.contains(*x)).collect()
+    }
+
     /// The share of field `t`'s own label weight (inverse document frequency, as in
     /// [`Index::find_field_soft`]) that the query's words carry.
     pub fn label_share(&self, t: usize, query: &[String]) -> f64 {
         let query = self.correct(query);
-        let rarest = self.idf.values().copied().fold(0.0, f64::max);
-        let weight = |q: &str| self.idf.get(q).copied().unwrap_or(rarest);
-        let target = &self.fields[t];
-        let own: Vec<&String> = target.tokens.iter().filter(|x| !target.borrowed.contains(x) && !self.common.contains(*x)).collect();
+        let weight = self.word_weight();
+        let own = self.own_tokens(&self.fields[t]);
         let shared: f64 = own.iter().filter(|x| query.contains(x)).map(|x| weight(x)).sum();
         let total: f64 = own.iter().map(|x| weight(x)).sum();
         if total <= 0.0 { 0.0 } else { shared / total }

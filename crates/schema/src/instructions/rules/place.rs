@@ -59,7 +59,7 @@ impl Run<'_> {
         // clause and an address); the clause's placement stands.
         // (The same value: the clause says it and a value placed from the clause holds it or
         // is held by it; "Chennai" in a sentence that placed only a date is still to place.)
-        let fold = |t: &str| t.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect::<String>();
+        let fold = text::alnum_fold;
         let placed_text: Vec<(String, String)> = self
             .values
             .values()
@@ -879,10 +879,10 @@ impl Run<'_> {
             }
             Money => {
                 let props = self.one_of(s, fact)?;
-                let shaped = shape::amount(&value).unwrap_or_else(|| value.clone());
+                let amount = shape::amount(&value);
+                let shaped = amount.clone().unwrap_or_else(|| value.clone());
                 // Dollars and cents in two boxes: "612.40" -> "612" and "40".
                 // (Only an amount splits: text around it is no amount.)
-                let amount = shape::amount(&value);
                 self.write_parts(&props, &shaped, |n| {
                     let amount = amount.as_deref().filter(|_| n == 2)?;
                     let (whole, cents) = amount.rsplit_once(['.', ',']).filter(|(_, c)| c.len() == 2).unwrap_or((amount, "00"));
@@ -900,13 +900,8 @@ impl Run<'_> {
     fn place_name(&self, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
         // "c/o Office of International Scholars" is whom mail goes through, never a
         // person's own name to split: an "In care of" box (a name box) takes it.
-        let lower = value.trim_start().to_lowercase();
-        if let Some(rest) = ["c/o ", "care of ", "in care of "].iter().find_map(|p| lower.starts_with(p).then(|| value.trim_start()[p.len()..].trim())) {
-            let care: Vec<usize> = self
-                .candidates(Semantic::Name, fact)
-                .into_iter()
-                .filter(|&p| semantic::normalize(&self.meanings[p].label).contains("care of"))
-                .collect();
+        if let Some(rest) = care_of(value) {
+            let care: Vec<usize> = self.candidates(Semantic::Name, fact).into_iter().filter(|&p| self.is_care_of_box(p)).collect();
             return match care.as_slice() {
                 [one] => self.write(*one, rest),
                 [] => Err(Miss::Nowhere),
@@ -1103,22 +1098,23 @@ impl Run<'_> {
         Ok(actions)
     }
 
+    /// A name box asking through whom mail goes ("In Care Of Name").
+    fn is_care_of_box(&self, p: usize) -> bool {
+        self.meanings[p].semantic == Semantic::Name && semantic::normalize(&self.meanings[p].label).contains("care of")
+    }
+
     fn plan_address(&self, fact: &Fact, value: &str) -> Result<Vec<Action>, Miss> {
         // "c/o Legal Department, 15 Dock Sq, …": whom the mail goes through, then the address.
-        let lower = value.trim_start().to_lowercase();
-        if let Some(prefix) = ["c/o ", "care of ", "in care of "].iter().find(|p| lower.starts_with(*p))
-            && let Some((care, rest)) = value.trim_start().split_once(',')
-        {
+        if let Some((name, rest)) = care_of(value).and_then(|after| after.split_once(',')) {
             let street = self.maybe(Semantic::StreetAddress, fact)?;
             let mut actions = self.address_parts(street, fact, rest.trim())?;
             // The "In care of" box of the same party as the street box; the address stands
             // without it when the form has none.
             let owner = street.map(|p| self.meanings[p].entity.clone());
             let care_boxes: Vec<usize> = (0..self.meanings.len())
-                .filter(|&p| self.meanings[p].semantic == Semantic::Name && Some(self.meanings[p].entity.clone()) == owner)
-                .filter(|&p| semantic::normalize(&self.meanings[p].label).contains("care of") && !self.is_pinned(p))
+                .filter(|&p| self.is_care_of_box(p) && Some(self.meanings[p].entity.clone()) == owner && !self.is_pinned(p))
                 .collect();
-            let name = care.get(prefix.len()..).unwrap_or_default().trim();
+            let name = name.trim();
             if let [one] = care_boxes.as_slice()
                 && !name.is_empty()
                 && let Ok(more) = self.write(*one, name)
@@ -1684,6 +1680,15 @@ fn says_nationality(text: &str) -> bool {
             "citizenship" | "citizen" | "nationality" | "staatsangehorigkeit" | "staatsburgerschaft" | "nationalite" | "citoyennete"
                 | "nacionalidad" | "ciudadania"
         )
+    })
+}
+
+/// The text after "c/o" (or "care of", "in care of") at the head of `value`.
+fn care_of(value: &str) -> Option<&str> {
+    let value = value.trim_start();
+    ["c/o ", "care of ", "in care of "].iter().find_map(|prefix| {
+        let head = value.get(..prefix.len())?;
+        head.eq_ignore_ascii_case(prefix).then(|| value[prefix.len()..].trim())
     })
 }
 

@@ -403,6 +403,12 @@ const PAIRS: &[(&str, &str, &[&str])] = &[
     ("zip", "code", &["zip", "code"]),
 ];
 
+/// Letters and digits only, lower case: two writings of one value compare equal
+/// ("412-55-0987" and "412 55 0987").
+pub(super) fn alnum_fold(text: &str) -> String {
+    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
 /// Lower case with common Latin accents folded (é -> e, ß -> s); other scripts kept.
 pub(super) fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
